@@ -1,0 +1,214 @@
+//! Consumer entrypoints: subscriptions, deposits and withdrawals of credit, delegates.
+
+use alloc::vec::Vec;
+
+use super::{is_low_credit, load_api, positive_u128, MAX_DELEGATES, MAX_SUBSCRIPTIONS};
+use crate::state::{self, Account, ApiList, Subscription};
+use crate::{Address, Error, Event, Host, Int, Value};
+
+pub(crate) fn subscribe(
+    host: &mut impl Host,
+    api_name: &str,
+    cap: &Int,
+    deposit: &Int,
+) -> Result<Value, Error> {
+    let (name, api) = load_api(host, api_name)?;
+    if !cap.is_positive() {
+        return Err(Error::CapNotPositive);
+    }
+    if deposit.is_negative() {
+        return Err(Error::NegativeDeposit);
+    }
+    let cap = cap.to_u128().ok_or(Error::OutOfRange("max_daily_spend_wei"))?;
+    let deposit = deposit.to_u128().ok_or(Error::OutOfRange("initial_deposit_wei"))?;
+    require_attached(host, deposit)?;
+    if !api.active {
+        return Err(Error::ApiPaused);
+    }
+    let consumer = host.sender();
+    let list_key = state::api_list_key(&consumer);
+    let mut list: ApiList = state::load(host, &list_key)?.unwrap_or_default();
+    let listed = list.contains(&name);
+    if !listed && list.len() >= MAX_SUBSCRIPTIONS {
+        return Err(Error::TooManySubscriptions);
+    }
+    let sub_key = state::subscription_key(&consumer, &name);
+    let subscription = match state::load::<Subscription>(host, &sub_key)? {
+        Some(existing) => Subscription {
+            active: true,
+            max_daily_spend_wei: cap,
+            accepted_price_wei: api.cost_per_call_wei,
+            ..existing
+        },
+        None => Subscription {
+            active: true,
+            max_daily_spend_wei: cap,
+            accepted_price_wei: api.cost_per_call_wei,
+            day_id: 0,
+            calls: 0,
+            spend_wei: 0,
+            delegates: Vec::new(),
+        },
+    };
+    let account = if deposit > 0 {
+        let account_key = state::account_key(&consumer);
+        let mut account = state::load(host, &account_key)?.unwrap_or_default();
+        credit(&mut account, deposit)?;
+        Some((account_key, account))
+    } else {
+        None
+    };
+
+    state::save(host, &sub_key, &subscription)?;
+    if let Some((account_key, account)) = account {
+        state::save(host, &account_key, &account)?;
+    }
+    if !listed {
+        list.push(name.clone());
+        state::save(host, &list_key, &list)?;
+    }
+    host.emit_event(Event::new(
+        "Subscribed",
+        [
+            ("consumer", Value::from(consumer)),
+            ("api", Value::from(name)),
+            ("max_daily_spend_wei", Value::from(cap)),
+            ("initial_deposit_wei", Value::from(deposit)),
+        ],
+    ));
+    Ok(Value::Null)
+}
+
+pub(crate) fn unsubscribe(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
+    let (name, _) = load_api(host, api_name)?;
+    let consumer = host.sender();
+    let key = state::subscription_key(&consumer, &name);
+    let mut subscription = match state::load::<Subscription>(host, &key)? {
+        Some(sub) if sub.active => sub,
+        _ => return Err(Error::NotSubscribed),
+    };
+    subscription.active = false;
+    state::save(host, &key, &subscription)?;
+    host.emit_event(Event::new(
+        "Unsubscribed",
+        [("consumer", Value::from(consumer)), ("api", Value::from(name))],
+    ));
+    Ok(Value::Null)
+}
+
+pub(crate) fn top_up_credit(host: &mut impl Host, amount: &Int) -> Result<Value, Error> {
+    let amount = positive_u128(amount, Error::AmountNotPositive, "amount")?;
+    require_attached(host, amount)?;
+    let consumer = host.sender();
+    let key = state::account_key(&consumer);
+    let mut account = state::load(host, &key)?.unwrap_or_default();
+    credit(&mut account, amount)?;
+    state::save(host, &key, &account)?;
+    host.emit_event(Event::new(
+        "CreditToppedUp",
+        [("consumer", Value::from(consumer)), ("amount", Value::from(amount))],
+    ));
+    Ok(Value::Null)
+}
+
+pub(crate) fn withdraw_credit(host: &mut impl Host, amount: &Int) -> Result<Value, Error> {
+    let amount = positive_u128(amount, Error::AmountNotPositive, "amount")?;
+    let consumer = host.sender();
+    let key = state::account_key(&consumer);
+    let mut account: Account = state::load(host, &key)?.unwrap_or_default();
+    account.credit_wei = account
+        .credit_wei
+        .checked_sub(amount)
+        .ok_or(Error::InsufficientCredit { credit: account.credit_wei, required: amount })?;
+    // funded >= credit always holds, so this cannot fail on a consistent state.
+    account.funded_wei = account.funded_wei.checked_sub(amount).ok_or(Error::CorruptState)?;
+    state::save(host, &key, &account)?;
+    host.send_value(&consumer, amount);
+    host.emit_event(Event::new(
+        "CreditWithdrawn",
+        [
+            ("consumer", Value::from(consumer)),
+            ("amount", Value::from(amount)),
+            ("remaining_credit_wei", Value::from(account.credit_wei)),
+        ],
+    ));
+    Ok(Value::Null)
+}
+
+pub(crate) fn approve_delegate(
+    host: &mut impl Host,
+    api_name: &str,
+    delegate: Address,
+) -> Result<Value, Error> {
+    let (name, consumer, key, mut subscription) = load_subscription(host, api_name)?;
+    if subscription.delegates.contains(&delegate) {
+        return Ok(Value::Null);
+    }
+    if subscription.delegates.len() >= MAX_DELEGATES {
+        return Err(Error::TooManyDelegates);
+    }
+    subscription.delegates.push(delegate);
+    state::save(host, &key, &subscription)?;
+    host.emit_event(delegate_event("DelegateApproved", consumer, name, delegate));
+    Ok(Value::Null)
+}
+
+pub(crate) fn revoke_delegate(
+    host: &mut impl Host,
+    api_name: &str,
+    delegate: Address,
+) -> Result<Value, Error> {
+    let (name, consumer, key, mut subscription) = load_subscription(host, api_name)?;
+    let before = subscription.delegates.len();
+    subscription.delegates.retain(|d| *d != delegate);
+    if subscription.delegates.len() == before {
+        return Err(Error::DelegateNotApproved);
+    }
+    state::save(host, &key, &subscription)?;
+    host.emit_event(delegate_event("DelegateRevoked", consumer, name, delegate));
+    Ok(Value::Null)
+}
+
+/// The sender's subscription to an API, active or not.
+fn load_subscription(
+    host: &mut impl Host,
+    api_name: &str,
+) -> Result<(alloc::string::String, Address, Vec<u8>, Subscription), Error> {
+    let (name, _) = load_api(host, api_name)?;
+    let consumer = host.sender();
+    let key = state::subscription_key(&consumer, &name);
+    let subscription = state::load(host, &key)?.ok_or(Error::NotSubscribed)?;
+    Ok((name, consumer, key, subscription))
+}
+
+fn delegate_event(
+    event_name: &'static str,
+    consumer: Address,
+    api: alloc::string::String,
+    delegate: Address,
+) -> Event {
+    Event::new(
+        event_name,
+        [("consumer", Value::from(consumer)), ("api", Value::from(api)), ("delegate", Value::from(delegate))],
+    )
+}
+
+/// Deposits are backed by value: the declared amount must be exactly what the call carries.
+fn require_attached(host: &impl Host, declared: u128) -> Result<(), Error> {
+    let attached = host.attached_value();
+    if attached == declared {
+        Ok(())
+    } else {
+        Err(Error::ValueMismatch { attached, declared })
+    }
+}
+
+/// Adds a deposit to credit and `funded`, and re-arms the warning once credit is above the threshold.
+fn credit(account: &mut Account, amount: u128) -> Result<(), Error> {
+    account.credit_wei = account.credit_wei.checked_add(amount).ok_or(Error::Overflow)?;
+    account.funded_wei = account.funded_wei.checked_add(amount).ok_or(Error::Overflow)?;
+    if !is_low_credit(account.credit_wei, account.funded_wei) {
+        account.warned = false;
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! The entrypoints of SPEC.md over typed arguments; shared rules (names, days, thresholds) live here.
+
+mod billing;
+mod consumer;
+mod operator;
+mod report;
+
+pub(crate) use billing::consume_credit;
+pub(crate) use consumer::{
+    approve_delegate, revoke_delegate, subscribe, top_up_credit, unsubscribe, withdraw_credit,
+};
+pub(crate) use operator::{register_api, set_api_active, withdraw_earnings};
+pub(crate) use report::get_usage_report;
+pub use report::INTEGRATION_EXAMPLE;
+
+use alloc::string::String;
+
+use crate::state::{self, ApiRecord};
+use crate::{Error, Host, Int};
+
+/// Most APIs one consumer's list holds (unsubscribing keeps the entry).
+pub const MAX_SUBSCRIPTIONS: usize = 64;
+/// Most delegates one subscription allows.
+pub const MAX_DELEGATES: usize = 16;
+pub const SECONDS_PER_DAY: u64 = 86_400;
+const MAX_API_NAME_LEN: usize = 64;
+
+/// Deploys the contract: marks the fresh state with its layout version.
+pub fn instantiate(host: &mut impl Host) -> Result<(), Error> {
+    state::init_version(host)
+}
+
+/// Trims ASCII whitespace and lowercases ASCII, then requires 1-64 characters of `a-z 0-9 . _ - : /`.
+pub fn normalize_api_name(raw: &str) -> Result<String, Error> {
+    let name = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+    if name.is_empty() {
+        return Err(Error::ApiNameRequired);
+    }
+    let allowed = |b: &u8| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' | b':' | b'/');
+    let lower = name.to_ascii_lowercase();
+    if lower.len() > MAX_API_NAME_LEN || !lower.as_bytes().iter().all(allowed) {
+        return Err(Error::InvalidApiName);
+    }
+    Ok(lower)
+}
+
+/// The registered API a name refers to; a name that could never be registered is simply not.
+pub(crate) fn load_api(host: &mut impl Host, raw_name: &str) -> Result<(String, ApiRecord), Error> {
+    let name = normalize_api_name(raw_name).map_err(|_| Error::ApiNotRegistered)?;
+    let api = state::load(host, &state::api_key(&name))?.ok_or(Error::ApiNotRegistered)?;
+    Ok((name, api))
+}
+
+/// The UTC day of the block: usage of an earlier day counts as zero.
+pub(crate) fn today(host: &impl Host) -> u64 {
+    host.block_timestamp() / SECONDS_PER_DAY
+}
+
+/// When `day` ends and its usage stops counting (unix seconds).
+pub(crate) fn resets_at(day: u64) -> u64 {
+    day.saturating_add(1).saturating_mul(SECONDS_PER_DAY)
+}
+
+/// `credit * 100 <= 20 * funded` for a funded account, without overflow (`5 * credit <= funded`).
+pub(crate) fn is_low_credit(credit: u128, funded: u128) -> bool {
+    funded > 0 && credit.checked_mul(5).is_some_and(|five_credit| five_credit <= funded)
+}
+
+/// A positive integer argument that must fit a `u128`: the sign check first, as the seed runs it.
+pub(crate) fn positive_u128(value: &Int, not_positive: Error, name: &'static str) -> Result<u128, Error> {
+    if !value.is_positive() {
+        return Err(not_positive);
+    }
+    value.to_u128().ok_or(Error::OutOfRange(name))
+}

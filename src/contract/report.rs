@@ -1,0 +1,125 @@
+//! The views: the consumer's usage report as compact JSON, and the integration text.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Serialize, Serializer};
+
+use super::{is_low_credit, resets_at, today};
+use crate::state::{self, Account, ApiList, ApiRecord, Subscription};
+use crate::{Address, Error, Host, Value};
+
+pub const INTEGRATION_EXAMPLE: &str =
+    "Integration: 1) the end user calls subscribe(api_name, max_daily_spend_wei, \
+initial_deposit_wei) with the deposit attached, then approve_delegate(api_name, consumer_contract). \
+2) Before each outbound fetch, the consumer contract calls billing.consume_credit(api_name, end_user) and \
+proceeds with gl.nondet.web.get(url) only if it succeeds; a refusal (daily_call_limit, daily_spend_limit, \
+insufficient_credit, api_paused, price_increased) means do not fetch. The receipt tells the remaining credit \
+and quota until resets_at.";
+
+/// Field names and order are part of the interface (SPEC.md): seed fields first.
+#[derive(Serialize)]
+struct UsageReport {
+    consumer: String,
+    day_id: u64,
+    #[serde(serialize_with = "wei")]
+    credit_balance_wei: u128,
+    apis: Vec<ApiUsage>,
+    resets_at: u64,
+    #[serde(serialize_with = "wei")]
+    funded_wei: u128,
+    low_credit: bool,
+}
+
+#[derive(Serialize)]
+struct ApiUsage {
+    api_name: String,
+    calls_today: u64,
+    #[serde(serialize_with = "wei")]
+    spend_today_wei: u128,
+    #[serde(serialize_with = "wei")]
+    cost_per_call_wei: u128,
+    api_daily_limit_calls: u64,
+    #[serde(serialize_with = "wei")]
+    consumer_max_daily_spend_wei: u128,
+    active: bool,
+    #[serde(serialize_with = "wei")]
+    accepted_price_wei: u128,
+    calls_remaining_today: u64,
+    #[serde(serialize_with = "wei")]
+    spend_remaining_today_wei: u128,
+    delegates: Vec<String>,
+}
+
+pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Result<Value, Error> {
+    let day = today(host);
+    let account: Account = state::load(host, &state::account_key(&consumer))?.unwrap_or_default();
+    let names: ApiList = state::load(host, &state::api_list_key(&consumer))?.unwrap_or_default();
+    let mut apis = Vec::with_capacity(names.len());
+    for api_name in names {
+        let api: Option<ApiRecord> = state::load(host, &state::api_key(&api_name))?;
+        let sub: Option<Subscription> = state::load(host, &state::subscription_key(&consumer, &api_name))?;
+        let (cost, limit) = api.map_or((0, 0), |api| (api.cost_per_call_wei, api.daily_limit_calls));
+        let (calls, spend) = sub.as_ref().map_or((0, 0), |sub| sub.usage_on(day));
+        let cap = sub.as_ref().map_or(0, |sub| sub.max_daily_spend_wei);
+        apis.push(ApiUsage {
+            api_name,
+            calls_today: calls,
+            spend_today_wei: spend,
+            cost_per_call_wei: cost,
+            api_daily_limit_calls: limit,
+            consumer_max_daily_spend_wei: cap,
+            active: sub.as_ref().is_some_and(|sub| sub.active),
+            accepted_price_wei: sub.as_ref().map_or(0, |sub| sub.accepted_price_wei),
+            calls_remaining_today: limit.saturating_sub(calls),
+            spend_remaining_today_wei: cap.saturating_sub(spend),
+            delegates: sub.map_or_else(Vec::new, |sub| sub.delegates.iter().map(Address::to_hex).collect()),
+        });
+    }
+    let report = UsageReport {
+        consumer: consumer.to_hex(),
+        day_id: day,
+        credit_balance_wei: account.credit_wei,
+        apis,
+        resets_at: resets_at(day),
+        funded_wei: account.funded_wei,
+        low_credit: is_low_credit(account.credit_wei, account.funded_wei),
+    };
+    // Serializing these plain fields cannot fail.
+    let json = serde_json::to_string(&report).map_err(|_| Error::CorruptState)?;
+    Ok(Value::Str(json))
+}
+
+/// Wei amounts leave as decimal strings: JSON readers lose precision above 2^53.
+fn wei<S: Serializer>(amount: &u128, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&decimal(*amount))
+}
+
+/// `n` in decimal, without `core::fmt`.
+pub(crate) fn decimal(mut n: u128) -> String {
+    let mut digits = [0u8; 39];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    digits.get(start..).map(|d| d.iter().map(|&b| b as char).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimal_covers_the_range() {
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(7), "7");
+        assert_eq!(decimal(1_000_000_000_000_000_000), "1000000000000000000");
+        assert_eq!(decimal(u128::MAX), "340282366920938463463374607431768211455");
+    }
+}

@@ -1,0 +1,153 @@
+//! Method table and argument decoding: from a method name and positional [`Value`]s to an entrypoint.
+
+use alloc::string::String;
+
+use crate::{contract, Address, Error, Host, Int, Value};
+
+/// The declared type of a parameter (GenLayer's schema names it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    Str,
+    Int,
+    Bool,
+    /// A calldata address, or a string of `0x`/`0X` + 40 hex digits in any case.
+    Address,
+}
+
+/// What a method returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReturnType {
+    Null,
+    Str,
+    /// The billing receipt: a map of integers.
+    Receipt,
+}
+
+/// One public method: its name, parameters and kind, as clients and schemas see it.
+#[derive(Clone, Copy, Debug)]
+pub struct MethodInfo {
+    pub name: &'static str,
+    pub params: &'static [(&'static str, ParamType)],
+    pub readonly: bool,
+    pub payable: bool,
+    pub returns: ReturnType,
+}
+
+const fn write(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
+    MethodInfo { name, params, readonly: false, payable: false, returns: ReturnType::Null }
+}
+
+const fn payable(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
+    MethodInfo { payable: true, ..write(name, params) }
+}
+
+const fn view(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
+    MethodInfo { readonly: true, returns: ReturnType::Str, ..write(name, params) }
+}
+
+use ParamType::{Address as Addr, Bool, Int as Integer, Str};
+
+/// Every public method: the seed's six first, in the seed's order, then the ones beyond it.
+pub const METHODS: &[MethodInfo] = &[
+    write(
+        "register_api",
+        &[("api_name", Str), ("cost_per_call_wei", Integer), ("daily_limit_calls", Integer)],
+    ),
+    payable(
+        "subscribe",
+        &[("api_name", Str), ("max_daily_spend_wei", Integer), ("initial_deposit_wei", Integer)],
+    ),
+    payable("top_up_credit", &[("amount", Integer)]),
+    MethodInfo {
+        returns: ReturnType::Receipt,
+        ..write("consume_credit", &[("api_name", Str), ("consumer_address", Addr)])
+    },
+    view("get_usage_report", &[("consumer_address", Addr)]),
+    view("consumer_integration_example", &[]),
+    write("unsubscribe", &[("api_name", Str)]),
+    write("approve_delegate", &[("api_name", Str), ("delegate", Addr)]),
+    write("revoke_delegate", &[("api_name", Str), ("delegate", Addr)]),
+    write("set_api_active", &[("api_name", Str), ("active", Bool)]),
+    write("withdraw_credit", &[("amount", Integer)]),
+    write("withdraw_earnings", &[("api_name", Str), ("amount", Integer)]),
+];
+
+/// Runs `method` with positional `args` for the host's sender, value and time.
+///
+/// Order of refusals: unknown method; value attached to a non-payable method; wrong argument count or
+/// type, malformed address; then the method's own checks.
+pub fn execute(host: &mut impl Host, method: &str, args: &[Value]) -> Result<Value, Error> {
+    let info = METHODS.iter().find(|m| m.name == method).ok_or(Error::UnknownMethod)?;
+    if !info.payable && host.attached_value() != 0 {
+        return Err(Error::NotPayable);
+    }
+    if args.len() != info.params.len() {
+        return Err(invalid_arguments(info.name, " takes a different number of arguments"));
+    }
+    let args = Args { info, args };
+    match info.name {
+        "register_api" => contract::register_api(host, args.str(0)?, args.int(1)?, args.int(2)?),
+        "subscribe" => contract::subscribe(host, args.str(0)?, args.int(1)?, args.int(2)?),
+        "top_up_credit" => contract::top_up_credit(host, args.int(0)?),
+        "consume_credit" => contract::consume_credit(host, args.str(0)?, args.address(1)?),
+        "get_usage_report" => contract::get_usage_report(host, args.address(0)?),
+        "consumer_integration_example" => Ok(Value::from(contract::INTEGRATION_EXAMPLE)),
+        "unsubscribe" => contract::unsubscribe(host, args.str(0)?),
+        "approve_delegate" => contract::approve_delegate(host, args.str(0)?, args.address(1)?),
+        "revoke_delegate" => contract::revoke_delegate(host, args.str(0)?, args.address(1)?),
+        "set_api_active" => contract::set_api_active(host, args.str(0)?, args.bool(1)?),
+        "withdraw_credit" => contract::withdraw_credit(host, args.int(0)?),
+        "withdraw_earnings" => contract::withdraw_earnings(host, args.str(0)?, args.int(1)?),
+        _ => Err(Error::UnknownMethod),
+    }
+}
+
+struct Args<'a> {
+    info: &'a MethodInfo,
+    args: &'a [Value],
+}
+
+impl<'a> Args<'a> {
+    fn arg(&self, index: usize) -> Result<(&'static str, &'a Value), Error> {
+        let name = self.info.params.get(index).map_or("argument", |(name, _)| *name);
+        let value = self.args.get(index).ok_or_else(|| invalid_arguments(name, " is missing"))?;
+        Ok((name, value))
+    }
+
+    fn str(&self, index: usize) -> Result<&'a str, Error> {
+        match self.arg(index)? {
+            (_, Value::Str(text)) => Ok(text),
+            (name, _) => Err(invalid_arguments(name, " must be a string")),
+        }
+    }
+
+    fn int(&self, index: usize) -> Result<&'a Int, Error> {
+        match self.arg(index)? {
+            (_, Value::Int(int)) => Ok(int),
+            (name, _) => Err(invalid_arguments(name, " must be an integer")),
+        }
+    }
+
+    fn bool(&self, index: usize) -> Result<bool, Error> {
+        match self.arg(index)? {
+            (_, Value::Bool(flag)) => Ok(*flag),
+            (name, _) => Err(invalid_arguments(name, " must be a bool")),
+        }
+    }
+
+    fn address(&self, index: usize) -> Result<Address, Error> {
+        match self.arg(index)? {
+            (_, Value::Address(address)) => Ok(*address),
+            (_, Value::Str(text)) => Address::parse(text).ok_or(Error::InvalidAddress),
+            (name, _) => Err(invalid_arguments(name, " must be an address")),
+        }
+    }
+}
+
+/// `invalid_arguments` naming what is wrong, built without `core::fmt`.
+fn invalid_arguments(subject: &str, problem: &str) -> Error {
+    let mut what = String::with_capacity(subject.len() + problem.len());
+    what.push_str(subject);
+    what.push_str(problem);
+    Error::InvalidArguments(what)
+}

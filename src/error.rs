@@ -1,0 +1,145 @@
+//! Every refusal the contract can give: a stable code, an `[EXPECTED] ` message and its details.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::{Int, Value};
+
+/// A refused call. The codes are stable (clients match on them); the messages of the seed's errors are
+/// kept to the letter.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("[EXPECTED] api_name is required")]
+    ApiNameRequired,
+    #[error("[EXPECTED] api_name must be 1-64 characters of a-z 0-9 . _ - : /")]
+    InvalidApiName,
+    #[error("[EXPECTED] cost_per_call_wei must be positive")]
+    CostNotPositive,
+    #[error("[EXPECTED] daily_limit_calls must be positive")]
+    LimitNotPositive,
+    #[error("[EXPECTED] api registered by another operator")]
+    ApiTaken,
+    #[error("[EXPECTED] api not registered")]
+    ApiNotRegistered,
+    #[error("[EXPECTED] max_daily_spend_wei must be positive")]
+    CapNotPositive,
+    #[error("[EXPECTED] initial_deposit_wei cannot be negative")]
+    NegativeDeposit,
+    #[error("[EXPECTED] amount must be positive")]
+    AmountNotPositive,
+    #[error("[EXPECTED] attached value must equal the deposit")]
+    ValueMismatch { attached: u128, declared: u128 },
+    #[error("[EXPECTED] method is not payable")]
+    NotPayable,
+    #[error("[EXPECTED] api is paused")]
+    ApiPaused,
+    #[error("[EXPECTED] too many subscriptions")]
+    TooManySubscriptions,
+    #[error("[EXPECTED] caller may not bill this consumer")]
+    CallerNotAllowed,
+    #[error("[EXPECTED] consumer not subscribed to api")]
+    NotSubscribed,
+    #[error("[EXPECTED] api price raised above the subscribed price")]
+    PriceIncreased { price: u128, accepted_price: u128 },
+    #[error("[EXPECTED] daily call limit exceeded")]
+    DailyCallLimit { attempted_calls: u128, max_calls: u64 },
+    #[error("[EXPECTED] max daily spend exceeded")]
+    DailySpendLimit { attempted_spend: Int, max_spend: u128 },
+    #[error("[EXPECTED] insufficient prepaid credit")]
+    InsufficientCredit { credit: u128, required: u128 },
+    #[error("[EXPECTED] caller is not the api operator")]
+    NotOperator,
+    #[error("[EXPECTED] insufficient earnings")]
+    InsufficientEarnings { earnings: u128, required: u128 },
+    #[error("[EXPECTED] too many delegates")]
+    TooManyDelegates,
+    #[error("[EXPECTED] delegate not approved")]
+    DelegateNotApproved,
+    /// The argument, by its parameter name, passed its sign checks but does not fit its type.
+    #[error("[EXPECTED] {0} out of range")]
+    OutOfRange(&'static str),
+    #[error("[EXPECTED] amount overflow")]
+    Overflow,
+    #[error("[EXPECTED] invalid address")]
+    InvalidAddress,
+    #[error("[EXPECTED] invalid arguments: {0}")]
+    InvalidArguments(String),
+    #[error("[EXPECTED] unknown method")]
+    UnknownMethod,
+    #[error("[EXPECTED] invalid calldata")]
+    InvalidCalldata,
+    /// A stored record that does not decode: never the caller's doing, so not `[EXPECTED]`.
+    #[error("corrupt state record")]
+    CorruptState,
+}
+
+impl Error {
+    /// The stable snake_case code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::ApiNameRequired => "api_name_required",
+            Error::InvalidApiName => "invalid_api_name",
+            Error::CostNotPositive => "cost_not_positive",
+            Error::LimitNotPositive => "limit_not_positive",
+            Error::ApiTaken => "api_taken",
+            Error::ApiNotRegistered => "api_not_registered",
+            Error::CapNotPositive => "cap_not_positive",
+            Error::NegativeDeposit => "negative_deposit",
+            Error::AmountNotPositive => "amount_not_positive",
+            Error::ValueMismatch { .. } => "value_mismatch",
+            Error::NotPayable => "not_payable",
+            Error::ApiPaused => "api_paused",
+            Error::TooManySubscriptions => "too_many_subscriptions",
+            Error::CallerNotAllowed => "caller_not_allowed",
+            Error::NotSubscribed => "not_subscribed",
+            Error::PriceIncreased { .. } => "price_increased",
+            Error::DailyCallLimit { .. } => "daily_call_limit",
+            Error::DailySpendLimit { .. } => "daily_spend_limit",
+            Error::InsufficientCredit { .. } => "insufficient_credit",
+            Error::NotOperator => "not_operator",
+            Error::InsufficientEarnings { .. } => "insufficient_earnings",
+            Error::TooManyDelegates => "too_many_delegates",
+            Error::DelegateNotApproved => "delegate_not_approved",
+            Error::OutOfRange(_) => "out_of_range",
+            Error::Overflow => "overflow",
+            Error::InvalidAddress => "invalid_address",
+            Error::InvalidArguments(_) => "invalid_arguments",
+            Error::UnknownMethod => "unknown_method",
+            Error::InvalidCalldata => "invalid_calldata",
+            Error::CorruptState => "corrupt_state",
+        }
+    }
+
+    /// The figures behind a refusal, as a map (empty where there are none). Limit refusals carry the
+    /// seed's `[LimitExceeded]` fields, with `reason` = the code.
+    pub fn details(&self) -> Value {
+        let reason = || ("reason", Value::from(self.code()));
+        let entries: Vec<(&'static str, Value)> = match self {
+            Error::ValueMismatch { attached, declared } => {
+                alloc::vec![("attached", Value::from(*attached)), ("declared", Value::from(*declared))]
+            }
+            Error::PriceIncreased { price, accepted_price } => {
+                alloc::vec![("price", Value::from(*price)), ("accepted_price", Value::from(*accepted_price)),]
+            }
+            Error::DailyCallLimit { attempted_calls, max_calls } => alloc::vec![
+                reason(),
+                ("attempted_calls", Value::from(*attempted_calls)),
+                ("max_calls", Value::from(*max_calls)),
+            ],
+            Error::DailySpendLimit { attempted_spend, max_spend } => alloc::vec![
+                reason(),
+                ("attempted_spend", Value::Int(attempted_spend.clone())),
+                ("max_spend", Value::from(*max_spend)),
+            ],
+            Error::InsufficientCredit { credit, required } => {
+                alloc::vec![reason(), ("credit", Value::from(*credit)), ("required", Value::from(*required)),]
+            }
+            Error::InsufficientEarnings { earnings, required } => {
+                alloc::vec![("earnings", Value::from(*earnings)), ("required", Value::from(*required)),]
+            }
+            Error::OutOfRange(argument) => alloc::vec![("argument", Value::from(*argument))],
+            _ => Vec::new(),
+        };
+        Value::map(entries)
+    }
+}

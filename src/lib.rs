@@ -1,0 +1,38 @@
+//! api-usage-billing: meters and bills calls to paid web APIs, as a `no_std` contract over a [`Host`].
+//!
+//! Operators register an API with a price per call and a daily call limit; consumers subscribe with a
+//! daily spend cap and prepaid credit; a consumer contract bills `consume_credit` before each outbound
+//! fetch. [`execute`] is the single entry: a method name and its positional arguments in, a [`Value`]
+//! or a typed [`Error`] out. Everything the contract sees of the world comes through [`Host`].
+#![no_std]
+
+extern crate alloc;
+// Native builds (tests, the sandbox, the cdylib on a dev machine) take std's allocator and panic handler;
+// the wasm artifact brings its own (`runtime`).
+#[cfg(not(target_family = "wasm"))]
+extern crate std;
+
+mod address;
+mod contract;
+mod dispatch;
+mod error;
+mod events;
+mod host;
+mod int;
+#[cfg(target_family = "wasm")]
+mod runtime;
+mod state;
+mod value;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use address::Address;
+pub use contract::{instantiate, normalize_api_name, INTEGRATION_EXAMPLE};
+pub use dispatch::{execute, MethodInfo, ParamType, METHODS};
+pub use error::Error;
+pub use events::Event;
+pub use host::Host;
+pub use int::Int;
+pub use state::STATE_VERSION;
+pub use value::Value;

@@ -1,0 +1,118 @@
+//! Typed storage: borsh records under short prefixed keys, shaped so a bill touches three records.
+//!
+//! | key | record | read by |
+//! |---|---|---|
+//! | `v` | `u32` state version | deploy and migrations only |
+//! | `a` ‖ api name | [`ApiRecord`] | every method naming an API |
+//! | `c` ‖ consumer (20 bytes) | [`Account`] | bills, deposits, withdrawals, report |
+//! | `s` ‖ consumer (20 bytes) ‖ api name | [`Subscription`] | bills, subscribe, delegates, report |
+//! | `l` ‖ consumer (20 bytes) | [`ApiList`] | subscribe (append), report |
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use borsh::{BorshDeserialize, BorshSerialize};
+
+use crate::{Address, Error, Host};
+
+/// The layout described above. A later layout bumps it and migrates at deploy of the new code.
+pub const STATE_VERSION: u32 = 1;
+
+const VERSION_KEY: &[u8] = b"v";
+
+/// A registered API: its operator, price and limit, and what it has billed but not paid out.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub(crate) struct ApiRecord {
+    pub operator: Address,
+    pub cost_per_call_wei: u128,
+    pub daily_limit_calls: u64,
+    pub active: bool,
+    pub earnings_wei: u128,
+}
+
+/// One consumer's prepaid credit, shared by all its APIs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub(crate) struct Account {
+    pub credit_wei: u128,
+    /// Deposits minus credit withdrawals: the base of the low-credit threshold.
+    pub funded_wei: u128,
+    /// The low-credit warning was given and no deposit has lifted credit above the threshold since.
+    pub warned: bool,
+}
+
+/// One consumer's subscription to one API, with today's usage kept beside it so a bill reads it once.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub(crate) struct Subscription {
+    pub active: bool,
+    pub max_daily_spend_wei: u128,
+    /// The API's price when the consumer last subscribed: the most a bill may charge.
+    pub accepted_price_wei: u128,
+    /// The day the usage figures belong to; figures of an earlier day count as zero.
+    pub day_id: u64,
+    pub calls: u64,
+    pub spend_wei: u128,
+    /// Accounts the consumer allows to bill it for this API, in approval order.
+    pub delegates: Vec<Address>,
+}
+
+/// The APIs a consumer ever subscribed to, in subscription order.
+pub(crate) type ApiList = Vec<String>;
+
+impl Subscription {
+    /// `(calls, spend_wei)` on `day`.
+    pub fn usage_on(&self, day: u64) -> (u64, u128) {
+        if self.day_id == day {
+            (self.calls, self.spend_wei)
+        } else {
+            (0, 0)
+        }
+    }
+}
+
+fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    key.push(prefix);
+    for part in parts {
+        key.extend_from_slice(part);
+    }
+    key
+}
+
+pub(crate) fn api_key(api: &str) -> Vec<u8> {
+    key(b'a', &[api.as_bytes()])
+}
+
+pub(crate) fn account_key(consumer: &Address) -> Vec<u8> {
+    key(b'c', &[&consumer.0])
+}
+
+pub(crate) fn subscription_key(consumer: &Address, api: &str) -> Vec<u8> {
+    key(b's', &[&consumer.0, api.as_bytes()])
+}
+
+pub(crate) fn api_list_key(consumer: &Address) -> Vec<u8> {
+    key(b'l', &[&consumer.0])
+}
+
+/// The record under `key`, if any.
+pub(crate) fn load<T: BorshDeserialize>(host: &mut impl Host, key: &[u8]) -> Result<Option<T>, Error> {
+    match host.storage_get(key) {
+        None => Ok(None),
+        Some(bytes) => T::try_from_slice(&bytes).map(Some).map_err(|_| Error::CorruptState),
+    }
+}
+
+pub(crate) fn save<T: BorshSerialize>(host: &mut impl Host, key: &[u8], record: &T) -> Result<(), Error> {
+    let bytes = borsh::to_vec(record).map_err(|_| Error::CorruptState)?;
+    host.storage_set(key, &bytes);
+    Ok(())
+}
+
+/// Marks fresh state with the current layout version (the deploy call).
+pub(crate) fn init_version(host: &mut impl Host) -> Result<(), Error> {
+    match load::<u32>(host, VERSION_KEY)? {
+        Some(STATE_VERSION) => Ok(()),
+        // Version 1 is the first layout: nothing older exists to migrate, nothing newer is readable.
+        Some(_) => Err(Error::CorruptState),
+        None => save(host, VERSION_KEY, &STATE_VERSION),
+    }
+}

@@ -1,0 +1,367 @@
+//! A mock chain for tests: in-memory storage, balances and time, each call run as a transaction.
+//!
+//! ```
+//! use api_usage_billing::testing::{MockChain, Address};
+//! let (operator, user) = (Address([1; 20]), Address([2; 20]));
+//! let mut chain = MockChain::new();
+//! chain.faucet(user, 1_000);
+//! chain.call(operator).register_api("weather", 10, 100).unwrap();
+//! chain.call(user).value(500).subscribe("weather", 50, 500).unwrap();
+//! let receipt = chain.call(user).consume_credit("weather", user).unwrap();
+//! assert_eq!(receipt.get("remaining_credit_wei").and_then(|v| v.as_u128()), Some(490));
+//! ```
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::{execute, instantiate, Host};
+pub use crate::{Address, Error, Event, Value};
+
+/// Block time of a fresh chain: 2026-01-01T00:00:00Z (day 20454).
+pub const GENESIS_TIME: u64 = 1_767_225_600;
+/// The contract's own account.
+pub const CONTRACT: Address = Address([0xc0; 20]);
+
+/// A refused call as any client sees it: the code, the message and the details map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: String,
+    pub message: String,
+    pub details: Value,
+}
+
+impl Refusal {
+    pub fn detail(&self, key: &str) -> Option<&Value> {
+        self.details.get(key)
+    }
+}
+
+impl From<Error> for Refusal {
+    fn from(error: Error) -> Refusal {
+        Refusal { code: error.code().to_string(), message: error.to_string(), details: error.details() }
+    }
+}
+
+/// The result of one call.
+pub type Outcome = Result<Value, Refusal>;
+
+/// Value the contract sent out during a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub to: Address,
+    pub amount: u128,
+}
+
+/// What one call did, kept for the test to inspect (`MockChain::last`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallRecord {
+    /// Events the call emitted (none when it was refused).
+    pub events: Vec<Event>,
+    pub transfers: Vec<Transfer>,
+    pub storage_reads: u32,
+    pub storage_writes: u32,
+}
+
+/// Anything that runs the contract's methods for a sender: this mock, or a VM running the `.wasm`.
+pub trait Backend {
+    fn invoke(&mut self, sender: Address, value: u128, method: &str, args: Vec<Value>) -> Outcome;
+}
+
+/// Storage, balances and time of a one-contract chain.
+#[derive(Clone, Debug)]
+pub struct MockChain {
+    storage: BTreeMap<Vec<u8>, Vec<u8>>,
+    balances: BTreeMap<Address, u128>,
+    minted: u128,
+    now: u64,
+    events: Vec<Event>,
+    last: CallRecord,
+}
+
+impl Default for MockChain {
+    fn default() -> Self {
+        MockChain::new()
+    }
+}
+
+impl MockChain {
+    /// A chain at [`GENESIS_TIME`] with the contract deployed.
+    pub fn new() -> MockChain {
+        let mut chain = MockChain {
+            storage: BTreeMap::new(),
+            balances: BTreeMap::new(),
+            minted: 0,
+            now: GENESIS_TIME,
+            events: Vec::new(),
+            last: CallRecord::default(),
+        };
+        let mut tx = Tx::new(&chain, CONTRACT, 0);
+        let deployed = instantiate(&mut tx);
+        assert_eq!(deployed, Ok(()), "deploying on empty storage");
+        let effects = tx.effects;
+        chain.apply(CONTRACT, 0, effects);
+        chain
+    }
+
+    /// Starts a call by `sender`; chain `.value(..)` and `.at(..)`, then name the method.
+    pub fn call(&mut self, sender: Address) -> Call<'_, MockChain> {
+        Call { backend: self, sender, value: 0 }
+    }
+
+    /// Mints `amount` wei to `account`.
+    pub fn faucet(&mut self, account: Address, amount: u128) {
+        let balance = self.balances.entry(account).or_insert(0);
+        *balance = balance.checked_add(amount).expect("faucet overflows the account");
+        self.minted = self.minted.checked_add(amount).expect("faucet overflows the supply");
+    }
+
+    pub fn balance(&self, account: Address) -> u128 {
+        self.balances.get(&account).copied().unwrap_or(0)
+    }
+
+    /// Every account's balance, the contract's included.
+    pub fn balances(&self) -> &BTreeMap<Address, u128> {
+        &self.balances
+    }
+
+    pub fn contract_balance(&self) -> u128 {
+        self.balance(CONTRACT)
+    }
+
+    /// Everything the faucet ever minted: the sum of all balances, the contract's included.
+    pub fn minted(&self) -> u128 {
+        self.minted
+    }
+
+    /// The sum of all balances, the contract's included (exact, so it may not fit a `u128`).
+    pub fn total_balances(&self) -> (u128, bool) {
+        self.balances.values().fold((0u128, false), |(sum, over), b| {
+            let (sum, carry) = sum.overflowing_add(*b);
+            (sum, over || carry)
+        })
+    }
+
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Moves block time to `timestamp` (tests may go anywhere; the sandbox is stricter).
+    pub fn set_time(&mut self, timestamp: u64) {
+        self.now = timestamp;
+    }
+
+    pub fn advance(&mut self, seconds: u64) {
+        self.now = self.now.checked_add(seconds).expect("time overflows");
+    }
+
+    /// Every event of every successful call, in order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// What the latest call did.
+    pub fn last(&self) -> &CallRecord {
+        &self.last
+    }
+
+    /// The whole contract storage, to compare before and after a call.
+    pub fn storage(&self) -> &BTreeMap<Vec<u8>, Vec<u8>> {
+        &self.storage
+    }
+
+    /// Runs one call as a transaction: attached value moves to the contract and storage writes,
+    /// events and transfers land only if the call succeeds.
+    pub fn invoke_at(&mut self, sender: Address, value: u128, method: &str, args: &[Value]) -> Outcome {
+        self.last = CallRecord::default();
+        if self.balance(sender) < value {
+            return Err(host_refusal("insufficient_funds", "sender cannot pay the attached value"));
+        }
+        let mut tx = Tx::new(self, sender, value);
+        let result = execute(&mut tx, method, args);
+        let effects = tx.effects;
+        self.last.storage_reads = effects.reads;
+        self.last.storage_writes = effects.writes;
+        match (result, effects.fault) {
+            (Ok(returned), None) => {
+                self.apply(sender, value, effects);
+                Ok(returned)
+            }
+            (Err(error), _) => Err(Refusal::from(error)),
+            (Ok(_), Some(fault)) => Err(host_refusal("host_fault", fault)),
+        }
+    }
+
+    fn apply(&mut self, sender: Address, value: u128, effects: Effects) {
+        for (key, entry) in effects.pending {
+            match entry {
+                Some(bytes) => self.storage.insert(key, bytes),
+                None => self.storage.remove(&key),
+            };
+        }
+        self.move_value(sender, CONTRACT, value);
+        for transfer in &effects.transfers {
+            self.move_value(CONTRACT, transfer.to, transfer.amount);
+        }
+        self.events.extend(effects.events.iter().cloned());
+        self.last.events = effects.events;
+        self.last.transfers = effects.transfers;
+    }
+
+    fn move_value(&mut self, from: Address, to: Address, amount: u128) {
+        if amount == 0 {
+            return;
+        }
+        let from_balance = self.balances.entry(from).or_insert(0);
+        *from_balance = from_balance.checked_sub(amount).expect("checked before the call");
+        let to_balance = self.balances.entry(to).or_insert(0);
+        *to_balance = to_balance.checked_add(amount).expect("balances never exceed what was minted");
+    }
+}
+
+fn host_refusal(code: &str, message: &str) -> Refusal {
+    Refusal { code: code.to_string(), message: message.to_string(), details: Value::Map(Vec::new()) }
+}
+
+impl Backend for MockChain {
+    fn invoke(&mut self, sender: Address, value: u128, method: &str, args: Vec<Value>) -> Outcome {
+        self.invoke_at(sender, value, method, &args)
+    }
+}
+
+/// What a call in flight did, applied to the chain only if the call succeeds.
+#[derive(Default)]
+struct Effects {
+    pending: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    events: Vec<Event>,
+    transfers: Vec<Transfer>,
+    reads: u32,
+    writes: u32,
+    fault: Option<&'static str>,
+}
+
+/// One call in flight: reads see its own writes, nothing reaches the chain before it commits.
+struct Tx<'c> {
+    committed: &'c BTreeMap<Vec<u8>, Vec<u8>>,
+    sender: Address,
+    value: u128,
+    timestamp: u64,
+    /// What the contract may still send: its balance plus the attached value, less what it sent.
+    spendable: u128,
+    effects: Effects,
+}
+
+impl<'c> Tx<'c> {
+    fn new(chain: &'c MockChain, sender: Address, value: u128) -> Tx<'c> {
+        Tx {
+            committed: &chain.storage,
+            sender,
+            value,
+            timestamp: chain.now,
+            spendable: chain.contract_balance().saturating_add(value),
+            effects: Effects::default(),
+        }
+    }
+}
+
+impl Host for Tx<'_> {
+    fn storage_get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        self.effects.reads += 1;
+        match self.effects.pending.get(key) {
+            Some(entry) => entry.clone(),
+            None => self.committed.get(key).cloned(),
+        }
+    }
+
+    fn storage_set(&mut self, key: &[u8], value: &[u8]) {
+        self.effects.writes += 1;
+        self.effects.pending.insert(key.to_vec(), Some(value.to_vec()));
+    }
+
+    fn storage_remove(&mut self, key: &[u8]) {
+        self.effects.writes += 1;
+        self.effects.pending.insert(key.to_vec(), None);
+    }
+
+    fn block_timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    fn sender(&self) -> Address {
+        self.sender
+    }
+
+    fn attached_value(&self) -> u128 {
+        self.value
+    }
+
+    fn send_value(&mut self, to: &Address, amount: u128) {
+        match self.spendable.checked_sub(amount) {
+            Some(left) => {
+                self.spendable = left;
+                self.effects.transfers.push(Transfer { to: *to, amount });
+            }
+            None => self.effects.fault = Some("contract balance too low for a transfer"),
+        }
+    }
+
+    fn emit_event(&mut self, event: Event) {
+        self.effects.events.push(event);
+    }
+}
+
+/// A call being built: `chain.call(sender).value(v).at(t).method(args…)`. Every argument takes
+/// anything that converts to a [`Value`], so tests can send wrong types as easily as right ones.
+pub struct Call<'b, B: Backend> {
+    backend: &'b mut B,
+    sender: Address,
+    value: u128,
+}
+
+impl<B: Backend> Call<'_, B> {
+    /// Attaches `wei` to the call.
+    pub fn value(mut self, wei: u128) -> Self {
+        self.value = wei;
+        self
+    }
+
+    /// Calls any method by name, with positional arguments.
+    pub fn method(self, method: &str, args: Vec<Value>) -> Outcome {
+        self.backend.invoke(self.sender, self.value, method, args)
+    }
+}
+
+impl Call<'_, MockChain> {
+    /// Moves block time to `timestamp` for this call and those after it.
+    pub fn at(self, timestamp: u64) -> Self {
+        self.backend.set_time(timestamp);
+        self
+    }
+}
+
+macro_rules! client_methods {
+    ($($method:ident($($arg:ident),*);)*) => {
+        impl<B: Backend> Call<'_, B> {
+            $(
+                pub fn $method(self, $($arg: impl Into<Value>),*) -> Outcome {
+                    self.method(stringify!($method), alloc::vec![$($arg.into()),*])
+                }
+            )*
+        }
+    };
+}
+
+client_methods! {
+    register_api(api_name, cost_per_call_wei, daily_limit_calls);
+    subscribe(api_name, max_daily_spend_wei, initial_deposit_wei);
+    top_up_credit(amount);
+    consume_credit(api_name, consumer_address);
+    get_usage_report(consumer_address);
+    consumer_integration_example();
+    unsubscribe(api_name);
+    approve_delegate(api_name, delegate);
+    revoke_delegate(api_name, delegate);
+    set_api_active(api_name, active);
+    withdraw_credit(amount);
+    withdraw_earnings(api_name, amount);
+}
