@@ -1,0 +1,143 @@
+//! Who may do what: billing authority (consumer or approved delegate), operators, payable rules.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn an_approved_delegate_bills_the_consumer_until_revoked() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    let approved = &chain.last().events[0];
+    assert_eq!(approved.name, "DelegateApproved");
+    assert_eq!(approved.field("consumer"), Some(&Value::from(ALICE)));
+    assert_eq!(approved.field("api"), Some(&Value::from("weather")));
+    assert_eq!(approved.field("delegate"), Some(&Value::from(DAPP)));
+
+    let receipt = chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(receipt_field(&receipt, "remaining_credit_wei"), 90);
+    assert_eq!(chain.balance(DAPP), 1_000_000, "the delegate pays nothing");
+
+    chain.call(ALICE).revoke_delegate("weather", DAPP).unwrap();
+    assert_eq!(last_events(&chain), ["DelegateRevoked"]);
+    refused(&mut chain, "caller_not_allowed", |c| c.call(DAPP).consume_credit("weather", ALICE));
+}
+
+#[test]
+fn nobody_else_may_bill_a_consumer_not_even_the_operator() {
+    let mut chain = weather_chain();
+    for caller in [STRANGER, OPERATOR, BOB] {
+        let refusal =
+            refused(&mut chain, "caller_not_allowed", |c| c.call(caller).consume_credit("weather", ALICE));
+        assert_eq!(refusal.message, "[EXPECTED] caller may not bill this consumer");
+    }
+}
+
+#[test]
+fn a_delegate_is_approved_per_api() {
+    let mut chain = weather_chain();
+    chain.call(OPERATOR).register_api("maps", 1, 10).unwrap();
+    chain.call(ALICE).subscribe("maps", 10, 0).unwrap();
+    chain.call(ALICE).approve_delegate("maps", DAPP).unwrap();
+    refused(&mut chain, "caller_not_allowed", |c| c.call(DAPP).consume_credit("weather", ALICE));
+    chain.call(DAPP).consume_credit("maps", ALICE).unwrap();
+}
+
+#[test]
+fn delegates_survive_unsubscribing_but_cannot_bill_an_inactive_subscription() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    chain.call(ALICE).unsubscribe("weather").unwrap();
+    refused(&mut chain, "not_subscribed", |c| c.call(DAPP).consume_credit("weather", ALICE));
+    // Delegates can be managed on an inactive subscription too.
+    chain.call(ALICE).approve_delegate("weather", BOB).unwrap();
+    chain.call(ALICE).subscribe("weather", 30, 0).unwrap();
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+    chain.call(BOB).consume_credit("weather", ALICE).unwrap();
+}
+
+#[test]
+fn approving_twice_and_pausing_twice_change_nothing_and_emit_nothing() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    let storage = chain.storage().clone();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    assert!(chain.last().events.is_empty());
+    assert_eq!(chain.storage(), &storage);
+    chain.call(OPERATOR).set_api_active("weather", true).unwrap();
+    assert!(chain.last().events.is_empty());
+    assert_eq!(chain.storage(), &storage);
+    assert_eq!(report(&mut chain, ALICE)["apis"][0]["delegates"], serde_json::json!([DAPP.to_hex()]));
+}
+
+#[test]
+fn revoking_a_delegate_that_is_not_approved_is_refused() {
+    let mut chain = weather_chain();
+    let refusal =
+        refused(&mut chain, "delegate_not_approved", |c| c.call(ALICE).revoke_delegate("weather", DAPP));
+    assert_eq!(refusal.message, "[EXPECTED] delegate not approved");
+}
+
+#[test]
+fn only_the_operator_updates_pauses_or_withdraws_from_an_api() {
+    let mut chain = weather_chain();
+    let refusal = refused(&mut chain, "api_taken", |c| c.call(STRANGER).register_api("weather", 1, 1_000));
+    assert_eq!(refusal.message, "[EXPECTED] api registered by another operator");
+    refused(&mut chain, "api_taken", |c| c.call(STRANGER).register_api(" Weather ", 1, 1_000));
+    refused(&mut chain, "not_operator", |c| c.call(STRANGER).set_api_active("weather", false));
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    refused(&mut chain, "not_operator", |c| c.call(ALICE).withdraw_earnings("weather", 10));
+    chain.call(OPERATOR).withdraw_earnings("weather", 10).unwrap();
+}
+
+#[test]
+fn deposits_must_be_attached_value() {
+    let mut chain = weather_chain();
+    let refusal =
+        refused(&mut chain, "value_mismatch", |c| c.call(BOB).value(99).subscribe("weather", 30, 100));
+    assert_eq!(refusal.message, "[EXPECTED] attached value must equal the deposit");
+    assert_eq!(refusal.detail("attached"), Some(&int(99)));
+    assert_eq!(refusal.detail("declared"), Some(&int(100)));
+    refused(&mut chain, "value_mismatch", |c| c.call(BOB).subscribe("weather", 30, 100));
+    refused(&mut chain, "value_mismatch", |c| c.call(BOB).value(5).subscribe("weather", 30, 0));
+    refused(&mut chain, "value_mismatch", |c| c.call(ALICE).value(101).top_up_credit(100));
+    refused(&mut chain, "value_mismatch", |c| c.call(ALICE).top_up_credit(100));
+
+    chain.call(ALICE).value(100).top_up_credit(100).unwrap();
+    let topped = &chain.last().events[0];
+    assert_eq!((topped.name, topped.field("amount")), ("CreditToppedUp", Some(&int(100))));
+    assert_eq!(chain.contract_balance(), 200);
+    assert_eq!(credit(&mut chain, ALICE), 200);
+}
+
+#[test]
+fn value_sent_to_a_method_that_is_not_payable_is_refused_first() {
+    let mut chain = weather_chain();
+    let calls: Vec<(&str, Vec<Value>)> = vec![
+        ("register_api", vec!["weather".into(), 1.into(), 1.into()]),
+        ("consume_credit", vec!["weather".into(), ALICE.into()]),
+        ("get_usage_report", vec![ALICE.into()]),
+        ("consumer_integration_example", vec![]),
+        ("unsubscribe", vec!["weather".into()]),
+        ("approve_delegate", vec!["weather".into(), DAPP.into()]),
+        ("revoke_delegate", vec!["weather".into(), DAPP.into()]),
+        ("set_api_active", vec!["weather".into(), false.into()]),
+        ("withdraw_credit", vec![1.into()]),
+        ("withdraw_earnings", vec!["weather".into(), 1.into()]),
+        // Before argument decoding too.
+        ("withdraw_credit", vec![]),
+    ];
+    for (method, args) in calls {
+        let refusal = refused(&mut chain, "not_payable", |c| c.call(ALICE).value(1).method(method, args));
+        assert_eq!(refusal.message, "[EXPECTED] method is not payable", "{method}");
+    }
+}
+
+#[test]
+fn a_sender_cannot_attach_value_it_does_not_have() {
+    let mut chain = weather_chain();
+    let poor = Address([0x99; 20]);
+    let refusal = chain.call(poor).value(1).top_up_credit(1).unwrap_err();
+    assert_eq!(refusal.code, "insufficient_funds");
+    assert_eq!(chain.contract_balance(), 100);
+}

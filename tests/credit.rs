@@ -1,0 +1,170 @@
+//! Credit over time: withdrawals, the low-credit warning, pausing, unsubscribing.
+
+mod common;
+
+use api_usage_billing::testing::{MockChain, Transfer};
+use common::*;
+
+#[test]
+fn a_consumer_withdraws_unused_credit_without_a_subscription() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    chain.call(ALICE).withdraw_credit(40).unwrap();
+    assert_eq!(chain.last().transfers, [Transfer { to: ALICE, amount: 40 }]);
+    let withdrawn = &chain.last().events[0];
+    assert_eq!(withdrawn.name, "CreditWithdrawn");
+    assert_eq!(withdrawn.field("amount"), Some(&int(40)));
+    assert_eq!(withdrawn.field("remaining_credit_wei"), Some(&int(50)));
+    assert_eq!(chain.balance(ALICE), 1_000_000 - 100 + 40);
+    assert_eq!(chain.contract_balance(), 60);
+    let after = report(&mut chain, ALICE);
+    assert_eq!(after["credit_balance_wei"], "50");
+    assert_eq!(after["funded_wei"], "60");
+
+    // Bob never subscribed: he can still top up and take it back.
+    chain.call(BOB).value(7).top_up_credit(7).unwrap();
+    chain.call(BOB).withdraw_credit(7).unwrap();
+    assert_eq!(chain.balance(BOB), 1_000_000);
+}
+
+#[test]
+fn withdrawals_over_what_is_held_are_refused() {
+    let mut chain = weather_chain();
+    let refusal = refused(&mut chain, "insufficient_credit", |c| c.call(ALICE).withdraw_credit(101));
+    assert_eq!(refusal.detail("credit"), Some(&int(100)));
+    assert_eq!(refusal.detail("required"), Some(&int(101)));
+    refused(&mut chain, "insufficient_credit", |c| c.call(STRANGER).withdraw_credit(1));
+    refused(&mut chain, "amount_not_positive", |c| c.call(ALICE).withdraw_credit(0));
+    refused(&mut chain, "amount_not_positive", |c| c.call(ALICE).withdraw_credit(-5));
+    refused(&mut chain, "insufficient_earnings", |c| c.call(OPERATOR).withdraw_earnings("weather", 1));
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    refused(&mut chain, "amount_not_positive", |c| c.call(OPERATOR).withdraw_earnings("weather", 0));
+    let refusal =
+        refused(&mut chain, "insufficient_earnings", |c| c.call(OPERATOR).withdraw_earnings("weather", 11));
+    assert_eq!(refusal.detail("earnings"), Some(&int(10)));
+    chain.call(OPERATOR).withdraw_earnings("weather", 10).unwrap();
+    let paid = &chain.last().events[0];
+    assert_eq!(paid.name, "EarningsWithdrawn");
+    assert_eq!(paid.field("operator"), Some(&Value::from(OPERATOR)));
+    assert_eq!(paid.field("remaining_earnings_wei"), Some(&int(0)));
+    assert_eq!(chain.last().transfers, [Transfer { to: OPERATOR, amount: 10 }]);
+}
+
+#[test]
+fn a_paused_api_refuses_bills_and_subscriptions_but_not_withdrawals() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    chain.call(OPERATOR).set_api_active("weather", false).unwrap();
+    let paused = &chain.last().events[0];
+    assert_eq!((paused.name, paused.field("operator")), ("ApiPaused", Some(&Value::from(OPERATOR))));
+
+    let refusal = refused(&mut chain, "api_paused", |c| c.call(ALICE).consume_credit("weather", ALICE));
+    assert_eq!(refusal.message, "[EXPECTED] api is paused");
+    refused(&mut chain, "api_paused", |c| c.call(BOB).value(10).subscribe("weather", 10, 10));
+    refused(&mut chain, "api_paused", |c| c.call(ALICE).subscribe("weather", 50, 0));
+
+    chain.call(OPERATOR).withdraw_earnings("weather", 10).unwrap();
+    chain.call(ALICE).withdraw_credit(90).unwrap();
+    chain.call(ALICE).unsubscribe("weather").unwrap();
+    assert_eq!(chain.contract_balance(), 0);
+
+    chain.call(OPERATOR).set_api_active("weather", true).unwrap();
+    assert_eq!(last_events(&chain), ["ApiResumed"]);
+    chain.call(BOB).value(10).subscribe("weather", 10, 10).unwrap();
+}
+
+#[test]
+fn unsubscribing_keeps_the_entry_usage_and_credit() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    chain.call(ALICE).unsubscribe("weather").unwrap();
+    let event = &chain.last().events[0];
+    assert_eq!((event.name, event.field("consumer")), ("Unsubscribed", Some(&Value::from(ALICE))));
+    let before = report(&mut chain, ALICE);
+    assert_eq!(before["apis"][0]["active"], false);
+    assert_eq!(before["apis"][0]["calls_today"], 1);
+    assert_eq!(before["credit_balance_wei"], "90");
+    refused(&mut chain, "not_subscribed", |c| c.call(ALICE).unsubscribe("weather"));
+    refused(&mut chain, "not_subscribed", |c| c.call(ALICE).consume_credit("weather", ALICE));
+
+    // Subscribing again reactivates it; today's usage still counts against the limits.
+    chain.call(ALICE).subscribe("weather", 30, 0).unwrap();
+    let receipt = chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(receipt_field(&receipt, "calls_today"), 2);
+    assert_eq!(report(&mut chain, ALICE)["apis"].as_array().map(Vec::len), Some(1));
+}
+
+/// Alice funded 100 wei; at 10 wei a call she crosses 20 % after the 8th call (20 left).
+#[test]
+fn the_low_credit_warning_fires_once_per_crossing() {
+    let mut chain = MockChain::new();
+    chain.faucet(ALICE, 1_000);
+    chain.call(OPERATOR).register_api("weather", 10, 100).unwrap();
+    chain.call(ALICE).value(100).subscribe("weather", 1_000, 100).unwrap();
+    for _ in 0..7 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+        assert_eq!(last_events(&chain), ["CallBilled"]);
+    }
+    assert_eq!(report(&mut chain, ALICE)["low_credit"], false);
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(last_events(&chain), ["CallBilled", "CreditDepleted"]);
+    let depleted = &chain.last().events[1];
+    assert_eq!(depleted.field("consumer"), Some(&Value::from(ALICE)));
+    assert_eq!(depleted.field("remaining_credit_wei"), Some(&int(20)));
+    assert_eq!(depleted.field("threshold"), Some(&Value::from("20_percent_of_total_deposit")));
+    assert_eq!(depleted.field("funded_wei"), Some(&int(100)));
+    assert_eq!(report(&mut chain, ALICE)["low_credit"], true);
+
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(last_events(&chain), ["CallBilled"], "warned once");
+
+    // A deposit that leaves credit at or under 20 % does not re-arm: 10 + 10 = 20 of 110.
+    chain.call(ALICE).value(10).top_up_credit(10).unwrap();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(last_events(&chain), ["CallBilled"]);
+
+    // One that lifts it above does: 10 + 100 = 110 of 210; the next crossing warns again.
+    chain.call(ALICE).value(100).top_up_credit(100).unwrap();
+    assert_eq!(report(&mut chain, ALICE)["low_credit"], false);
+    let mut warnings = 0;
+    while credit(&mut chain, ALICE) >= 10 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+        warnings += chain.last().events.iter().filter(|e| e.name == "CreditDepleted").count();
+    }
+    assert_eq!(warnings, 1);
+}
+
+#[test]
+fn a_subscribe_deposit_also_rearms_the_warning_and_withdrawals_do_not() {
+    let mut chain = MockChain::new();
+    chain.faucet(ALICE, 1_000);
+    chain.call(OPERATOR).register_api("weather", 10, 100).unwrap();
+    chain.call(ALICE).value(50).subscribe("weather", 1_000, 50).unwrap();
+    for _ in 0..4 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    }
+    assert_eq!(last_events(&chain), ["CallBilled", "CreditDepleted"]);
+    chain.call(ALICE).value(100).subscribe("weather", 1_000, 100).unwrap();
+    assert_eq!(last_events(&chain), ["Subscribed"], "the deposit travels in Subscribed only");
+    // Withdrawing keeps credit/funded above the threshold here and does not clear anything by itself.
+    chain.call(ALICE).withdraw_credit(20).unwrap();
+    let mut warnings = 0;
+    while credit(&mut chain, ALICE) >= 10 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+        warnings += chain.last().events.iter().filter(|e| e.name == "CreditDepleted").count();
+    }
+    assert_eq!(warnings, 1);
+}
+
+#[test]
+fn the_contract_always_holds_every_credit_and_every_earning() {
+    let mut chain = weather_chain();
+    chain.call(BOB).value(55).subscribe("weather", 100, 55).unwrap();
+    for consumer in [ALICE, BOB, ALICE] {
+        chain.call(consumer).consume_credit("weather", consumer).unwrap();
+    }
+    chain.call(OPERATOR).withdraw_earnings("weather", 15).unwrap();
+    let credits = credit(&mut chain, ALICE) + credit(&mut chain, BOB);
+    assert_eq!(chain.contract_balance(), credits + 15);
+    assert_eq!(chain.balances().values().sum::<u128>(), chain.minted());
+}
