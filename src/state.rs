@@ -116,3 +116,36 @@ pub(crate) fn init_version(host: &mut impl Host) -> Result<(), Error> {
         None => save(host, VERSION_KEY, &STATE_VERSION),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sizes docs/STORAGE.md states.
+    #[test]
+    fn record_sizes_match_the_documented_layout() {
+        let api = ApiRecord {
+            operator: Address([1; 20]),
+            cost_per_call_wei: 2,
+            daily_limit_calls: 3,
+            active: true,
+            earnings_wei: 4,
+        };
+        assert_eq!(borsh::to_vec(&api).map(|b| b.len()).ok(), Some(61));
+        assert_eq!(borsh::to_vec(&Account::default()).map(|b| b.len()).ok(), Some(33));
+        let mut sub = Subscription {
+            active: true,
+            max_daily_spend_wei: 1,
+            accepted_price_wei: 1,
+            day_id: 1,
+            calls: 1,
+            spend_wei: 1,
+            delegates: Vec::new(),
+        };
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(69));
+        sub.delegates.push(Address([2; 20]));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(89));
+        assert_eq!(api_key("w"), b"aw");
+        assert_eq!(subscription_key(&Address([1; 20]), "w").len(), 22);
+    }
+}
