@@ -13,6 +13,7 @@ extern crate alloc;
 extern crate std;
 
 mod address;
+pub mod calldata;
 mod contract;
 mod dispatch;
 mod error;

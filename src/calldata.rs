@@ -1,0 +1,261 @@
+//! GenLayer's calldata encoding: every [`Value`] to bytes and back, strictly as the reference does.
+//!
+//! A value starts with a ULEB128 header `h`: `h & 7` is the type, `h >> 3` its number. Types: 0 special
+//! (0 null, 1 false, 2 true, 3 address + 20 bytes), 1 int `n`, 2 int `-n - 1`, 3 bytes, 4 UTF-8 string,
+//! 5 array, 6 map (keys: ULEB length + UTF-8, strictly ascending by bytes). ULEBs are minimal; sizes
+//! fit 32 bits; the whole input is one value.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::{Address, Error, Int, Value};
+
+const SPECIAL: u8 = 0;
+const POS_INT: u8 = 1;
+const NEG_INT: u8 = 2;
+const BYTES: u8 = 3;
+const STR: u8 = 4;
+const ARRAY: u8 = 5;
+const MAP: u8 = 6;
+
+const NULL: u64 = 0;
+const FALSE: u64 = 1;
+const TRUE: u64 = 2;
+const ADDRESS: u64 = 3;
+
+/// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
+const MAX_DEPTH: u32 = 64;
+
+/// Decodes exactly one value that spans all of `input`.
+pub fn decode(input: &[u8]) -> Result<Value, Error> {
+    let mut reader = Reader { input, at: 0 };
+    let value = reader.value(0)?;
+    if reader.at == input.len() {
+        Ok(value)
+    } else {
+        Err(Error::InvalidCalldata)
+    }
+}
+
+/// Encodes `value`; map keys are written in ascending byte order, whatever order the map holds.
+pub fn encode(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_value(&mut out, value);
+    out
+}
+
+struct Reader<'a> {
+    input: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], Error> {
+        let end = self.at.checked_add(len).ok_or(Error::InvalidCalldata)?;
+        let bytes = self.input.get(self.at..end).ok_or(Error::InvalidCalldata)?;
+        self.at = end;
+        Ok(bytes)
+    }
+
+    /// The bytes of one minimal ULEB128, continuation bits included.
+    fn uleb(&mut self) -> Result<&'a [u8], Error> {
+        let rest = self.input.get(self.at..).ok_or(Error::InvalidCalldata)?;
+        let len = rest.iter().position(|b| b & 0x80 == 0).ok_or(Error::InvalidCalldata)? + 1;
+        let groups = self.take(len)?;
+        if len > 1 && groups.last() == Some(&0) {
+            return Err(Error::InvalidCalldata);
+        }
+        Ok(groups)
+    }
+
+    /// A ULEB that must fit 32 bits (sizes, counts, key lengths), shifted right by `shift`.
+    fn small(groups: &[u8], shift: u32) -> Result<usize, Error> {
+        if groups.len() > 5 {
+            return Err(Error::InvalidCalldata);
+        }
+        let value = groups.iter().rev().fold(0u64, |acc, g| (acc << 7) | u64::from(g & 0x7f));
+        let n = u32::try_from(value >> shift).map_err(|_| Error::InvalidCalldata)?;
+        usize::try_from(n).map_err(|_| Error::InvalidCalldata)
+    }
+
+    fn value(&mut self, depth: u32) -> Result<Value, Error> {
+        if depth > MAX_DEPTH {
+            return Err(Error::InvalidCalldata);
+        }
+        let header = self.uleb()?;
+        let kind = header.first().map_or(0, |b| b & 7);
+        match kind {
+            SPECIAL => match Self::small(header, 3) {
+                Ok(n) if n as u64 == NULL => Ok(Value::Null),
+                Ok(n) if n as u64 == FALSE => Ok(Value::Bool(false)),
+                Ok(n) if n as u64 == TRUE => Ok(Value::Bool(true)),
+                Ok(n) if n as u64 == ADDRESS => {
+                    let address = self.take(20)?.try_into().map_err(|_| Error::InvalidCalldata)?;
+                    Ok(Value::Address(Address(address)))
+                }
+                _ => Err(Error::InvalidCalldata),
+            },
+            POS_INT | NEG_INT => Ok(Value::Int(int_from_header(header, kind == NEG_INT))),
+            BYTES => {
+                let len = Self::small(header, 3)?;
+                Ok(Value::Bytes(self.take(len)?.to_vec()))
+            }
+            STR => {
+                let len = Self::small(header, 3)?;
+                Ok(Value::Str(utf8(self.take(len)?)?))
+            }
+            ARRAY => {
+                let count = Self::small(header, 3)?;
+                let mut items = Vec::with_capacity(count.min(self.input.len() - self.at));
+                for _ in 0..count {
+                    items.push(self.value(depth + 1)?);
+                }
+                Ok(Value::Array(items))
+            }
+            MAP => {
+                let count = Self::small(header, 3)?;
+                let mut entries: Vec<(String, Value)> =
+                    Vec::with_capacity(count.min(self.input.len() - self.at));
+                for _ in 0..count {
+                    let key_len = Self::small(self.uleb()?, 0)?;
+                    let key = utf8(self.take(key_len)?)?;
+                    if entries.last().is_some_and(|(previous, _)| previous.as_bytes() >= key.as_bytes()) {
+                        return Err(Error::InvalidCalldata);
+                    }
+                    let value = self.value(depth + 1)?;
+                    entries.push((key, value));
+                }
+                Ok(Value::Map(entries))
+            }
+            _ => Err(Error::InvalidCalldata),
+        }
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, Error> {
+    core::str::from_utf8(bytes).map(String::from).map_err(|_| Error::InvalidCalldata)
+}
+
+/// The int whose header ULEB is `groups`: `n = header >> 3`, of any size.
+fn int_from_header(groups: &[u8], negative: bool) -> Int {
+    // Unpack the 7-bit groups into little-endian bytes, dropping the 3 type bits on the way.
+    let mut n_le = Vec::with_capacity(groups.len());
+    let (mut acc, mut bits) = (0u32, 0u32);
+    let mut skip = 3u32;
+    for group in groups {
+        let mut chunk = u32::from(group & 0x7f);
+        let mut width = 7u32;
+        if skip > 0 {
+            chunk >>= skip;
+            width -= skip;
+            skip = 0;
+        }
+        acc |= chunk << bits;
+        bits += width;
+        while bits >= 8 {
+            n_le.push((acc & 0xff) as u8);
+            acc >>= 8;
+            bits -= 8;
+        }
+    }
+    if bits > 0 {
+        n_le.push((acc & 0xff) as u8);
+    }
+    Int::from_le_bytes(negative, &n_le)
+}
+
+/// Writes the ULEB128 of the little-endian number `le` shifted left by 3, with `kind` in the low bits.
+fn write_header_le(out: &mut Vec<u8>, le: &[u8], kind: u8) {
+    // Bits of (le << 3 | kind), least significant first, regrouped by 7.
+    let mut acc = u32::from(kind);
+    let mut bits = 3u32;
+    let mut groups: Vec<u8> = Vec::with_capacity(le.len() + 2);
+    for byte in le {
+        acc |= u32::from(*byte) << bits;
+        bits += 8;
+        while bits >= 7 {
+            groups.push((acc & 0x7f) as u8);
+            acc >>= 7;
+            bits -= 7;
+        }
+    }
+    groups.push((acc & 0x7f) as u8);
+    // Minimal form: drop high zero groups (keep at least one).
+    while groups.len() > 1 && groups.last() == Some(&0) {
+        groups.pop();
+    }
+    let last = groups.len() - 1;
+    for (i, group) in groups.iter().enumerate() {
+        out.push(if i < last { group | 0x80 } else { *group });
+    }
+}
+
+fn write_header(out: &mut Vec<u8>, n: u128, kind: u8) {
+    if n < 1 << 60 {
+        let mut value = ((n as u64) << 3) | u64::from(kind);
+        loop {
+            let group = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(group);
+                return;
+            }
+            out.push(group | 0x80);
+        }
+    }
+    write_header_le(out, &n.to_le_bytes(), kind);
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => write_header(out, u128::from(NULL), SPECIAL),
+        Value::Bool(false) => write_header(out, u128::from(FALSE), SPECIAL),
+        Value::Bool(true) => write_header(out, u128::from(TRUE), SPECIAL),
+        Value::Address(address) => {
+            write_header(out, u128::from(ADDRESS), SPECIAL);
+            out.extend_from_slice(&address.0);
+        }
+        Value::Int(Int::Small { negative, n }) => {
+            write_header(out, *n, if *negative { NEG_INT } else { POS_INT })
+        }
+        Value::Int(Int::Wide { negative, n_le }) => {
+            write_header_le(out, n_le, if *negative { NEG_INT } else { POS_INT })
+        }
+        Value::Bytes(bytes) => {
+            write_header(out, bytes.len() as u128, BYTES);
+            out.extend_from_slice(bytes);
+        }
+        Value::Str(text) => {
+            write_header(out, text.len() as u128, STR);
+            out.extend_from_slice(text.as_bytes());
+        }
+        Value::Array(items) => {
+            write_header(out, items.len() as u128, ARRAY);
+            for item in items {
+                write_value(out, item);
+            }
+        }
+        Value::Map(entries) => {
+            write_header(out, entries.len() as u128, MAP);
+            let mut sorted: Vec<&(String, Value)> = entries.iter().collect();
+            sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            for (key, item) in sorted {
+                write_key_len(out, key.len());
+                out.extend_from_slice(key.as_bytes());
+                write_value(out, item);
+            }
+        }
+    }
+}
+
+fn write_key_len(out: &mut Vec<u8>, mut len: usize) {
+    loop {
+        let group = (len & 0x7f) as u8;
+        len >>= 7;
+        if len == 0 {
+            out.push(group);
+            return;
+        }
+        out.push(group | 0x80);
+    }
+}
