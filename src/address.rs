@@ -4,7 +4,9 @@ use alloc::string::String;
 use borsh::{BorshDeserialize, BorshSerialize};
 
 /// An account or contract address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize,
+)]
 pub struct Address(pub [u8; 20]);
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::{contract, Address, Error, Host, Int, Value};
+use crate::{calldata, contract, Address, Error, Host, Int, Value};
 
 /// The declared type of a parameter (GenLayer's schema names it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,10 +77,30 @@ pub const METHODS: &[MethodInfo] = &[
 /// Order of refusals: unknown method; value attached to a non-payable method; wrong argument count or
 /// type, malformed address; then the method's own checks.
 pub fn execute(host: &mut impl Host, method: &str, args: &[Value]) -> Result<Value, Error> {
+    let info = admit(host, method)?;
+    run(host, info, args)
+}
+
+/// [`execute`] with the arguments still encoded: a calldata array of positional arguments. Malformed
+/// calldata is refused after the method and payable checks, as any other argument error.
+pub fn execute_calldata(host: &mut impl Host, method: &str, input: &[u8]) -> Result<Value, Error> {
+    let info = admit(host, method)?;
+    match calldata::decode(input)? {
+        Value::Array(args) => run(host, info, &args),
+        _ => Err(Error::InvalidArguments(String::from("arguments must be a calldata array"))),
+    }
+}
+
+/// The method, if it exists and takes the attached value (checked before anything else).
+fn admit(host: &impl Host, method: &str) -> Result<&'static MethodInfo, Error> {
     let info = METHODS.iter().find(|m| m.name == method).ok_or(Error::UnknownMethod)?;
     if !info.payable && host.attached_value() != 0 {
         return Err(Error::NotPayable);
     }
+    Ok(info)
+}
+
+fn run(host: &mut impl Host, info: &'static MethodInfo, args: &[Value]) -> Result<Value, Error> {
     if args.len() != info.params.len() {
         return Err(invalid_arguments(info.name, " takes a different number of arguments"));
     }

@@ -110,6 +110,15 @@ impl Error {
         }
     }
 
+    /// The refusal as a VM carries it: the calldata map `{code, details, message}`.
+    pub fn to_value(&self) -> Value {
+        Value::map([
+            ("code", Value::from(self.code())),
+            ("details", self.details()),
+            ("message", Value::from(alloc::string::ToString::to_string(self))),
+        ])
+    }
+
     /// The figures behind a refusal, as a map (empty where there are none). Limit refusals carry the
     /// seed's `[LimitExceeded]` fields, with `reason` = the code.
     pub fn details(&self) -> Value {

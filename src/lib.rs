@@ -24,13 +24,15 @@ mod int;
 mod runtime;
 mod state;
 mod value;
+#[cfg(target_family = "wasm")]
+mod wasm;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use address::Address;
 pub use contract::{instantiate, normalize_api_name, INTEGRATION_EXAMPLE};
-pub use dispatch::{execute, MethodInfo, ParamType, METHODS};
+pub use dispatch::{execute, execute_calldata, MethodInfo, ParamType, ReturnType, METHODS};
 pub use error::Error;
 pub use events::Event;
 pub use host::Host;

@@ -56,7 +56,8 @@ unsafe impl GlobalAlloc for BumpAllocator {
     unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
 }
 
+/// A panic is a bug, never an answer to input; it still ends the call as a revert, not a trap.
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
+    crate::wasm::abort_on_panic()
 }

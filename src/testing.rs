@@ -10,8 +10,12 @@
 //! let receipt = chain.call(user).consume_credit("weather", user).unwrap();
 //! assert_eq!(receipt.get("remaining_credit_wei").and_then(|v| v.as_u128()), Some(490));
 //! ```
+//!
+//! The chain runs the contract through an [`Executor`]: natively by default, or the compiled `.wasm`
+//! in a VM (the sandbox crate provides one), so the same scenarios test both.
 
 use alloc::collections::BTreeMap;
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -34,6 +38,20 @@ pub struct Refusal {
 impl Refusal {
     pub fn detail(&self, key: &str) -> Option<&Value> {
         self.details.get(key)
+    }
+
+    /// A refusal that comes from the chain or the VM rather than the contract.
+    pub fn host(code: &str, message: &str) -> Refusal {
+        Refusal { code: code.to_string(), message: message.to_string(), details: Value::Map(Vec::new()) }
+    }
+
+    /// Reads the `{code, details, message}` map a VM reverts with.
+    pub fn from_value(value: &Value) -> Option<Refusal> {
+        Some(Refusal {
+            code: value.get("code")?.as_str()?.to_string(),
+            message: value.get("message")?.as_str()?.to_string(),
+            details: value.get("details")?.clone(),
+        })
     }
 }
 
@@ -63,14 +81,29 @@ pub struct CallRecord {
     pub storage_writes: u32,
 }
 
-/// Anything that runs the contract's methods for a sender: this mock, or a VM running the `.wasm`.
+/// Runs one call of the contract against a transaction's host.
+pub trait Executor {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome;
+}
+
+/// The contract compiled into the test binary.
+pub struct Native;
+
+impl Executor for Native {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        execute(tx, method, args).map_err(Refusal::from)
+    }
+}
+
+/// Anything that runs the contract's methods for a sender.
 pub trait Backend {
     fn invoke(&mut self, sender: Address, value: u128, method: &str, args: Vec<Value>) -> Outcome;
 }
 
 /// Storage, balances and time of a one-contract chain.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MockChain {
+    executor: Rc<dyn Executor>,
     storage: BTreeMap<Vec<u8>, Vec<u8>>,
     balances: BTreeMap<Address, u128>,
     minted: u128,
@@ -85,10 +118,24 @@ impl Default for MockChain {
     }
 }
 
+impl core::fmt::Debug for MockChain {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MockChain").field("now", &self.now).field("balances", &self.balances).finish()
+    }
+}
+
 impl MockChain {
-    /// A chain at [`GENESIS_TIME`] with the contract deployed.
+    /// A chain at [`GENESIS_TIME`] with the contract deployed, running it natively.
     pub fn new() -> MockChain {
+        MockChain::with_executor(Rc::new(Native), |tx| {
+            instantiate(tx).map(|()| Value::Null).map_err(Refusal::from)
+        })
+    }
+
+    /// A chain at [`GENESIS_TIME`] running the contract with `executor`; `deploy` is its deploy call.
+    pub fn with_executor(executor: Rc<dyn Executor>, deploy: impl FnOnce(&mut Tx) -> Outcome) -> MockChain {
         let mut chain = MockChain {
+            executor,
             storage: BTreeMap::new(),
             balances: BTreeMap::new(),
             minted: 0,
@@ -96,11 +143,10 @@ impl MockChain {
             events: Vec::new(),
             last: CallRecord::default(),
         };
-        let mut tx = Tx::new(&chain, CONTRACT, 0);
-        let deployed = instantiate(&mut tx);
-        assert_eq!(deployed, Ok(()), "deploying on empty storage");
-        let effects = tx.effects;
-        chain.apply(CONTRACT, 0, effects);
+        let mut tx = chain.begin(CONTRACT, 0);
+        let deployed = deploy(&mut tx);
+        assert_eq!(deployed, Ok(Value::Null), "deploying on empty storage");
+        chain.finish(tx, true);
         chain
     }
 
@@ -129,17 +175,9 @@ impl MockChain {
         self.balance(CONTRACT)
     }
 
-    /// Everything the faucet ever minted: the sum of all balances, the contract's included.
+    /// Everything the faucet ever minted: what all balances, the contract's included, add up to.
     pub fn minted(&self) -> u128 {
         self.minted
-    }
-
-    /// The sum of all balances, the contract's included (exact, so it may not fit a `u128`).
-    pub fn total_balances(&self) -> (u128, bool) {
-        self.balances.values().fold((0u128, false), |(sum, over), b| {
-            let (sum, carry) = sum.overflowing_add(*b);
-            (sum, over || carry)
-        })
     }
 
     pub fn now(&self) -> u64 {
@@ -175,24 +213,39 @@ impl MockChain {
     pub fn invoke_at(&mut self, sender: Address, value: u128, method: &str, args: &[Value]) -> Outcome {
         self.last = CallRecord::default();
         if self.balance(sender) < value {
-            return Err(host_refusal("insufficient_funds", "sender cannot pay the attached value"));
+            return Err(Refusal::host("insufficient_funds", "sender cannot pay the attached value"));
         }
-        let mut tx = Tx::new(self, sender, value);
-        let result = execute(&mut tx, method, args);
-        let effects = tx.effects;
-        self.last.storage_reads = effects.reads;
-        self.last.storage_writes = effects.writes;
-        match (result, effects.fault) {
-            (Ok(returned), None) => {
-                self.apply(sender, value, effects);
-                Ok(returned)
-            }
-            (Err(error), _) => Err(Refusal::from(error)),
-            (Ok(_), Some(fault)) => Err(host_refusal("host_fault", fault)),
+        let mut tx = self.begin(sender, value);
+        let executor = Rc::clone(&self.executor);
+        let outcome = match (executor.execute(&mut tx, method, args), tx.effects.fault) {
+            (Ok(_), Some(fault)) => Err(Refusal::host("host_fault", fault)),
+            (outcome, _) => outcome,
+        };
+        self.finish(tx, outcome.is_ok());
+        outcome
+    }
+
+    /// Opens a transaction on the chain's storage (which it holds until [`MockChain::finish`]).
+    fn begin(&mut self, sender: Address, value: u128) -> Tx {
+        Tx {
+            spendable: self.contract_balance().saturating_add(value),
+            committed: core::mem::take(&mut self.storage),
+            sender,
+            value,
+            timestamp: self.now,
+            effects: Effects::default(),
         }
     }
 
-    fn apply(&mut self, sender: Address, value: u128, effects: Effects) {
+    /// Gives the storage back, with the call's effects applied if it succeeded.
+    fn finish(&mut self, tx: Tx, commit: bool) {
+        let Tx { committed, sender, value, effects, .. } = tx;
+        self.storage = committed;
+        self.last.storage_reads = effects.reads;
+        self.last.storage_writes = effects.writes;
+        if !commit {
+            return;
+        }
         for (key, entry) in effects.pending {
             match entry {
                 Some(bytes) => self.storage.insert(key, bytes),
@@ -219,52 +272,39 @@ impl MockChain {
     }
 }
 
-fn host_refusal(code: &str, message: &str) -> Refusal {
-    Refusal { code: code.to_string(), message: message.to_string(), details: Value::Map(Vec::new()) }
-}
-
 impl Backend for MockChain {
     fn invoke(&mut self, sender: Address, value: u128, method: &str, args: Vec<Value>) -> Outcome {
         self.invoke_at(sender, value, method, &args)
     }
 }
 
-/// What a call in flight did, applied to the chain only if the call succeeds.
-#[derive(Default)]
-struct Effects {
-    pending: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-    events: Vec<Event>,
-    transfers: Vec<Transfer>,
-    reads: u32,
-    writes: u32,
-    fault: Option<&'static str>,
+/// What a call in flight did; applied to the chain only if the call succeeds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// Writes (`Some`) and removals (`None`) by key.
+    pub pending: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    pub events: Vec<Event>,
+    pub transfers: Vec<Transfer>,
+    pub reads: u32,
+    pub writes: u32,
+    /// Set when the contract asked for something the chain cannot do (send more than it holds).
+    pub fault: Option<&'static str>,
 }
 
-/// One call in flight: reads see its own writes, nothing reaches the chain before it commits.
-struct Tx<'c> {
-    committed: &'c BTreeMap<Vec<u8>, Vec<u8>>,
+/// One call in flight, as the contract's [`Host`]: reads see its own writes; nothing reaches the
+/// chain before it commits.
+#[derive(Clone, Debug, Default)]
+pub struct Tx {
+    committed: BTreeMap<Vec<u8>, Vec<u8>>,
     sender: Address,
     value: u128,
     timestamp: u64,
     /// What the contract may still send: its balance plus the attached value, less what it sent.
     spendable: u128,
-    effects: Effects,
+    pub effects: Effects,
 }
 
-impl<'c> Tx<'c> {
-    fn new(chain: &'c MockChain, sender: Address, value: u128) -> Tx<'c> {
-        Tx {
-            committed: &chain.storage,
-            sender,
-            value,
-            timestamp: chain.now,
-            spendable: chain.contract_balance().saturating_add(value),
-            effects: Effects::default(),
-        }
-    }
-}
-
-impl Host for Tx<'_> {
+impl Host for Tx {
     fn storage_get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
         self.effects.reads += 1;
         match self.effects.pending.get(key) {

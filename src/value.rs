@@ -41,6 +41,13 @@ impl Value {
         }
     }
 
+    pub fn into_array(self) -> Option<Vec<Value>> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(text) => Some(text),

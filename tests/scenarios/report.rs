@@ -1,8 +1,6 @@
 //! The usage report: exact JSON, field by field, for dashboards that parse it.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[test]

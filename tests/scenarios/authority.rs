@@ -1,8 +1,6 @@
 //! Who may do what: billing authority (consumer or approved delegate), operators, payable rules.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn an_approved_delegate_bills_the_consumer_until_revoked() {
@@ -105,7 +103,7 @@ fn deposits_must_be_attached_value() {
 
     chain.call(ALICE).value(100).top_up_credit(100).unwrap();
     let topped = &chain.last().events[0];
-    assert_eq!((topped.name, topped.field("amount")), ("CreditToppedUp", Some(&int(100))));
+    assert_eq!((topped.name.as_ref(), topped.field("amount")), ("CreditToppedUp", Some(&int(100))));
     assert_eq!(chain.contract_balance(), 200);
     assert_eq!(credit(&mut chain, ALICE), 200);
 }

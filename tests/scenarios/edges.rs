@@ -1,16 +1,13 @@
 //! The edges: u128::MAX amounts, sums that would not fit, and the 64-API and 16-delegate bounds.
 
-mod common;
-
-use api_usage_billing::testing::MockChain;
+use crate::common::*;
 use api_usage_billing::Int;
-use common::*;
 
 const HALF: u128 = 1 << 127;
 
 #[test]
 fn u128_max_amounts_are_accepted_end_to_end() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, u128::MAX);
     chain.call(OPERATOR).register_api("gold", u128::MAX, u64::MAX).unwrap();
     chain.call(ALICE).value(u128::MAX).subscribe("gold", u128::MAX, u128::MAX).unwrap();
@@ -30,7 +27,7 @@ fn u128_max_amounts_are_accepted_end_to_end() {
 
 #[test]
 fn a_spend_sum_beyond_u128_is_a_daily_spend_refusal_with_the_exact_figure() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, u128::MAX);
     chain.call(OPERATOR).register_api("gold", HALF, 10).unwrap();
     chain.call(ALICE).value(u128::MAX).subscribe("gold", u128::MAX, u128::MAX).unwrap();
@@ -44,7 +41,7 @@ fn a_spend_sum_beyond_u128_is_a_daily_spend_refusal_with_the_exact_figure() {
 
 #[test]
 fn a_call_limit_of_u64_max_never_overflows() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, 100);
     chain.call(OPERATOR).register_api("flat", 1, u64::MAX).unwrap();
     chain.call(ALICE).value(100).subscribe("flat", 100, 100).unwrap();
@@ -56,7 +53,7 @@ fn a_call_limit_of_u64_max_never_overflows() {
 /// grows it past all the money there is, and the deposit that would overflow is refused.
 #[test]
 fn a_deposit_whose_sum_would_not_fit_is_refused_with_overflow() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, u128::MAX);
     chain.call(ALICE).register_api("self", HALF, 10).unwrap();
     chain.call(ALICE).value(HALF).subscribe("self", u128::MAX, HALF).unwrap();
@@ -72,7 +69,7 @@ fn a_deposit_whose_sum_would_not_fit_is_refused_with_overflow() {
 
 #[test]
 fn sixty_four_apis_fit_in_a_consumers_list_and_resubscribing_needs_no_new_slot() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     for n in 0..65 {
         chain.call(OPERATOR).register_api(format!("api-{n}").as_str(), 1, 1).unwrap();
     }
@@ -105,7 +102,7 @@ fn sixteen_delegates_fit_and_revoking_one_frees_a_place() {
 
 #[test]
 fn api_names_at_the_length_bound() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     let sixty_four = "a".repeat(64);
     chain.call(OPERATOR).register_api(format!("  {}  ", sixty_four.to_uppercase()).as_str(), 1, 1).unwrap();
     assert_eq!(chain.last().events[0].field("api"), Some(&Value::from(sixty_four.as_str())));

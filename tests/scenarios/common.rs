@@ -1,8 +1,9 @@
-//! Shared cast and helpers for the scenario tests: who is who, and "refused and nothing changed".
-#![allow(dead_code)]
+// Shared cast and helpers for the scenario tests: who is who, and "refused and nothing changed".
+// Included (not a module file of its own) by each test crate that runs the scenarios, which adds
+// `new_chain()`: the native contract in tests/scenarios/main.rs, the compiled .wasm in the sandbox.
 
-pub use api_usage_billing::testing::{Address, Value};
-use api_usage_billing::testing::{MockChain, Outcome, Refusal, GENESIS_TIME};
+use api_usage_billing::testing::{Outcome, Refusal, GENESIS_TIME};
+pub use api_usage_billing::testing::{Address, MockChain, Value};
 
 pub const OPERATOR: Address = Address([0x0a; 20]);
 pub const OTHER_OPERATOR: Address = Address([0x0b; 20]);
@@ -18,7 +19,7 @@ pub const DAY0: u64 = GENESIS_TIME;
 
 /// "weather" costs 10 wei a call, 5 calls a day; Alice subscribed with a 30 wei daily cap and 100 wei.
 pub fn weather_chain() -> MockChain {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     for who in [OPERATOR, OTHER_OPERATOR, ALICE, BOB, DAPP, STRANGER] {
         chain.faucet(who, 1_000_000);
     }
@@ -60,8 +61,8 @@ pub fn refused(chain: &mut MockChain, code: &str, call: impl FnOnce(&mut MockCha
 }
 
 /// The names of the events the latest call emitted.
-pub fn last_events(chain: &MockChain) -> Vec<&'static str> {
-    chain.last().events.iter().map(|e| e.name).collect()
+pub fn last_events(chain: &MockChain) -> Vec<String> {
+    chain.last().events.iter().map(|e| e.name.to_string()).collect()
 }
 
 pub fn int(v: u128) -> Value {

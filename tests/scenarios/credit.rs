@@ -1,9 +1,7 @@
 //! Credit over time: withdrawals, the low-credit warning, pausing, unsubscribing.
 
-mod common;
-
-use api_usage_billing::testing::{MockChain, Transfer};
-use common::*;
+use crate::common::*;
+use api_usage_billing::testing::Transfer;
 
 #[test]
 fn a_consumer_withdraws_unused_credit_without_a_subscription() {
@@ -56,7 +54,7 @@ fn a_paused_api_refuses_bills_and_subscriptions_but_not_withdrawals() {
     chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
     chain.call(OPERATOR).set_api_active("weather", false).unwrap();
     let paused = &chain.last().events[0];
-    assert_eq!((paused.name, paused.field("operator")), ("ApiPaused", Some(&Value::from(OPERATOR))));
+    assert_eq!((paused.name.as_ref(), paused.field("operator")), ("ApiPaused", Some(&Value::from(OPERATOR))));
 
     let refusal = refused(&mut chain, "api_paused", |c| c.call(ALICE).consume_credit("weather", ALICE));
     assert_eq!(refusal.message, "[EXPECTED] api is paused");
@@ -79,7 +77,7 @@ fn unsubscribing_keeps_the_entry_usage_and_credit() {
     chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
     chain.call(ALICE).unsubscribe("weather").unwrap();
     let event = &chain.last().events[0];
-    assert_eq!((event.name, event.field("consumer")), ("Unsubscribed", Some(&Value::from(ALICE))));
+    assert_eq!((event.name.as_ref(), event.field("consumer")), ("Unsubscribed", Some(&Value::from(ALICE))));
     let before = report(&mut chain, ALICE);
     assert_eq!(before["apis"][0]["active"], false);
     assert_eq!(before["apis"][0]["calls_today"], 1);
@@ -97,7 +95,7 @@ fn unsubscribing_keeps_the_entry_usage_and_credit() {
 /// Alice funded 100 wei; at 10 wei a call she crosses 20 % after the 8th call (20 left).
 #[test]
 fn the_low_credit_warning_fires_once_per_crossing() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, 1_000);
     chain.call(OPERATOR).register_api("weather", 10, 100).unwrap();
     chain.call(ALICE).value(100).subscribe("weather", 1_000, 100).unwrap();
@@ -136,7 +134,7 @@ fn the_low_credit_warning_fires_once_per_crossing() {
 
 #[test]
 fn a_subscribe_deposit_also_rearms_the_warning_and_withdrawals_do_not() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, 1_000);
     chain.call(OPERATOR).register_api("weather", 10, 100).unwrap();
     chain.call(ALICE).value(50).subscribe("weather", 1_000, 50).unwrap();

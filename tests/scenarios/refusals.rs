@@ -1,13 +1,11 @@
 //! Every error code the contract core raises, each triggered from one rich state that it must leave
 //! exactly as it was: storage byte for byte, balances, events, transfers.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use api_usage_billing::testing::{MockChain, Outcome};
+use crate::common::*;
+use api_usage_billing::testing::Outcome;
 use api_usage_billing::Int;
-use common::*;
 
 const CAROL: Address = Address([0xca; 20]);
 

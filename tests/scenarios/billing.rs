@@ -1,9 +1,6 @@
 //! Billing scenarios: the seed's happy path, the three daily limits, day rollover, prices, receipts.
 
-mod common;
-
-use api_usage_billing::testing::MockChain;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn seed_happy_path_bills_pays_the_operator_and_reports() {
@@ -48,7 +45,7 @@ fn api_names_are_trimmed_and_lowercased_everywhere() {
 
 #[test]
 fn daily_call_limit_refuses_with_the_seed_details() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, 1_000);
     chain.call(OPERATOR).register_api("geo", 1, 3).unwrap();
     chain.call(ALICE).value(100).subscribe("geo", 100, 100).unwrap();
@@ -91,7 +88,7 @@ fn insufficient_credit_refuses_with_the_seed_details() {
 #[test]
 fn limits_are_checked_calls_then_spend_then_credit() {
     // Every limit is hit at once: the call limit is reported first, as the seed does.
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, 1_000);
     chain.call(OPERATOR).register_api("geo", 10, 1).unwrap();
     chain.call(ALICE).value(10).subscribe("geo", 10, 10).unwrap();
@@ -105,7 +102,7 @@ fn limits_are_checked_calls_then_spend_then_credit() {
 
 #[test]
 fn usage_resets_at_the_exact_second_the_utc_day_ends() {
-    let mut chain = MockChain::new();
+    let mut chain = new_chain();
     chain.faucet(ALICE, 1_000);
     chain.call(OPERATOR).register_api("geo", 1, 2).unwrap();
     chain.call(ALICE).value(100).subscribe("geo", 100, 100).unwrap();
