@@ -19,7 +19,7 @@ use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::{execute, instantiate, Host};
+use crate::{calldata, execute, instantiate, Host};
 pub use crate::{Address, Error, Event, Value};
 
 /// Block time of a fresh chain: 2026-01-01T00:00:00Z (day 20454).
@@ -86,13 +86,25 @@ pub trait Executor {
     fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome;
 }
 
-/// The contract compiled into the test binary.
+/// The contract compiled into the test binary. Results and refusal details pass through calldata, as
+/// they reach any client (map keys in wire order), so they compare equal to a VM's.
 pub struct Native;
 
 impl Executor for Native {
     fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
-        execute(tx, method, args).map_err(Refusal::from)
+        match execute(tx, method, args) {
+            Ok(value) => Ok(as_client_sees(&value)),
+            Err(error) => {
+                let mut refusal = Refusal::from(error);
+                refusal.details = as_client_sees(&refusal.details);
+                Err(refusal)
+            }
+        }
     }
+}
+
+fn as_client_sees(value: &Value) -> Value {
+    calldata::decode(&calldata::encode(value)).unwrap_or_else(|_| value.clone())
 }
 
 /// Anything that runs the contract's methods for a sender.
@@ -304,13 +316,21 @@ pub struct Tx {
     pub effects: Effects,
 }
 
-impl Host for Tx {
-    fn storage_get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
-        self.effects.reads += 1;
+impl Tx {
+    /// What a read of `key` returns, without counting as a read (a VM host finishing a read the
+    /// contract began with too small a buffer).
+    pub fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
         match self.effects.pending.get(key) {
             Some(entry) => entry.clone(),
             None => self.committed.get(key).cloned(),
         }
+    }
+}
+
+impl Host for Tx {
+    fn storage_get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        self.effects.reads += 1;
+        self.storage_peek(key)
     }
 
     fn storage_set(&mut self, key: &[u8], value: &[u8]) {

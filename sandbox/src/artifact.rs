@@ -1,0 +1,166 @@
+//! Builds the contract artifact: the release `.wasm` for `wasm32v1-none`, `wasm-opt -Oz`, and only
+//! the documented exports left. Shared by the build script (for tests) and `billing-sandbox build`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+/// The artifact's file name.
+pub const WASM_NAME: &str = "api_usage_billing.wasm";
+
+/// A built artifact and the figures a user checks it by.
+#[derive(Clone, Debug)]
+pub struct Artifact {
+    pub path: PathBuf,
+    pub size: usize,
+    pub sha256: String,
+    /// False when `wasm-opt` was not installed and the plain release build was kept.
+    pub optimized: bool,
+}
+
+/// Builds the artifact of the contract crate at `workspace` into `out_dir`. Without `wasm-opt` on
+/// the PATH it keeps the plain build, unless `require_optimizer`.
+pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Result<Artifact, String> {
+    let target_dir = workspace.join("target").join("contract-wasm");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(workspace)
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32v1-none",
+            "-p",
+            "api-usage-billing",
+            "--lib",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    // A build script's environment would steer the inner build (clippy's wrapper, outer flags).
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "CARGO_MAKEFLAGS",
+    ] {
+        command.env_remove(var);
+    }
+    let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("the contract's wasm32v1-none build failed (is the target installed? \
+                    `rustup toolchain install` in the checkout adds it)"
+            .into());
+    }
+    let raw = target_dir.join("wasm32v1-none").join("release").join(WASM_NAME);
+    std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let optimized_path = out_dir.join("optimized.wasm");
+    let optimized = match Command::new("wasm-opt")
+        .arg(&raw)
+        .args([
+            "-Oz",
+            "--mvp-features",
+            "--enable-mutable-globals",
+            "--strip-debug",
+            "--strip-producers",
+            "-o",
+        ])
+        .arg(&optimized_path)
+        .status()
+    {
+        Ok(status) if status.success() => true,
+        Ok(status) => return Err(format!("wasm-opt failed: {status}")),
+        Err(_) if require_optimizer => {
+            return Err("wasm-opt not found: install binaryen (apt-get install binaryen)".into())
+        }
+        Err(_) => false,
+    };
+    let source = if optimized { &optimized_path } else { &raw };
+    let bytes = std::fs::read(source).map_err(|e| format!("{}: {e}", source.display()))?;
+    let bytes = drop_linker_exports(&bytes)?;
+    let path = out_dir.join(WASM_NAME);
+    std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let _ = std::fs::remove_file(&optimized_path);
+    Ok(Artifact { path, size: bytes.len(), sha256: sha256_hex(&bytes), optimized })
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
+}
+
+/// Rewrites the export section without the linker's own symbols (`__heap_base`, `__data_end`): no
+/// host should see them, and docs/ABI.md lists every export that is left.
+pub fn drop_linker_exports(wasm: &[u8]) -> Result<Vec<u8>, String> {
+    let bad = || "malformed wasm module".to_string();
+    let header = wasm.get(..8).ok_or_else(bad)?;
+    let mut out = header.to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let id = *wasm.get(at).ok_or_else(bad)?;
+        let (size, body_start) = read_u32(wasm, at + 1).ok_or_else(bad)?;
+        let body_end = body_start.checked_add(size as usize).ok_or_else(bad)?;
+        let body = wasm.get(body_start..body_end).ok_or_else(bad)?;
+        if id == 7 {
+            let (count, mut p) = read_u32(body, 0).ok_or_else(bad)?;
+            let mut kept = Vec::new();
+            let mut kept_count = 0u32;
+            for _ in 0..count {
+                let start = p;
+                let (name_len, name_at) = read_u32(body, p).ok_or_else(bad)?;
+                let name_end = name_at + name_len as usize;
+                let name =
+                    std::str::from_utf8(body.get(name_at..name_end).ok_or_else(bad)?).map_err(|_| bad())?;
+                let (_, index_end) = read_u32(body, name_end + 1).ok_or_else(bad)?;
+                p = index_end;
+                if !name.starts_with("__") {
+                    kept.extend_from_slice(&body[start..p]);
+                    kept_count += 1;
+                }
+            }
+            let mut section = Vec::new();
+            write_u32(&mut section, kept_count);
+            section.extend_from_slice(&kept);
+            out.push(7);
+            write_u32(&mut out, section.len() as u32);
+            out.extend_from_slice(&section);
+        } else {
+            out.extend_from_slice(&wasm[at..body_end]);
+        }
+        at = body_end;
+    }
+    Ok(out)
+}
+
+fn read_u32(bytes: &[u8], mut at: usize) -> Option<(u32, usize)> {
+    let mut value = 0u32;
+    for shift in (0..35).step_by(7) {
+        let byte = *bytes.get(at)?;
+        at += 1;
+        value |= u32::from(byte & 0x7f).checked_shl(shift)?;
+        if byte & 0x80 == 0 {
+            return Some((value, at));
+        }
+    }
+    None
+}
+
+fn write_u32(out: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}

@@ -1,0 +1,95 @@
+//! Runs the contract's `.wasm` as a [`MockChain`] executor, and checks it against the native build.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use api_usage_billing::calldata;
+use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx};
+use api_usage_billing::Value;
+
+use crate::vm::{Ending, WasmContract};
+
+/// The compiled contract behind the mock chain's interface.
+pub struct WasmExecutor {
+    contract: WasmContract,
+    last_fuel: Cell<u64>,
+}
+
+impl WasmExecutor {
+    pub fn new(contract: WasmContract) -> WasmExecutor {
+        WasmExecutor { contract, last_fuel: Cell::new(0) }
+    }
+
+    /// Fuel the latest call burned.
+    pub fn last_fuel(&self) -> u64 {
+        self.last_fuel.get()
+    }
+
+    /// Calls an export with encoded input and turns its ending into what a client sees.
+    pub fn run(&self, tx: &mut Tx, export: &str, input: Vec<u8>) -> Outcome {
+        if !self.contract.exports().iter().any(|name| name == export) || export == "memory" {
+            // The VM has no such function: hosts answer as the contract would.
+            return Err(Refusal::from(api_usage_billing::Error::UnknownMethod));
+        }
+        let (ending, fuel) = self.contract.call(tx, export, input);
+        self.last_fuel.set(fuel);
+        match ending {
+            Ending::Returned(None) => Ok(Value::Null),
+            Ending::Returned(Some(bytes)) => {
+                calldata::decode(&bytes).map_err(|_| Refusal::host("vm_fault", "undecodable return value"))
+            }
+            Ending::Reverted(bytes) => Err(calldata::decode(&bytes)
+                .ok()
+                .and_then(|value| Refusal::from_value(&value))
+                .unwrap_or_else(|| Refusal::host("vm_fault", "undecodable revert"))),
+            Ending::Trapped(message) => Err(Refusal::host("vm_trap", &message)),
+        }
+    }
+
+    /// The deploy call.
+    pub fn deploy(&self, tx: &mut Tx) -> Outcome {
+        self.run(tx, "init", calldata::encode(&Value::Array(Vec::new())))
+    }
+}
+
+impl Executor for WasmExecutor {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        self.run(tx, method, calldata::encode(&Value::Array(args.to_vec())))
+    }
+}
+
+/// Runs every call natively and on the `.wasm`, and panics unless both give the same result, events,
+/// transfers, storage writes and storage operation counts.
+pub struct Differential {
+    pub wasm: WasmExecutor,
+}
+
+impl Executor for Differential {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        let mut native_tx = tx.clone();
+        let native = Native.execute(&mut native_tx, method, args);
+        let wasm = self.wasm.execute(tx, method, args);
+        assert_eq!(wasm, native, "{method}{args:?}: the .wasm and the native build answer differently");
+        assert_eq!(
+            tx.effects, native_tx.effects,
+            "{method}{args:?}: the .wasm and the native build differ in effects"
+        );
+        wasm
+    }
+}
+
+/// A chain that runs `wasm` (checked call by call against the native build when `differential`).
+pub fn wasm_chain(wasm: &[u8], differential: bool) -> Result<MockChain, String> {
+    let contract = WasmContract::load(wasm)?;
+    let executor = WasmExecutor::new(contract);
+    let chain = if differential {
+        let differential = Rc::new(Differential { wasm: executor });
+        let deployer = Rc::clone(&differential);
+        MockChain::with_executor(differential, move |tx| deployer.wasm.deploy(tx))
+    } else {
+        let executor = Rc::new(executor);
+        let deployer = Rc::clone(&executor);
+        MockChain::with_executor(executor, move |tx| deployer.deploy(tx))
+    };
+    Ok(chain)
+}

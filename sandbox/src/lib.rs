@@ -1,0 +1,18 @@
+//! billing-sandbox: runs the api-usage-billing `.wasm` on this machine.
+//!
+//! [`vm`] hosts the contract's ABI on wasmi; [`executor`] plugs it into the mock chain, so scenarios,
+//! property tests and the CLI run the real artifact; [`artifact`] builds it.
+
+pub mod artifact;
+pub mod executor;
+pub mod vm;
+
+/// The artifact the build script made for this build of the sandbox.
+pub const BUILT_WASM: &str = env!("BILLING_WASM");
+/// Whether that artifact went through `wasm-opt`.
+pub const BUILT_WASM_OPTIMIZED: &str = env!("BILLING_WASM_OPTIMIZED");
+
+/// The bytes of [`BUILT_WASM`].
+pub fn built_wasm() -> Vec<u8> {
+    std::fs::read(BUILT_WASM).unwrap_or_else(|e| panic!("{BUILT_WASM}: {e}"))
+}

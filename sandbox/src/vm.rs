@@ -1,0 +1,212 @@
+//! A wasmi host of the contract's ABI (docs/ABI.md): the `billing` imports over a [`Tx`], fuel
+//! metering, and the outcome of each export call.
+
+use api_usage_billing::calldata;
+use api_usage_billing::testing::Tx;
+use api_usage_billing::{Address, Event, Host};
+use wasmi::{Caller, Config, Engine, Extern, Linker, Memory, Module, Store};
+
+/// Fuel one call may burn. Far above any entrypoint's need (see the README's figures), low enough
+/// that a runaway call ends quickly.
+pub const FUEL_LIMIT: u64 = 50_000_000;
+
+/// How an export call ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The contract handed this calldata to `return_output` (none: it returned without one).
+    Returned(Option<Vec<u8>>),
+    /// The contract called `revert` with this calldata.
+    Reverted(Vec<u8>),
+    /// The VM stopped it: a trap, a bad host call, out of fuel.
+    Trapped(String),
+}
+
+/// One call's view of the world, owned by the wasmi store while the call runs.
+struct CallState {
+    tx: Tx,
+    input: Vec<u8>,
+    output: Option<Vec<u8>>,
+    revert: Option<Vec<u8>>,
+    /// The key of the latest read that did not fit its buffer: the contract's next read of it is the
+    /// same logical read, finished, not another one.
+    partial_read: Option<Vec<u8>>,
+}
+
+/// The compiled contract, ready to instantiate once per call.
+#[derive(Clone)]
+pub struct WasmContract {
+    engine: Engine,
+    module: Module,
+    linker: Linker<CallState>,
+}
+
+impl WasmContract {
+    /// Validates and compiles `wasm` with MVP features and floats off: a contract that uses a
+    /// float instruction, or a post-MVP one, does not load.
+    pub fn load(wasm: &[u8]) -> Result<WasmContract, String> {
+        let mut config = Config::default();
+        config
+            .consume_fuel(true)
+            .floats(false)
+            .wasm_sign_extension(false)
+            .wasm_saturating_float_to_int(false)
+            .wasm_multi_value(false)
+            .wasm_bulk_memory(false)
+            .wasm_reference_types(false)
+            .wasm_tail_call(false)
+            .wasm_extended_const(false);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wasm).map_err(|e| format!("invalid contract module: {e}"))?;
+        let mut linker = Linker::new(&engine);
+        define_imports(&mut linker).map_err(|e| format!("host setup: {e}"))?;
+        Ok(WasmContract { engine, module, linker })
+    }
+
+    /// The names the module exports.
+    pub fn exports(&self) -> Vec<String> {
+        self.module.exports().map(|e| e.name().to_string()).collect()
+    }
+
+    /// Calls `export` with `input` on a fresh instance, over `tx`. Returns how it ended and the fuel
+    /// it burned.
+    pub fn call(&self, tx: &mut Tx, export: &str, input: Vec<u8>) -> (Ending, u64) {
+        let state =
+            CallState { tx: std::mem::take(tx), input, output: None, revert: None, partial_read: None };
+        let mut store = Store::new(&self.engine, state);
+        if let Err(e) = store.set_fuel(FUEL_LIMIT) {
+            *tx = store.into_data().tx;
+            return (Ending::Trapped(format!("fuel: {e}")), 0);
+        }
+        let result = self
+            .linker
+            .instantiate_and_start(&mut store, &self.module)
+            .and_then(|instance| instance.get_typed_func::<(), ()>(&store, export))
+            .and_then(|func| func.call(&mut store, ()));
+        let fuel = FUEL_LIMIT - store.get_fuel().unwrap_or(0);
+        let state = store.into_data();
+        *tx = state.tx;
+        let ending = match (state.revert, result) {
+            (Some(error), _) => Ending::Reverted(error),
+            (None, Ok(())) => Ending::Returned(state.output),
+            (None, Err(e)) => Ending::Trapped(e.to_string()),
+        };
+        (ending, fuel)
+    }
+}
+
+fn memory(caller: &Caller<'_, CallState>) -> Result<Memory, wasmi::Error> {
+    caller
+        .get_export("memory")
+        .and_then(Extern::into_memory)
+        .ok_or_else(|| wasmi::Error::new("the contract exports no memory"))
+}
+
+fn read_bytes(caller: &Caller<'_, CallState>, ptr: u32, len: u32) -> Result<Vec<u8>, wasmi::Error> {
+    let mut buf = vec![0u8; len as usize];
+    memory(caller)?
+        .read(caller, ptr as usize, &mut buf)
+        .map_err(|_| wasmi::Error::new("read out of bounds"))?;
+    Ok(buf)
+}
+
+fn write_bytes(caller: &mut Caller<'_, CallState>, ptr: u32, bytes: &[u8]) -> Result<(), wasmi::Error> {
+    let memory = memory(caller)?;
+    memory.write(caller, ptr as usize, bytes).map_err(|_| wasmi::Error::new("write out of bounds"))
+}
+
+fn read_address(caller: &Caller<'_, CallState>, ptr: u32) -> Result<Address, wasmi::Error> {
+    let bytes = read_bytes(caller, ptr, 20)?;
+    Ok(Address(bytes.try_into().map_err(|_| wasmi::Error::new("address"))?))
+}
+
+fn define_imports(linker: &mut Linker<CallState>) -> Result<(), wasmi::Error> {
+    const M: &str = "billing";
+    linker.func_wrap(M, "input_size", |caller: Caller<'_, CallState>| caller.data().input.len() as u32)?;
+    linker.func_wrap(M, "input_read", |mut caller: Caller<'_, CallState>, dst: u32| {
+        let input = std::mem::take(&mut caller.data_mut().input);
+        let written = write_bytes(&mut caller, dst, &input);
+        caller.data_mut().input = input;
+        written
+    })?;
+    linker.func_wrap(
+        M,
+        "storage_read",
+        |mut caller: Caller<'_, CallState>,
+         key: u32,
+         key_len: u32,
+         dst: u32,
+         cap: u32|
+         -> Result<i32, wasmi::Error> {
+            let key = read_bytes(&caller, key, key_len)?;
+            let state = caller.data_mut();
+            let value = if state.partial_read.as_deref() == Some(&key[..]) {
+                state.tx.storage_peek(&key)
+            } else {
+                state.tx.storage_get(&key)
+            };
+            let Some(value) = value else { return Ok(-1) };
+            let fits = value.len() <= cap as usize;
+            caller.data_mut().partial_read = if fits { None } else { Some(key) };
+            let shown = value.get(..value.len().min(cap as usize)).unwrap_or_default();
+            write_bytes(&mut caller, dst, shown)?;
+            i32::try_from(value.len()).map_err(|_| wasmi::Error::new("stored value too large"))
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "storage_write",
+        |mut caller: Caller<'_, CallState>, key: u32, key_len: u32, value: u32, value_len: u32| {
+            let key = read_bytes(&caller, key, key_len)?;
+            let value = read_bytes(&caller, value, value_len)?;
+            caller.data_mut().tx.storage_set(&key, &value);
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(M, "storage_remove", |mut caller: Caller<'_, CallState>, key: u32, key_len: u32| {
+        let key = read_bytes(&caller, key, key_len)?;
+        caller.data_mut().tx.storage_remove(&key);
+        Ok(())
+    })?;
+    linker.func_wrap(M, "block_timestamp", |caller: Caller<'_, CallState>| {
+        caller.data().tx.block_timestamp() as i64
+    })?;
+    linker.func_wrap(M, "sender", |mut caller: Caller<'_, CallState>, dst: u32| {
+        let sender = caller.data().tx.sender();
+        write_bytes(&mut caller, dst, &sender.0)
+    })?;
+    linker.func_wrap(M, "attached_value", |mut caller: Caller<'_, CallState>, dst: u32| {
+        let value = caller.data().tx.attached_value();
+        write_bytes(&mut caller, dst, &value.to_le_bytes())
+    })?;
+    linker.func_wrap(M, "send_value", |mut caller: Caller<'_, CallState>, to: u32, amount: u32| {
+        let to = read_address(&caller, to)?;
+        let amount = read_bytes(&caller, amount, 16)?;
+        let amount = u128::from_le_bytes(amount.try_into().map_err(|_| wasmi::Error::new("amount"))?);
+        caller.data_mut().tx.send_value(&to, amount);
+        Ok(())
+    })?;
+    linker.func_wrap(M, "emit_event", |mut caller: Caller<'_, CallState>, ptr: u32, len: u32| {
+        let bytes = read_bytes(&caller, ptr, len)?;
+        let event = calldata::decode(&bytes)
+            .ok()
+            .and_then(Event::from_value)
+            .ok_or_else(|| wasmi::Error::new("emit_event: not an encoded event"))?;
+        caller.data_mut().tx.emit_event(event);
+        Ok(())
+    })?;
+    linker.func_wrap(M, "return_output", |mut caller: Caller<'_, CallState>, ptr: u32, len: u32| {
+        let bytes = read_bytes(&caller, ptr, len)?;
+        caller.data_mut().output = Some(bytes);
+        Ok(())
+    })?;
+    linker.func_wrap(
+        M,
+        "revert",
+        |mut caller: Caller<'_, CallState>, ptr: u32, len: u32| -> Result<(), wasmi::Error> {
+            let bytes = read_bytes(&caller, ptr, len)?;
+            caller.data_mut().revert = Some(bytes);
+            Err(wasmi::Error::new("reverted"))
+        },
+    )?;
+    Ok(())
+}
