@@ -5,6 +5,10 @@ use alloc::vec::Vec;
 
 use crate::{Int, Value};
 
+/// `{code: "panic", details: {}, message: "contract panicked"}` as calldata, encoded ahead so that a
+/// panic (a bug, never an answer to input) can revert without the heap.
+pub const PANIC_REVERT: &[u8] = b"\x1e\x04code\x2cpanic\x07details\x06\x07message\x8c\x01contract panicked";
+
 /// A refused call. The codes are stable (clients match on them); the messages of the seed's errors are
 /// kept to the letter.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -150,5 +154,32 @@ impl Error {
             _ => Vec::new(),
         };
         Value::map(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calldata;
+
+    #[test]
+    fn the_panic_revert_is_the_encoded_error_map() {
+        let map = Value::map([
+            ("code", Value::from("panic")),
+            ("details", Value::Map(Vec::new())),
+            ("message", Value::from("contract panicked")),
+        ]);
+        assert_eq!(calldata::encode(&map), PANIC_REVERT);
+    }
+
+    #[test]
+    fn every_refusal_encodes_as_code_details_message() {
+        let value = Error::InsufficientCredit { credit: 5, required: 10 }.to_value();
+        assert_eq!(value.get("code").and_then(Value::as_str), Some("insufficient_credit"));
+        assert_eq!(
+            value.get("message").and_then(Value::as_str),
+            Some("[EXPECTED] insufficient prepaid credit")
+        );
+        assert_eq!(value.get("details").and_then(|d| d.get("credit")).and_then(Value::as_u128), Some(5));
     }
 }

@@ -33,7 +33,7 @@ pub mod testing;
 pub use address::Address;
 pub use contract::{instantiate, normalize_api_name, INTEGRATION_EXAMPLE};
 pub use dispatch::{execute, execute_calldata, MethodInfo, ParamType, ReturnType, METHODS};
-pub use error::Error;
+pub use error::{Error, PANIC_REVERT};
 pub use events::Event;
 pub use host::Host;
 pub use int::Int;

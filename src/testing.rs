@@ -79,6 +79,8 @@ pub struct CallRecord {
     pub transfers: Vec<Transfer>,
     pub storage_reads: u32,
     pub storage_writes: u32,
+    /// Key and value bytes of every write.
+    pub storage_bytes_written: u64,
 }
 
 /// Runs one call of the contract against a transaction's host.
@@ -255,6 +257,7 @@ impl MockChain {
         self.storage = committed;
         self.last.storage_reads = effects.reads;
         self.last.storage_writes = effects.writes;
+        self.last.storage_bytes_written = effects.bytes_written;
         if !commit {
             return;
         }
@@ -299,6 +302,7 @@ pub struct Effects {
     pub transfers: Vec<Transfer>,
     pub reads: u32,
     pub writes: u32,
+    pub bytes_written: u64,
     /// Set when the contract asked for something the chain cannot do (send more than it holds).
     pub fault: Option<&'static str>,
 }
@@ -335,11 +339,13 @@ impl Host for Tx {
 
     fn storage_set(&mut self, key: &[u8], value: &[u8]) {
         self.effects.writes += 1;
+        self.effects.bytes_written += (key.len() + value.len()) as u64;
         self.effects.pending.insert(key.to_vec(), Some(value.to_vec()));
     }
 
     fn storage_remove(&mut self, key: &[u8]) {
         self.effects.writes += 1;
+        self.effects.bytes_written += key.len() as u64;
         self.effects.pending.insert(key.to_vec(), None);
     }
 

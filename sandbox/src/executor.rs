@@ -78,18 +78,21 @@ impl Executor for Differential {
     }
 }
 
-/// A chain that runs `wasm` (checked call by call against the native build when `differential`).
+/// A chain that runs `wasm`, every call checked against the native build.
 pub fn wasm_chain(wasm: &[u8], differential: bool) -> Result<MockChain, String> {
-    let contract = WasmContract::load(wasm)?;
-    let executor = WasmExecutor::new(contract);
-    let chain = if differential {
-        let differential = Rc::new(Differential { wasm: executor });
-        let deployer = Rc::clone(&differential);
-        MockChain::with_executor(differential, move |tx| deployer.wasm.deploy(tx))
-    } else {
-        let executor = Rc::new(executor);
-        let deployer = Rc::clone(&executor);
-        MockChain::with_executor(executor, move |tx| deployer.deploy(tx))
-    };
-    Ok(chain)
+    if !differential {
+        return metered_chain(wasm).map(|(chain, _)| chain);
+    }
+    let differential = Rc::new(Differential { wasm: WasmExecutor::new(WasmContract::load(wasm)?) });
+    let deployer = Rc::clone(&differential);
+    Ok(MockChain::with_executor(differential, move |tx| deployer.wasm.deploy(tx)))
+}
+
+/// A chain that runs `wasm`, with its executor at hand to read the fuel of each call.
+pub fn metered_chain(wasm: &[u8]) -> Result<(MockChain, Rc<WasmExecutor>), String> {
+    let executor = Rc::new(WasmExecutor::new(WasmContract::load(wasm)?));
+    let deployer = Rc::clone(&executor);
+    let chain =
+        MockChain::with_executor(Rc::clone(&executor) as Rc<dyn Executor>, move |tx| deployer.deploy(tx));
+    Ok((chain, executor))
 }

@@ -4,6 +4,7 @@
 //! property tests and the CLI run the real artifact; [`artifact`] builds it.
 
 pub mod artifact;
+pub mod costs;
 pub mod executor;
 pub mod vm;
 

@@ -4,7 +4,7 @@
 use api_usage_billing::calldata;
 use api_usage_billing::testing::Tx;
 use api_usage_billing::{Address, Event, Host};
-use wasmi::{Caller, Config, Engine, Extern, Linker, Memory, Module, Store};
+use wasmi::{Caller, CompilationMode, Config, Engine, Extern, Linker, Memory, Module, Store};
 
 /// Fuel one call may burn. Far above any entrypoint's need (see the README's figures), low enough
 /// that a runaway call ends quickly.
@@ -45,7 +45,9 @@ impl WasmContract {
     /// float instruction, or a post-MVP one, does not load.
     pub fn load(wasm: &[u8]) -> Result<WasmContract, String> {
         let mut config = Config::default();
+        // Eager compilation: fuel then measures execution only, the same whatever ran before.
         config
+            .compilation_mode(CompilationMode::Eager)
             .consume_fuel(true)
             .floats(false)
             .wasm_sign_extension(false)

@@ -1,0 +1,81 @@
+//! What each entrypoint costs on the `.wasm`: fuel, storage reads, writes and bytes written, for a
+//! typical call on a small, fresh chain.
+
+use api_usage_billing::testing::{Address, Value};
+
+use crate::executor::metered_chain;
+
+/// The cost of one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cost {
+    pub method: &'static str,
+    /// What the call does, in a few words.
+    pub case: &'static str,
+    pub fuel: u64,
+    pub reads: u32,
+    pub writes: u32,
+    pub bytes_written: u64,
+}
+
+const OPERATOR: Address = Address([0x0a; 20]);
+const ALICE: Address = Address([0xa1; 20]);
+const DAPP: Address = Address([0xda; 20]);
+
+/// Runs the typical call of every entrypoint, in an order that gives each one the state it needs.
+pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
+    let (mut chain, executor) = metered_chain(wasm)?;
+    chain.faucet(ALICE, 1_000_000);
+    let steps: Vec<(&'static str, &'static str, Address, u128, Vec<Value>)> = vec![
+        ("register_api", "new API", OPERATOR, 0, vec!["weather".into(), 10.into(), 1_000.into()]),
+        (
+            "subscribe",
+            "first subscription, with deposit",
+            ALICE,
+            500,
+            vec!["weather".into(), 5_000.into(), 500.into()],
+        ),
+        ("top_up_credit", "deposit", ALICE, 100, vec![100.into()]),
+        ("approve_delegate", "first delegate", ALICE, 0, vec!["weather".into(), DAPP.into()]),
+        (
+            "consume_credit",
+            "first bill of the day, by the consumer",
+            ALICE,
+            0,
+            vec!["weather".into(), ALICE.into()],
+        ),
+        ("consume_credit", "same-day bill, by a delegate", DAPP, 0, vec!["weather".into(), ALICE.into()]),
+        ("get_usage_report", "one API, one delegate", DAPP, 0, vec![ALICE.into()]),
+        ("consumer_integration_example", "text", DAPP, 0, vec![]),
+        ("set_api_active", "pause", OPERATOR, 0, vec!["weather".into(), false.into()]),
+        ("set_api_active", "resume", OPERATOR, 0, vec!["weather".into(), true.into()]),
+        ("revoke_delegate", "last delegate", ALICE, 0, vec!["weather".into(), DAPP.into()]),
+        ("withdraw_credit", "part of the credit", ALICE, 0, vec![50.into()]),
+        ("withdraw_earnings", "part of the earnings", OPERATOR, 0, vec!["weather".into(), 10.into()]),
+        ("unsubscribe", "active subscription", ALICE, 0, vec!["weather".into()]),
+        (
+            "register_api",
+            "price update by the operator",
+            OPERATOR,
+            0,
+            vec!["weather".into(), 12.into(), 1_000.into()],
+        ),
+    ];
+    let mut costs = Vec::with_capacity(steps.len());
+    for (method, case, sender, value, args) in steps {
+        chain
+            .call(sender)
+            .value(value)
+            .method(method, args)
+            .map_err(|refusal| format!("{method} ({case}) was refused: {}", refusal.message))?;
+        let record = chain.last();
+        costs.push(Cost {
+            method,
+            case,
+            fuel: executor.last_fuel(),
+            reads: record.storage_reads,
+            writes: record.storage_writes,
+            bytes_written: record.storage_bytes_written,
+        });
+    }
+    Ok(costs)
+}
