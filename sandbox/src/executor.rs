@@ -11,12 +11,12 @@ use crate::vm::{Ending, WasmContract};
 
 /// The compiled contract behind the mock chain's interface.
 pub struct WasmExecutor {
-    contract: WasmContract,
+    contract: WasmContract<Tx>,
     last_fuel: Cell<u64>,
 }
 
 impl WasmExecutor {
-    pub fn new(contract: WasmContract) -> WasmExecutor {
+    pub fn new(contract: WasmContract<Tx>) -> WasmExecutor {
         WasmExecutor { contract, last_fuel: Cell::new(0) }
     }
 
@@ -27,28 +27,34 @@ impl WasmExecutor {
 
     /// Calls an export with encoded input and turns its ending into what a client sees.
     pub fn run(&self, tx: &mut Tx, export: &str, input: Vec<u8>) -> Outcome {
-        if !self.contract.exports().iter().any(|name| name == export) || export == "memory" {
+        if !self.contract.has_function(export) {
             // The VM has no such function: hosts answer as the contract would.
             return Err(Refusal::from(api_usage_billing::Error::UnknownMethod));
         }
-        let (ending, fuel) = self.contract.call(tx, export, input);
+        let (host, ending, fuel) = self.contract.call(std::mem::take(tx), export, input);
+        *tx = host;
         self.last_fuel.set(fuel);
-        match ending {
-            Ending::Returned(None) => Ok(Value::Null),
-            Ending::Returned(Some(bytes)) => {
-                calldata::decode(&bytes).map_err(|_| Refusal::host("vm_fault", "undecodable return value"))
-            }
-            Ending::Reverted(bytes) => Err(calldata::decode(&bytes)
-                .ok()
-                .and_then(|value| Refusal::from_value(&value))
-                .unwrap_or_else(|| Refusal::host("vm_fault", "undecodable revert"))),
-            Ending::Trapped(message) => Err(Refusal::host("vm_trap", &message)),
-        }
+        outcome(ending)
     }
 
     /// The deploy call.
     pub fn deploy(&self, tx: &mut Tx) -> Outcome {
         self.run(tx, "init", calldata::encode(&Value::Array(Vec::new())))
+    }
+}
+
+/// What a client sees of a call that ended so.
+pub fn outcome(ending: Ending) -> Outcome {
+    match ending {
+        Ending::Returned(None) => Ok(Value::Null),
+        Ending::Returned(Some(bytes)) => {
+            calldata::decode(&bytes).map_err(|_| Refusal::host("vm_fault", "undecodable return value"))
+        }
+        Ending::Reverted(bytes) => Err(calldata::decode(&bytes)
+            .ok()
+            .and_then(|value| Refusal::from_value(&value))
+            .unwrap_or_else(|| Refusal::host("vm_fault", "undecodable revert"))),
+        Ending::Trapped(message) => Err(Refusal::host("vm_trap", &message)),
     }
 }
 

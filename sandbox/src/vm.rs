@@ -21,9 +21,21 @@ pub enum Ending {
     Trapped(String),
 }
 
+/// What a VM host needs of the world beyond the contract's [`Host`]: an uncounted read, for the
+/// second half of a read that did not fit the contract's buffer.
+pub trait VmHost: Host + 'static {
+    fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>>;
+}
+
+impl VmHost for Tx {
+    fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
+        Tx::storage_peek(self, key)
+    }
+}
+
 /// One call's view of the world, owned by the wasmi store while the call runs.
-struct CallState {
-    tx: Tx,
+struct CallState<H> {
+    tx: H,
     input: Vec<u8>,
     output: Option<Vec<u8>>,
     revert: Option<Vec<u8>>,
@@ -32,18 +44,18 @@ struct CallState {
     partial_read: Option<Vec<u8>>,
 }
 
-/// The compiled contract, ready to instantiate once per call.
+/// The compiled contract, ready to instantiate once per call over a host of type `H`.
 #[derive(Clone)]
-pub struct WasmContract {
+pub struct WasmContract<H: VmHost> {
     engine: Engine,
     module: Module,
-    linker: Linker<CallState>,
+    linker: Linker<CallState<H>>,
 }
 
-impl WasmContract {
+impl<H: VmHost> WasmContract<H> {
     /// Validates and compiles `wasm` with MVP features and floats off: a contract that uses a
     /// float instruction, or a post-MVP one, does not load.
-    pub fn load(wasm: &[u8]) -> Result<WasmContract, String> {
+    pub fn load(wasm: &[u8]) -> Result<WasmContract<H>, String> {
         let mut config = Config::default();
         // Eager compilation: fuel then measures execution only, the same whatever ran before.
         config
@@ -64,20 +76,23 @@ impl WasmContract {
         Ok(WasmContract { engine, module, linker })
     }
 
+    /// Whether the module exports a function `name` (an entrypoint, or `init`).
+    pub fn has_function(&self, name: &str) -> bool {
+        matches!(self.module.get_export(name), Some(wasmi::ExternType::Func(_)))
+    }
+
     /// The names the module exports.
     pub fn exports(&self) -> Vec<String> {
         self.module.exports().map(|e| e.name().to_string()).collect()
     }
 
-    /// Calls `export` with `input` on a fresh instance, over `tx`. Returns how it ended and the fuel
-    /// it burned.
-    pub fn call(&self, tx: &mut Tx, export: &str, input: Vec<u8>) -> (Ending, u64) {
-        let state =
-            CallState { tx: std::mem::take(tx), input, output: None, revert: None, partial_read: None };
+    /// Calls `export` with `input` on a fresh instance over `host`. Gives the host back with how the
+    /// call ended and the fuel it burned.
+    pub fn call(&self, host: H, export: &str, input: Vec<u8>) -> (H, Ending, u64) {
+        let state = CallState { tx: host, input, output: None, revert: None, partial_read: None };
         let mut store = Store::new(&self.engine, state);
         if let Err(e) = store.set_fuel(FUEL_LIMIT) {
-            *tx = store.into_data().tx;
-            return (Ending::Trapped(format!("fuel: {e}")), 0);
+            return (store.into_data().tx, Ending::Trapped(format!("fuel: {e}")), 0);
         }
         let result = self
             .linker
@@ -86,24 +101,27 @@ impl WasmContract {
             .and_then(|func| func.call(&mut store, ()));
         let fuel = FUEL_LIMIT - store.get_fuel().unwrap_or(0);
         let state = store.into_data();
-        *tx = state.tx;
         let ending = match (state.revert, result) {
             (Some(error), _) => Ending::Reverted(error),
             (None, Ok(())) => Ending::Returned(state.output),
             (None, Err(e)) => Ending::Trapped(e.to_string()),
         };
-        (ending, fuel)
+        (state.tx, ending, fuel)
     }
 }
 
-fn memory(caller: &Caller<'_, CallState>) -> Result<Memory, wasmi::Error> {
+fn memory<H: VmHost>(caller: &Caller<'_, CallState<H>>) -> Result<Memory, wasmi::Error> {
     caller
         .get_export("memory")
         .and_then(Extern::into_memory)
         .ok_or_else(|| wasmi::Error::new("the contract exports no memory"))
 }
 
-fn read_bytes(caller: &Caller<'_, CallState>, ptr: u32, len: u32) -> Result<Vec<u8>, wasmi::Error> {
+fn read_bytes<H: VmHost>(
+    caller: &Caller<'_, CallState<H>>,
+    ptr: u32,
+    len: u32,
+) -> Result<Vec<u8>, wasmi::Error> {
     let mut buf = vec![0u8; len as usize];
     memory(caller)?
         .read(caller, ptr as usize, &mut buf)
@@ -111,20 +129,24 @@ fn read_bytes(caller: &Caller<'_, CallState>, ptr: u32, len: u32) -> Result<Vec<
     Ok(buf)
 }
 
-fn write_bytes(caller: &mut Caller<'_, CallState>, ptr: u32, bytes: &[u8]) -> Result<(), wasmi::Error> {
+fn write_bytes<H: VmHost>(
+    caller: &mut Caller<'_, CallState<H>>,
+    ptr: u32,
+    bytes: &[u8],
+) -> Result<(), wasmi::Error> {
     let memory = memory(caller)?;
     memory.write(caller, ptr as usize, bytes).map_err(|_| wasmi::Error::new("write out of bounds"))
 }
 
-fn read_address(caller: &Caller<'_, CallState>, ptr: u32) -> Result<Address, wasmi::Error> {
+fn read_address<H: VmHost>(caller: &Caller<'_, CallState<H>>, ptr: u32) -> Result<Address, wasmi::Error> {
     let bytes = read_bytes(caller, ptr, 20)?;
     Ok(Address(bytes.try_into().map_err(|_| wasmi::Error::new("address"))?))
 }
 
-fn define_imports(linker: &mut Linker<CallState>) -> Result<(), wasmi::Error> {
+fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wasmi::Error> {
     const M: &str = "billing";
-    linker.func_wrap(M, "input_size", |caller: Caller<'_, CallState>| caller.data().input.len() as u32)?;
-    linker.func_wrap(M, "input_read", |mut caller: Caller<'_, CallState>, dst: u32| {
+    linker.func_wrap(M, "input_size", |caller: Caller<'_, CallState<H>>| caller.data().input.len() as u32)?;
+    linker.func_wrap(M, "input_read", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
         let input = std::mem::take(&mut caller.data_mut().input);
         let written = write_bytes(&mut caller, dst, &input);
         caller.data_mut().input = input;
@@ -133,7 +155,7 @@ fn define_imports(linker: &mut Linker<CallState>) -> Result<(), wasmi::Error> {
     linker.func_wrap(
         M,
         "storage_read",
-        |mut caller: Caller<'_, CallState>,
+        |mut caller: Caller<'_, CallState<H>>,
          key: u32,
          key_len: u32,
          dst: u32,
@@ -157,37 +179,41 @@ fn define_imports(linker: &mut Linker<CallState>) -> Result<(), wasmi::Error> {
     linker.func_wrap(
         M,
         "storage_write",
-        |mut caller: Caller<'_, CallState>, key: u32, key_len: u32, value: u32, value_len: u32| {
+        |mut caller: Caller<'_, CallState<H>>, key: u32, key_len: u32, value: u32, value_len: u32| {
             let key = read_bytes(&caller, key, key_len)?;
             let value = read_bytes(&caller, value, value_len)?;
             caller.data_mut().tx.storage_set(&key, &value);
             Ok(())
         },
     )?;
-    linker.func_wrap(M, "storage_remove", |mut caller: Caller<'_, CallState>, key: u32, key_len: u32| {
-        let key = read_bytes(&caller, key, key_len)?;
-        caller.data_mut().tx.storage_remove(&key);
-        Ok(())
-    })?;
-    linker.func_wrap(M, "block_timestamp", |caller: Caller<'_, CallState>| {
+    linker.func_wrap(
+        M,
+        "storage_remove",
+        |mut caller: Caller<'_, CallState<H>>, key: u32, key_len: u32| {
+            let key = read_bytes(&caller, key, key_len)?;
+            caller.data_mut().tx.storage_remove(&key);
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(M, "block_timestamp", |caller: Caller<'_, CallState<H>>| {
         caller.data().tx.block_timestamp() as i64
     })?;
-    linker.func_wrap(M, "sender", |mut caller: Caller<'_, CallState>, dst: u32| {
+    linker.func_wrap(M, "sender", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
         let sender = caller.data().tx.sender();
         write_bytes(&mut caller, dst, &sender.0)
     })?;
-    linker.func_wrap(M, "attached_value", |mut caller: Caller<'_, CallState>, dst: u32| {
+    linker.func_wrap(M, "attached_value", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
         let value = caller.data().tx.attached_value();
         write_bytes(&mut caller, dst, &value.to_le_bytes())
     })?;
-    linker.func_wrap(M, "send_value", |mut caller: Caller<'_, CallState>, to: u32, amount: u32| {
+    linker.func_wrap(M, "send_value", |mut caller: Caller<'_, CallState<H>>, to: u32, amount: u32| {
         let to = read_address(&caller, to)?;
         let amount = read_bytes(&caller, amount, 16)?;
         let amount = u128::from_le_bytes(amount.try_into().map_err(|_| wasmi::Error::new("amount"))?);
         caller.data_mut().tx.send_value(&to, amount);
         Ok(())
     })?;
-    linker.func_wrap(M, "emit_event", |mut caller: Caller<'_, CallState>, ptr: u32, len: u32| {
+    linker.func_wrap(M, "emit_event", |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| {
         let bytes = read_bytes(&caller, ptr, len)?;
         let event = calldata::decode(&bytes)
             .ok()
@@ -196,7 +222,7 @@ fn define_imports(linker: &mut Linker<CallState>) -> Result<(), wasmi::Error> {
         caller.data_mut().tx.emit_event(event);
         Ok(())
     })?;
-    linker.func_wrap(M, "return_output", |mut caller: Caller<'_, CallState>, ptr: u32, len: u32| {
+    linker.func_wrap(M, "return_output", |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| {
         let bytes = read_bytes(&caller, ptr, len)?;
         caller.data_mut().output = Some(bytes);
         Ok(())
@@ -204,7 +230,7 @@ fn define_imports(linker: &mut Linker<CallState>) -> Result<(), wasmi::Error> {
     linker.func_wrap(
         M,
         "revert",
-        |mut caller: Caller<'_, CallState>, ptr: u32, len: u32| -> Result<(), wasmi::Error> {
+        |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| -> Result<(), wasmi::Error> {
             let bytes = read_bytes(&caller, ptr, len)?;
             caller.data_mut().revert = Some(bytes);
             Err(wasmi::Error::new("reverted"))

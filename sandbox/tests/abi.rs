@@ -7,7 +7,7 @@ use api_usage_billing::{Int, Value, METHODS};
 use billing_sandbox::executor::WasmExecutor;
 use billing_sandbox::vm::{Ending, WasmContract};
 
-fn contract() -> WasmContract {
+fn contract() -> WasmContract<Tx> {
     WasmContract::load(&billing_sandbox::built_wasm()).expect("the artifact loads with floats disabled")
 }
 
@@ -61,7 +61,7 @@ fn a_module_with_a_float_instruction_does_not_load() {
         0x0a, 0x0a, 0x01, 0x08, 0x00, 0x43, 0x00, 0x00, 0x00, 0x00, 0x1a, 0x0b, // f32.const 0; drop
     ];
     assert!(wasmi::Module::new(&wasmi::Engine::default(), &float_module[..]).is_ok(), "valid wasm");
-    let refused = WasmContract::load(&float_module).err().expect("refused with floats off");
+    let refused = WasmContract::<Tx>::load(&float_module).err().expect("refused with floats off");
     assert!(refused.contains("invalid contract module"), "{refused}");
 }
 
@@ -155,8 +155,7 @@ fn arbitrary_bytes_into_every_export_end_in_a_result_or_an_expected_revert() {
             if round % 2 == 0 {
                 input.insert(0, 0x05 | (rng.next() % 4) << 3);
             }
-            let mut tx = Tx::default();
-            let (ending, fuel) = contract.call(&mut tx, export, input.clone());
+            let (_, ending, fuel) = contract.call(Tx::default(), export, input.clone());
             match ending {
                 Ending::Returned(_) => {}
                 Ending::Reverted(bytes) => {
