@@ -81,6 +81,15 @@ pub(crate) fn api_key(api: &str) -> Vec<u8> {
     key(b'a', &[api.as_bytes()])
 }
 
+/// The API name an API record's key holds, if `key` is one.
+#[cfg(feature = "testing")]
+pub(crate) fn api_name_of_key(key: &[u8]) -> Option<&str> {
+    match key.split_first() {
+        Some((b'a', name)) => core::str::from_utf8(name).ok(),
+        _ => None,
+    }
+}
+
 pub(crate) fn account_key(consumer: &Address) -> Vec<u8> {
     key(b'c', &[&consumer.0])
 }

@@ -431,3 +431,33 @@ client_methods! {
     withdraw_credit(amount);
     withdraw_earnings(api_name, amount);
 }
+
+/// A registered API as its stored record says, for tools that show a chain's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiSummary {
+    pub name: String,
+    pub operator: Address,
+    pub cost_per_call_wei: u128,
+    pub daily_limit_calls: u64,
+    pub active: bool,
+    pub earnings_wei: u128,
+}
+
+/// Reads the API records out of a dump of contract storage (any order); other keys are skipped.
+pub fn api_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> Vec<ApiSummary> {
+    storage
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let name = crate::state::api_name_of_key(key)?;
+            let record: crate::state::ApiRecord = borsh::from_slice(value).ok()?;
+            Some(ApiSummary {
+                name: String::from(name),
+                operator: record.operator,
+                cost_per_call_wei: record.cost_per_call_wei,
+                daily_limit_calls: record.daily_limit_calls,
+                active: record.active,
+                earnings_wei: record.earnings_wei,
+            })
+        })
+        .collect()
+}

@@ -5,7 +5,11 @@
 
 pub mod artifact;
 pub mod costs;
+pub mod demo;
 pub mod executor;
+pub mod json;
+pub mod render;
+pub mod store;
 pub mod vm;
 
 /// The artifact the build script made for this build of the sandbox.

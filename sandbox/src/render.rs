@@ -1,0 +1,186 @@
+//! Human-readable output: the usage report as a table, events and refusals as one line each, dates.
+
+use api_usage_billing::testing::Refusal;
+use api_usage_billing::Event;
+use serde_json::Value as Json;
+
+use crate::json::value_to_json;
+use crate::store::Overview;
+
+/// `YYYY-MM-DD HH:MM:SS UTC` for unix seconds (proleptic Gregorian calendar).
+pub fn utc(timestamp: u64) -> String {
+    let days = (timestamp / 86_400) as i64;
+    let seconds = timestamp % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        seconds / 3_600,
+        seconds % 3_600 / 60,
+        seconds % 60
+    )
+}
+
+fn field_text(json: &Json) -> String {
+    match json {
+        Json::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `Name field=value field=value`.
+pub fn event_line(event: &Event) -> String {
+    let fields: Vec<String> =
+        event.fields.iter().map(|(k, v)| format!("{k}={}", field_text(&value_to_json(v)))).collect();
+    format!("{} {}", event.name, fields.join(" "))
+}
+
+/// `code: message {details}`.
+pub fn refusal_line(refusal: &Refusal) -> String {
+    let details = value_to_json(&refusal.details);
+    let details = match details.as_object() {
+        Some(map) if !map.is_empty() => {
+            let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k}={}", field_text(v))).collect();
+            format!(" ({})", parts.join(", "))
+        }
+        _ => String::new(),
+    };
+    format!("{}: {}{details}", refusal.code, refusal.message)
+}
+
+/// The usage report JSON as a table.
+pub fn report_table(report: &Json) -> String {
+    let text = |key: &str| field_text(&report[key]);
+    let mut out = format!(
+        "consumer {}  day {} (usage resets {})\ncredit {} wei of {} wei funded{}\n",
+        text("consumer"),
+        text("day_id"),
+        report["resets_at"].as_u64().map_or_else(|| text("resets_at"), utc),
+        text("credit_balance_wei"),
+        text("funded_wei"),
+        if report["low_credit"] == Json::Bool(true) { "  ** low credit **" } else { "" },
+    );
+    let header = [
+        "api",
+        "sub",
+        "calls",
+        "limit",
+        "left",
+        "spend today",
+        "cap",
+        "left",
+        "price",
+        "accepted",
+        "delegates",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    for api in report["apis"].as_array().into_iter().flatten() {
+        let cell = |key: &str| field_text(&api[key]);
+        let delegates = api["delegates"].as_array().map_or(0, Vec::len);
+        rows.push(vec![
+            cell("api_name"),
+            if api["active"] == Json::Bool(true) { "active".into() } else { "off".into() },
+            cell("calls_today"),
+            cell("api_daily_limit_calls"),
+            cell("calls_remaining_today"),
+            cell("spend_today_wei"),
+            cell("consumer_max_daily_spend_wei"),
+            cell("spend_remaining_today_wei"),
+            cell("cost_per_call_wei"),
+            cell("accepted_price_wei"),
+            delegates.to_string(),
+        ]);
+    }
+    if rows.len() == 1 {
+        out.push_str("(no subscriptions)\n");
+        return out;
+    }
+    out.push_str(&table(&rows));
+    out
+}
+
+/// Left-aligned text, right-aligned numbers, columns two spaces apart.
+pub fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| {
+                if !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit()) {
+                    format!("{cell:>width$}")
+                } else {
+                    format!("{cell:<width$}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Balances and APIs.
+pub fn overview(overview: &Overview) -> String {
+    let mut out = format!(
+        "block time {} ({})  calls {}  minted by the faucet {} wei\n\nbalances\n",
+        overview.now,
+        utc(overview.now),
+        overview.calls,
+        overview.minted
+    );
+    let mut rows = vec![vec!["account".to_string(), "wei".to_string()]];
+    for (address, balance) in &overview.balances {
+        let name = if *address == api_usage_billing::testing::CONTRACT {
+            format!("{} (contract)", address.to_hex())
+        } else {
+            address.to_hex()
+        };
+        rows.push(vec![name, balance.to_string()]);
+    }
+    out.push_str(&table(&rows));
+    out.push_str("\napis\n");
+    let mut rows =
+        vec![["api", "operator", "price", "limit", "state", "earnings"].map(String::from).to_vec()];
+    for api in &overview.apis {
+        rows.push(vec![
+            api.name.clone(),
+            api.operator.to_hex(),
+            api.cost_per_call_wei.to_string(),
+            api.daily_limit_calls.to_string(),
+            if api.active { "active".into() } else { "paused".into() },
+            api.earnings_wei.to_string(),
+        ]);
+    }
+    if overview.apis.is_empty() {
+        out.push_str("(none)\n");
+    } else {
+        out.push_str(&table(&rows));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn dates_are_utc_calendar_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_767_225_600), "2026-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_767_225_600 + 86_399), "2026-01-01 23:59:59 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+}

@@ -1,0 +1,468 @@
+//! The sandbox's persistent chain: contract storage, balances, block time and events in one redb
+//! file, and one write transaction per call, so a refused or interrupted call leaves no trace.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use api_usage_billing::calldata;
+use api_usage_billing::testing::{
+    api_summaries, ApiSummary, Outcome, Refusal, Transfer, CONTRACT, GENESIS_TIME,
+};
+use api_usage_billing::{Address, Event, Host, Value};
+use redb::{Database, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
+
+use crate::executor::outcome;
+use crate::vm::{VmHost, WasmContract};
+
+const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("contract_storage");
+/// Address (20 bytes) → balance (16 bytes, little-endian wei).
+const BALANCES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("balances");
+/// Sequence number → event as calldata (`[name, [[field, value], ...]]`).
+const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// Marks a redb file as this program's state, in this layout.
+const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 1";
+
+/// What the faucet gives an account the first time the chain sees it: 1,000 tokens of 10^18 wei.
+pub const FAUCET_WEI: u128 = 1_000 * 1_000_000_000_000_000_000;
+
+/// The state file used when `--state` is not given.
+pub fn default_state_path() -> PathBuf {
+    PathBuf::from(".billing-sandbox").join("state.redb")
+}
+
+/// What one call did.
+#[derive(Clone, Debug)]
+pub struct CallReport {
+    pub outcome: Outcome,
+    /// Events of a successful call (none otherwise).
+    pub events: Vec<Event>,
+    pub transfers: Vec<Transfer>,
+    pub fuel: u64,
+    pub timestamp: u64,
+}
+
+/// The chain at a glance.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    pub now: u64,
+    pub calls: u64,
+    pub minted: u128,
+    pub balances: Vec<(Address, u128)>,
+    pub apis: Vec<ApiSummary>,
+}
+
+/// Every contract storage entry, in key order, and every event in order.
+pub type Dump = (Vec<(Vec<u8>, Vec<u8>)>, Vec<Event>);
+
+/// A state file opened by this process (redb locks it against other processes).
+pub struct Chain {
+    db: Database,
+    contract: WasmContract<StoreTx>,
+}
+
+fn store_error(path: &Path, e: impl std::fmt::Display) -> String {
+    format!("{}: {e}", path.display())
+}
+
+impl Chain {
+    /// Opens the state at `path`, creating it (with the contract deployed) if it does not exist or
+    /// `fresh` is set.
+    pub fn open(path: &Path, wasm: &[u8], fresh: bool) -> Result<Chain, String> {
+        let contract = WasmContract::load(wasm)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| store_error(dir, e))?;
+        }
+        if fresh && path.exists() {
+            std::fs::remove_file(path).map_err(|e| store_error(path, e))?;
+        }
+        let db = Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => {
+                format!(
+                    "{}: the state is in use by another billing-sandbox; wait for it or pass another --state",
+                    path.display()
+                )
+            }
+            other => format!(
+                "{}: not a readable sandbox state (corrupt, truncated or from another program): {other}",
+                path.display()
+            ),
+        })?;
+        let chain = Chain { db, contract };
+        chain.check_or_initialize(path)?;
+        Ok(chain)
+    }
+
+    fn check_or_initialize(&self, path: &Path) -> Result<(), String> {
+        let txn = self.db.begin_write().map_err(|e| store_error(path, e))?;
+        let format = {
+            let meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
+            let format = meta.get("format").map_err(|e| store_error(path, e))?.map(|v| v.value().to_vec());
+            format
+        };
+        match format.as_deref() {
+            Some(FORMAT) => txn.abort().map_err(|e| store_error(path, e)),
+            Some(_) => Err(format!("{}: a state file of another version or program", path.display())),
+            None => {
+                let names: Vec<String> = txn
+                    .list_tables()
+                    .map_err(|e| store_error(path, e))?
+                    .map(|t| t.name().to_string())
+                    .collect();
+                if names.iter().any(|name| name != "meta") {
+                    return Err(format!(
+                        "{}: a redb file of another program, not a sandbox state",
+                        path.display()
+                    ));
+                }
+                {
+                    let mut meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
+                    meta.insert("format", FORMAT).map_err(|e| store_error(path, e))?;
+                    meta.insert("now", GENESIS_TIME.to_le_bytes().as_slice())
+                        .map_err(|e| store_error(path, e))?;
+                }
+                let host = StoreTx::new(txn, CONTRACT, 0, GENESIS_TIME, 0);
+                let (host, ending, _) =
+                    self.contract.call(host, "init", calldata::encode(&Value::Array(vec![])));
+                outcome(ending).map_err(|r| format!("deploying the contract failed: {}", r.message))?;
+                host.txn.commit().map_err(|e| store_error(path, e))
+            }
+        }
+    }
+
+    /// Runs one call as one store transaction. `at` moves block time (never backwards); without it
+    /// the call runs at the last call's time.
+    pub fn call(
+        &self,
+        sender: Address,
+        value: u128,
+        at: Option<u64>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<CallReport, String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
+        let timestamp = at.unwrap_or(now);
+        let refused = |refusal: Refusal| CallReport {
+            outcome: Err(refusal),
+            events: vec![],
+            transfers: vec![],
+            fuel: 0,
+            timestamp,
+        };
+        if timestamp < now {
+            txn.abort().map_err(|e| e.to_string())?;
+            return Ok(refused(Refusal::host(
+                "time_went_backwards",
+                &format!("block time {timestamp} is earlier than the last call's ({now}); time never goes backwards"),
+            )));
+        }
+        let sender_balance = balance(&txn, &sender)?;
+        if sender_balance < value {
+            txn.abort().map_err(|e| e.to_string())?;
+            self.set_time(timestamp)?;
+            return Ok(refused(Refusal::host(
+                "insufficient_funds",
+                &format!(
+                    "{} holds {sender_balance} wei, less than the {value} wei attached",
+                    sender.to_hex()
+                ),
+            )));
+        }
+        if !self.contract.has_function(method) {
+            txn.abort().map_err(|e| e.to_string())?;
+            self.set_time(timestamp)?;
+            return Ok(refused(Refusal::from(api_usage_billing::Error::UnknownMethod)));
+        }
+        let spendable = balance(&txn, &CONTRACT)?.saturating_add(value);
+        let host = StoreTx::new(txn, sender, value, timestamp, spendable);
+        let (host, ending, fuel) =
+            self.contract.call(host, method, calldata::encode(&Value::Array(args.to_vec())));
+        let mut result = outcome(ending);
+        if let Some(fault) = host.fault.borrow_mut().take() {
+            result = Err(Refusal::host("host_fault", &fault));
+        }
+        if result.is_err() {
+            host.txn.abort().map_err(|e| e.to_string())?;
+            self.set_time(timestamp)?;
+            return Ok(CallReport { outcome: result, events: vec![], transfers: vec![], fuel, timestamp });
+        }
+        let StoreTx { txn, events, transfers, .. } = host;
+        move_value(&txn, &sender, &CONTRACT, value)?;
+        for transfer in &transfers {
+            move_value(&txn, &CONTRACT, &transfer.to, transfer.amount)?;
+        }
+        {
+            let mut log = txn.open_table(EVENTS).map_err(|e| e.to_string())?;
+            let first = log.last().map_err(|e| e.to_string())?.map_or(0, |(seq, _)| seq.value() + 1);
+            for (seq, event) in (first..).zip(&events) {
+                log.insert(seq, calldata::encode(&event.to_value()).as_slice()).map_err(|e| e.to_string())?;
+            }
+        }
+        write_u64(&txn, "now", timestamp)?;
+        let calls = read_u64(&txn, "calls")?.unwrap_or(0);
+        write_u64(&txn, "calls", calls + 1)?;
+        txn.commit().map_err(|e| e.to_string())?;
+        Ok(CallReport { outcome: result, events, transfers, fuel, timestamp })
+    }
+
+    /// Runs a view at the current time without changing anything.
+    pub fn view(&self, method: &str, args: &[Value]) -> Result<Outcome, String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
+        let host = StoreTx::new(txn, Address::default(), 0, now, 0);
+        let (host, ending, _) =
+            self.contract.call(host, method, calldata::encode(&Value::Array(args.to_vec())));
+        host.txn.abort().map_err(|e| e.to_string())?;
+        Ok(outcome(ending))
+    }
+
+    fn set_time(&self, timestamp: u64) -> Result<(), String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        if read_u64(&txn, "now")? == Some(timestamp) {
+            return txn.abort().map_err(|e| e.to_string());
+        }
+        write_u64(&txn, "now", timestamp)?;
+        txn.commit().map_err(|e| e.to_string())
+    }
+
+    /// Block time of the last call (or the genesis time).
+    pub fn now(&self) -> Result<u64, String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
+        txn.abort().map_err(|e| e.to_string())?;
+        Ok(now)
+    }
+
+    /// The balance of `account` (the faucet's gift if the chain has not seen it yet).
+    pub fn balance(&self, account: &Address) -> Result<u128, String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        let balance = balance(&txn, account)?;
+        txn.abort().map_err(|e| e.to_string())?;
+        Ok(balance)
+    }
+
+    /// Balances, APIs, time and counts.
+    pub fn overview(&self) -> Result<Overview, String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        let mut balances = Vec::new();
+        {
+            let table = txn.open_table(BALANCES).map_err(|e| e.to_string())?;
+            for entry in table.iter().map_err(|e| e.to_string())? {
+                let (key, value) = entry.map_err(|e| e.to_string())?;
+                let address = Address(key.value().try_into().map_err(|_| "corrupt balance key".to_string())?);
+                balances.push((address, u128_of(value.value())?));
+            }
+        }
+        let storage: Vec<(Vec<u8>, Vec<u8>)> = {
+            let table = txn.open_table(STORAGE).map_err(|e| e.to_string())?;
+            let entries =
+                table.range::<&[u8]>(b"a".as_slice()..b"b".as_slice()).map_err(|e| e.to_string())?;
+            entries
+                .map(|entry| {
+                    entry.map(|(k, v)| (k.value().to_vec(), v.value().to_vec())).map_err(|e| e.to_string())
+                })
+                .collect::<Result<_, _>>()?
+        };
+        let apis = api_summaries(storage.iter().map(|(k, v)| (k.as_slice(), v.as_slice())));
+        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
+        let calls = read_u64(&txn, "calls")?.unwrap_or(0);
+        let minted = read_u128(&txn, "minted")?.unwrap_or(0);
+        txn.abort().map_err(|e| e.to_string())?;
+        Ok(Overview { now, calls, minted, balances, apis })
+    }
+
+    /// The whole contract storage, and every event so far (for tests and audits).
+    pub fn dump(&self) -> Result<Dump, String> {
+        let txn = self.db.begin_write().map_err(|e| e.to_string())?;
+        let storage = {
+            let table = txn.open_table(STORAGE).map_err(|e| e.to_string())?;
+            let entries = table.iter().map_err(|e| e.to_string())?;
+            entries
+                .map(|entry| {
+                    entry.map(|(k, v)| (k.value().to_vec(), v.value().to_vec())).map_err(|e| e.to_string())
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let events = {
+            let table = txn.open_table(EVENTS).map_err(|e| e.to_string())?;
+            let entries = table.iter().map_err(|e| e.to_string())?;
+            entries
+                .map(|entry| {
+                    let (_, bytes) = entry.map_err(|e| e.to_string())?;
+                    calldata::decode(bytes.value())
+                        .ok()
+                        .and_then(Event::from_value)
+                        .ok_or_else(|| "corrupt event record".to_string())
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        txn.abort().map_err(|e| e.to_string())?;
+        Ok((storage, events))
+    }
+}
+
+fn read_u64(txn: &WriteTransaction, key: &str) -> Result<Option<u64>, String> {
+    let meta = txn.open_table(META).map_err(|e| e.to_string())?;
+    let value = meta.get(key).map_err(|e| e.to_string())?;
+    value
+        .map(|v| v.value().try_into().map(u64::from_le_bytes).map_err(|_| format!("corrupt {key} record")))
+        .transpose()
+}
+
+fn read_u128(txn: &WriteTransaction, key: &str) -> Result<Option<u128>, String> {
+    let meta = txn.open_table(META).map_err(|e| e.to_string())?;
+    let value = meta.get(key).map_err(|e| e.to_string())?;
+    value.map(|v| u128_of(v.value())).transpose()
+}
+
+fn write_u64(txn: &WriteTransaction, key: &str, value: u64) -> Result<(), String> {
+    let mut meta = txn.open_table(META).map_err(|e| e.to_string())?;
+    meta.insert(key, value.to_le_bytes().as_slice()).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn u128_of(bytes: &[u8]) -> Result<u128, String> {
+    bytes.try_into().map(u128::from_le_bytes).map_err(|_| "corrupt balance record".to_string())
+}
+
+/// An account's balance; one never seen before holds the faucet's gift (the contract: nothing).
+fn balance(txn: &WriteTransaction, account: &Address) -> Result<u128, String> {
+    let table = txn.open_table(BALANCES).map_err(|e| e.to_string())?;
+    let stored = table.get(account.0.as_slice()).map_err(|e| e.to_string())?;
+    match stored {
+        Some(bytes) => u128_of(bytes.value()),
+        None if *account == CONTRACT => Ok(0),
+        None => Ok(FAUCET_WEI),
+    }
+}
+
+fn set_balance(txn: &WriteTransaction, account: &Address, amount: u128) -> Result<(), String> {
+    let known = {
+        let table = txn.open_table(BALANCES).map_err(|e| e.to_string())?;
+        let known = table.get(account.0.as_slice()).map_err(|e| e.to_string())?.is_some();
+        known
+    };
+    if !known && *account != CONTRACT {
+        let minted = read_u128(txn, "minted")?.unwrap_or(0);
+        let mut meta = txn.open_table(META).map_err(|e| e.to_string())?;
+        let minted = minted.checked_add(FAUCET_WEI).ok_or("the faucet ran dry")?;
+        meta.insert("minted", minted.to_le_bytes().as_slice()).map_err(|e| e.to_string())?;
+    }
+    let mut table = txn.open_table(BALANCES).map_err(|e| e.to_string())?;
+    table.insert(account.0.as_slice(), amount.to_le_bytes().as_slice()).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn move_value(txn: &WriteTransaction, from: &Address, to: &Address, amount: u128) -> Result<(), String> {
+    let from_balance = balance(txn, from)?.checked_sub(amount).ok_or("a transfer beyond the balance")?;
+    set_balance(txn, from, from_balance)?;
+    let to_balance = balance(txn, to)?.checked_add(amount).ok_or("a balance beyond u128")?;
+    set_balance(txn, to, to_balance)
+}
+
+/// One call's host over the store's write transaction: the contract's reads and writes go straight to
+/// it, and vanish with it unless the call succeeds.
+pub struct StoreTx {
+    txn: WriteTransaction,
+    sender: Address,
+    value: u128,
+    timestamp: u64,
+    spendable: u128,
+    events: Vec<Event>,
+    transfers: Vec<Transfer>,
+    /// A store error or an impossible transfer: the call fails as a whole.
+    fault: RefCell<Option<String>>,
+}
+
+impl StoreTx {
+    fn new(txn: WriteTransaction, sender: Address, value: u128, timestamp: u64, spendable: u128) -> StoreTx {
+        StoreTx {
+            txn,
+            sender,
+            value,
+            timestamp,
+            spendable,
+            events: vec![],
+            transfers: vec![],
+            fault: RefCell::new(None),
+        }
+    }
+
+    fn fail(&self, what: impl std::fmt::Display) {
+        self.fault.borrow_mut().get_or_insert_with(|| what.to_string());
+    }
+}
+
+impl VmHost for StoreTx {
+    fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let table = match self.txn.open_table(STORAGE) {
+            Ok(table) => table,
+            Err(e) => {
+                self.fail(e);
+                return None;
+            }
+        };
+        let value = match table.get(key) {
+            Ok(value) => value.map(|v| v.value().to_vec()),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        };
+        value
+    }
+}
+
+impl Host for StoreTx {
+    fn storage_get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        self.storage_peek(key)
+    }
+
+    fn storage_set(&mut self, key: &[u8], value: &[u8]) {
+        let written = self
+            .txn
+            .open_table(STORAGE)
+            .and_then(|mut table| table.insert(key, value).map(|_| ()).map_err(Into::into));
+        if let Err(e) = written {
+            self.fail(e);
+        }
+    }
+
+    fn storage_remove(&mut self, key: &[u8]) {
+        let removed = self
+            .txn
+            .open_table(STORAGE)
+            .and_then(|mut table| table.remove(key).map(|_| ()).map_err(Into::into));
+        if let Err(e) = removed {
+            self.fail(e);
+        }
+    }
+
+    fn block_timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    fn sender(&self) -> Address {
+        self.sender
+    }
+
+    fn attached_value(&self) -> u128 {
+        self.value
+    }
+
+    fn send_value(&mut self, to: &Address, amount: u128) {
+        match self.spendable.checked_sub(amount) {
+            Some(left) => {
+                self.spendable = left;
+                self.transfers.push(Transfer { to: *to, amount });
+            }
+            None => self.fail("the contract sent more than it holds"),
+        }
+    }
+
+    fn emit_event(&mut self, event: Event) {
+        self.events.push(event);
+    }
+}

@@ -1,0 +1,224 @@
+//! The `billing-sandbox` command as a user runs it: the demo, calls and scripts on a persistent
+//! state, and clear failures for bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value as Json;
+
+const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
+const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+
+fn sandbox(state: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
+        .arg("--state")
+        .arg(state)
+        .args(args)
+        .output()
+        .expect("the sandbox runs")
+}
+
+fn run_script(state: &Path, script: &str, extra: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
+        .arg("--state")
+        .arg(state)
+        .args(["run", "-"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sandbox runs");
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn temp_state(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("billing-sandbox-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("state.redb")
+}
+
+fn lines(output: &Output) -> Vec<Json> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+#[test]
+fn the_demo_meets_every_limit_the_warning_and_both_withdrawals() {
+    let state = temp_state("demo");
+    let output = sandbox(&state, &["demo"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "refused daily_call_limit",
+        "attempted_calls=6, max_calls=5",
+        "refused daily_spend_limit",
+        "refused caller_not_allowed",
+        "refused insufficient_credit",
+        "event CreditDepleted",
+        "2026-01-02 00:00:00 UTC",
+        "event EarningsWithdrawn",
+        "event CreditWithdrawn",
+        "** low credit **",
+    ] {
+        assert!(text.contains(expected), "the demo never shows {expected:?}:\n{text}");
+    }
+    // Its state can be inspected afterwards.
+    let report = sandbox(&state, &["report", ALICE, "--json"]);
+    let report: Json = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["credit_balance_wei"], "0");
+}
+
+#[test]
+fn calls_persist_across_runs_and_refusals_change_nothing() {
+    let state = temp_state("persist");
+    let ok = sandbox(&state, &["call", "--sender", OPERATOR, "register_api", "weather", "10", "5"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stderr(&ok).contains("state: "), "the state path is printed");
+    assert_eq!(lines(&ok)[0]["events"][0]["name"], "ApiRegistered");
+    let value = "1000";
+    let ok =
+        sandbox(&state, &["call", "--sender", ALICE, "--value", value, "subscribe", "weather", "100", value]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+
+    let refused = sandbox(&state, &["call", "--sender", ALICE, "--value", "5", "top_up_credit", "4"]);
+    assert!(!refused.status.success());
+    assert_eq!(lines(&refused)[0]["error"]["code"], "value_mismatch");
+
+    let billed = sandbox(&state, &["call", "--sender", ALICE, "consume_credit", "weather", ALICE]);
+    let line = &lines(&billed)[0];
+    assert_eq!(line["ok"]["remaining_credit_wei"], "990", "{line}");
+    assert!(line["fuel"].as_u64().unwrap() > 0);
+
+    let report = sandbox(&state, &["report", ALICE]);
+    let table = String::from_utf8_lossy(&report.stdout);
+    assert!(table.contains("credit 990 wei of 1000 wei funded"), "{table}");
+    let overview = sandbox(&state, &["state"]);
+    let overview = String::from_utf8_lossy(&overview.stdout);
+    assert!(overview.contains("weather") && overview.contains("(contract)"), "{overview}");
+    assert!(overview.contains("1000\n") || overview.contains(" 1000"), "{overview}");
+}
+
+#[test]
+fn block_time_never_goes_backwards() {
+    let state = temp_state("time");
+    let at = |t: &str| {
+        sandbox(&state, &["call", "--sender", OPERATOR, "--at", t, "register_api", "weather", "1", "5"])
+    };
+    assert!(at("1767300000").status.success());
+    let back = at("1767299999");
+    assert!(!back.status.success());
+    let line = &lines(&back)[0];
+    assert_eq!(line["error"]["code"], "time_went_backwards");
+    assert!(line["error"]["message"].as_str().unwrap().contains("1767300000"), "{line}");
+    // Without --at, the call runs at the last call's time.
+    let now = sandbox(&state, &["call", "--sender", ALICE, "get_usage_report", ALICE]);
+    let report: Json = serde_json::from_str(lines(&now)[0]["ok"].as_str().unwrap()).unwrap();
+    assert_eq!(report["day_id"], 1_767_300_000u64 / 86_400);
+}
+
+#[test]
+fn a_script_runs_line_by_line_and_stops_at_the_first_line_that_is_not_a_call() {
+    let state = temp_state("script");
+    let script = format!(
+        concat!(
+            r#"{{"sender": "{op}", "method": "register_api", "args": ["weather", 10, 5]}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "value": "100", "method": "subscribe", "args": ["weather", "50", 100]}}"#,
+            "\n\n",
+            r#"{{"sender": "{alice}", "method": "consume_credit", "args": ["weather", "{alice}"], "timestamp": 1767230000}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "method": "consume_credit", "args": ["weather", "0x12"]}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "method": "no_such_method", "args": []}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "method": "withdraw_credit", "args": [340282366920938463463374607431768211456]}}"#,
+            "\n",
+            r#"{{"method": "withdraw_credit", "args": [1]}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "method": "withdraw_credit", "args": [1]}}"#,
+            "\n"
+        ),
+        op = OPERATOR,
+        alice = ALICE
+    );
+    let output = run_script(&state, &script, &["--fresh"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("line 8: not a call: no \"sender\""), "{}", stderr(&output));
+    let out = lines(&output);
+    assert_eq!(out.len(), 6, "{out:?}");
+    assert_eq!(out[0]["events"][0]["fields"]["cost_per_call_wei"], "10");
+    assert_eq!(out[2]["ok"]["calls_today"], "1");
+    assert_eq!(out[2]["events"][0]["name"], "CallBilled");
+    assert_eq!(out[3]["error"]["code"], "invalid_address");
+    assert_eq!(out[4]["error"]["code"], "unknown_method");
+    assert_eq!(out[5]["error"]["code"], "out_of_range");
+    assert!(out.iter().all(|l| l.get("fuel").is_some()));
+    // Lines before the bad one were committed; the one after it never ran.
+    let report = sandbox(&state, &["report", ALICE, "--json"]);
+    let report: Json = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["credit_balance_wei"], "90");
+}
+
+#[test]
+fn bad_state_files_and_a_missing_artifact_get_clear_messages() {
+    let state = temp_state("corrupt");
+    std::fs::write(&state, b"this is not a database").unwrap();
+    let output = sandbox(&state, &["state"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("not a readable sandbox state"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("panicked"));
+
+    let other = temp_state("other");
+    {
+        let db = redb::Database::create(&other).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(redb::TableDefinition::<u64, u64>::new("something_else"))
+            .unwrap()
+            .insert(1, 2)
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let output = sandbox(&other, &["state"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("another program"), "{}", stderr(&output));
+
+    let fine = temp_state("no-artifact");
+    let output = sandbox(&fine, &["--wasm", "/nonexistent/contract.wasm", "state"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("cargo build-wasm"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_second_sandbox_on_the_same_state_is_refused_while_the_first_runs() {
+    let state = temp_state("locked");
+    assert!(sandbox(&state, &["state"]).status.success());
+    let mut first = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
+        .arg("--state")
+        .arg(&state)
+        .args(["run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first one holds the state (it prints the path once open).
+    let mut stderr_pipe = first.stderr.take().unwrap();
+    let mut seen = [0u8; 7];
+    std::io::Read::read_exact(&mut stderr_pipe, &mut seen).unwrap();
+    assert_eq!(&seen, b"state: ");
+    let second = sandbox(&state, &["state"]);
+    drop(first.stdin.take());
+    first.wait().unwrap();
+    assert!(!second.status.success());
+    assert!(stderr(&second).contains("in use by another billing-sandbox"), "{}", stderr(&second));
+}
