@@ -9,7 +9,7 @@ use std::path::PathBuf;
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace = manifest.parent().expect("sandbox/ sits in the workspace").to_path_buf();
-    for watched in ["src", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"] {
+    for watched in ["src", "schema", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-changed=src/artifact.rs");

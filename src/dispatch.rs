@@ -31,10 +31,12 @@ pub struct MethodInfo {
     pub readonly: bool,
     pub payable: bool,
     pub returns: ReturnType,
+    /// Listed in the contract schema (`get_schema` itself is not).
+    pub listed: bool,
 }
 
 const fn write(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
-    MethodInfo { name, params, readonly: false, payable: false, returns: ReturnType::Null }
+    MethodInfo { name, params, readonly: false, payable: false, returns: ReturnType::Null, listed: true }
 }
 
 const fn payable(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
@@ -70,6 +72,7 @@ pub const METHODS: &[MethodInfo] = &[
     write("set_api_active", &[("api_name", Str), ("active", Bool)]),
     write("withdraw_credit", &[("amount", Integer)]),
     write("withdraw_earnings", &[("api_name", Str), ("amount", Integer)]),
+    MethodInfo { listed: false, ..view("get_schema", &[]) },
 ];
 
 /// Runs `method` with positional `args` for the host's sender, value and time.
@@ -112,6 +115,7 @@ fn run(host: &mut impl Host, info: &'static MethodInfo, args: &[Value]) -> Resul
         "consume_credit" => contract::consume_credit(host, args.str(0)?, args.address(1)?),
         "get_usage_report" => contract::get_usage_report(host, args.address(0)?),
         "consumer_integration_example" => Ok(Value::from(contract::INTEGRATION_EXAMPLE)),
+        "get_schema" => Ok(Value::from(crate::schema::CONTRACT_SCHEMA)),
         "unsubscribe" => contract::unsubscribe(host, args.str(0)?),
         "approve_delegate" => contract::approve_delegate(host, args.str(0)?, args.address(1)?),
         "revoke_delegate" => contract::revoke_delegate(host, args.str(0)?, args.address(1)?),

@@ -78,6 +78,40 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every code [`Error::code`] can return.
+    pub const CODES: &'static [&'static str] = &[
+        "api_name_required",
+        "invalid_api_name",
+        "cost_not_positive",
+        "limit_not_positive",
+        "api_taken",
+        "api_not_registered",
+        "cap_not_positive",
+        "negative_deposit",
+        "amount_not_positive",
+        "value_mismatch",
+        "not_payable",
+        "api_paused",
+        "too_many_subscriptions",
+        "caller_not_allowed",
+        "not_subscribed",
+        "price_increased",
+        "daily_call_limit",
+        "daily_spend_limit",
+        "insufficient_credit",
+        "not_operator",
+        "insufficient_earnings",
+        "too_many_delegates",
+        "delegate_not_approved",
+        "out_of_range",
+        "overflow",
+        "invalid_address",
+        "invalid_arguments",
+        "unknown_method",
+        "invalid_calldata",
+        "corrupt_state",
+    ];
+
     /// The stable snake_case code clients match on.
     pub fn code(&self) -> &'static str {
         match self {
@@ -170,6 +204,44 @@ mod tests {
             ("message", Value::from("contract panicked")),
         ]);
         assert_eq!(calldata::encode(&map), PANIC_REVERT);
+    }
+
+    #[test]
+    fn every_variant_has_a_listed_code() {
+        let all = [
+            Error::ApiNameRequired,
+            Error::InvalidApiName,
+            Error::CostNotPositive,
+            Error::LimitNotPositive,
+            Error::ApiTaken,
+            Error::ApiNotRegistered,
+            Error::CapNotPositive,
+            Error::NegativeDeposit,
+            Error::AmountNotPositive,
+            Error::ValueMismatch { attached: 0, declared: 0 },
+            Error::NotPayable,
+            Error::ApiPaused,
+            Error::TooManySubscriptions,
+            Error::CallerNotAllowed,
+            Error::NotSubscribed,
+            Error::PriceIncreased { price: 0, accepted_price: 0 },
+            Error::DailyCallLimit { attempted_calls: 0, max_calls: 0 },
+            Error::DailySpendLimit { attempted_spend: crate::Int::from(0u128), max_spend: 0 },
+            Error::InsufficientCredit { credit: 0, required: 0 },
+            Error::NotOperator,
+            Error::InsufficientEarnings { earnings: 0, required: 0 },
+            Error::TooManyDelegates,
+            Error::DelegateNotApproved,
+            Error::OutOfRange("amount"),
+            Error::Overflow,
+            Error::InvalidAddress,
+            Error::InvalidArguments(alloc::string::String::new()),
+            Error::UnknownMethod,
+            Error::InvalidCalldata,
+            Error::CorruptState,
+        ];
+        let codes: Vec<&str> = all.iter().map(Error::code).collect();
+        assert_eq!(codes, Error::CODES);
     }
 
     #[test]

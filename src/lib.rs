@@ -22,6 +22,7 @@ mod host;
 mod int;
 #[cfg(target_family = "wasm")]
 mod runtime;
+pub mod schema;
 mod state;
 mod value;
 #[cfg(target_family = "wasm")]

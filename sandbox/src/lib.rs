@@ -9,6 +9,7 @@ pub mod demo;
 pub mod executor;
 pub mod json;
 pub mod render;
+pub mod schema;
 pub mod store;
 pub mod vm;
 

@@ -4,10 +4,10 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use api_usage_billing::{Address, METHODS};
+use api_usage_billing::Address;
 use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
 use billing_sandbox::store::{default_state_path, Chain};
-use billing_sandbox::{artifact, costs, demo, render};
+use billing_sandbox::{artifact, costs, demo, render, schema};
 use clap::{Parser, Subcommand};
 use serde_json::Value as Json;
 
@@ -65,6 +65,12 @@ enum Command {
     Build {
         /// Where to write api_usage_billing.wasm.
         #[arg(long, default_value = "artifacts")]
+        out: PathBuf,
+    },
+    /// Write schema/: the GenLayer contract schema and JSON Schemas of reports, receipt, events, errors.
+    Schema {
+        /// The folder to write.
+        #[arg(long, default_value = "schema")]
         out: PathBuf,
     },
     /// Fuel and storage operations of a typical call of every entrypoint, on the .wasm.
@@ -125,10 +131,10 @@ fn address(text: &str, what: &str) -> Result<Address, String> {
     Address::parse(text).ok_or_else(|| format!("{what} must be 0x followed by 40 hex digits, not {text:?}"))
 }
 
-/// Calldata arguments from JSON values, typed by the method's declared parameters where it has them.
+/// Calldata arguments from JSON values, typed by the parameters the contract schema declares.
 fn call_args(method: &str, args: &[Json]) -> Vec<api_usage_billing::Value> {
-    let params = METHODS.iter().find(|m| m.name == method).map_or(&[][..], |m| m.params);
-    args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, params.get(i).map(|(_, t)| *t))).collect()
+    let types = schema::param_types(api_usage_billing::schema::CONTRACT_SCHEMA, method);
+    args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, types.get(i).copied().flatten())).collect()
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -213,6 +219,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             println!("{}", built.path.display());
             println!("size    {} bytes ({:.1} KiB)", built.size, built.size as f64 / 1024.0);
             println!("sha256  {}", built.sha256);
+            Ok(())
+        }
+        Command::Schema { out } => {
+            std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            for (name, content) in schema::files() {
+                let path = out.join(name);
+                std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
+                println!("{}", path.display());
+            }
             Ok(())
         }
         Command::Costs { json } => {

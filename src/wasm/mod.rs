@@ -99,5 +99,5 @@ macro_rules! entrypoints {
 
 entrypoints! {
     register_api subscribe top_up_credit consume_credit get_usage_report consumer_integration_example
-    unsubscribe approve_delegate revoke_delegate set_api_active withdraw_credit withdraw_earnings
+    unsubscribe approve_delegate revoke_delegate set_api_active withdraw_credit withdraw_earnings get_schema
 }
