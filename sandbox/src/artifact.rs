@@ -23,6 +23,7 @@ pub struct Artifact {
 /// Builds the artifact of the contract crate at `workspace` into `out_dir`. Without `wasm-opt` on
 /// the PATH it keeps the plain build, unless `require_optimizer`.
 pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Result<Artifact, String> {
+    ensure_wasm_target(workspace)?;
     let target_dir = workspace.join("target").join("contract-wasm");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
@@ -88,6 +89,30 @@ pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Resul
     std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let _ = std::fs::remove_file(&optimized_path);
     Ok(Artifact { path, size: bytes.len(), sha256: sha256_hex(&bytes), optimized })
+}
+
+/// A machine whose pinned toolchain came without the wasm target gets it, as `rustup toolchain
+/// install` in the checkout would add it (rust-toolchain.toml lists it).
+fn ensure_wasm_target(workspace: &Path) -> Result<(), String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .current_dir(workspace)
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    if sysroot.join("lib/rustlib/wasm32v1-none").exists() {
+        return Ok(());
+    }
+    eprintln!("the wasm32v1-none target is missing: rustup target add wasm32v1-none");
+    let added =
+        Command::new("rustup").current_dir(workspace).args(["target", "add", "wasm32v1-none"]).status();
+    match added {
+        Ok(status) if status.success() => Ok(()),
+        _ => Err("the wasm32v1-none target is missing and rustup could not add it: run `rustup toolchain install` \
+                  in the checkout"
+            .into()),
+    }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
