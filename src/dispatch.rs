@@ -72,6 +72,17 @@ pub const METHODS: &[MethodInfo] = &[
     write("set_api_active", &[("api_name", Str), ("active", Bool)]),
     write("withdraw_credit", &[("amount", Integer)]),
     write("withdraw_earnings", &[("api_name", Str), ("amount", Integer)]),
+    view("get_api_report", &[("api_name", Str)]),
+    view("get_usage_history", &[("consumer_address", Addr), ("api_name", Str)]),
+    MethodInfo {
+        returns: ReturnType::Receipt,
+        ..write(
+            "consume_credits",
+            &[("api_name", Str), ("consumer_address", Addr), ("calls", Integer), ("usage_id", Integer)],
+        )
+    },
+    write("transfer_api", &[("api_name", Str), ("new_operator", Addr)]),
+    write("accept_api", &[("api_name", Str)]),
     MethodInfo { listed: false, ..view("get_schema", &[]) },
 ];
 
@@ -115,6 +126,13 @@ fn run(host: &mut impl Host, info: &'static MethodInfo, args: &[Value]) -> Resul
         "consume_credit" => contract::consume_credit(host, args.str(0)?, args.address(1)?),
         "get_usage_report" => contract::get_usage_report(host, args.address(0)?),
         "consumer_integration_example" => Ok(Value::from(contract::INTEGRATION_EXAMPLE)),
+        "get_api_report" => contract::get_api_report(host, args.str(0)?),
+        "get_usage_history" => contract::get_usage_history(host, args.address(0)?, args.str(1)?),
+        "consume_credits" => {
+            contract::consume_credits(host, args.str(0)?, args.address(1)?, args.int(2)?, args.int(3)?)
+        }
+        "transfer_api" => contract::transfer_api(host, args.str(0)?, args.address(1)?),
+        "accept_api" => contract::accept_api(host, args.str(0)?),
         "get_schema" => Ok(Value::from(crate::schema::CONTRACT_SCHEMA)),
         "unsubscribe" => contract::unsubscribe(host, args.str(0)?),
         "approve_delegate" => contract::approve_delegate(host, args.str(0)?, args.address(1)?),

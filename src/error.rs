@@ -72,6 +72,12 @@ pub enum Error {
     UnknownMethod,
     #[error("[EXPECTED] invalid calldata")]
     InvalidCalldata,
+    #[error("[EXPECTED] calls must be positive")]
+    CallsNotPositive,
+    #[error("[EXPECTED] duplicate usage id")]
+    DuplicateUsageId { usage_id: u64, last_usage_id: u64 },
+    #[error("[EXPECTED] caller is not the pending operator")]
+    NotPendingOperator,
     /// A stored record that does not decode: never the caller's doing, so not `[EXPECTED]`.
     #[error("corrupt state record")]
     CorruptState,
@@ -109,6 +115,9 @@ impl Error {
         "invalid_arguments",
         "unknown_method",
         "invalid_calldata",
+        "calls_not_positive",
+        "duplicate_usage_id",
+        "not_pending_operator",
         "corrupt_state",
     ];
 
@@ -144,6 +153,9 @@ impl Error {
             Error::InvalidArguments(_) => "invalid_arguments",
             Error::UnknownMethod => "unknown_method",
             Error::InvalidCalldata => "invalid_calldata",
+            Error::CallsNotPositive => "calls_not_positive",
+            Error::DuplicateUsageId { .. } => "duplicate_usage_id",
+            Error::NotPendingOperator => "not_pending_operator",
             Error::CorruptState => "corrupt_state",
         }
     }
@@ -185,6 +197,10 @@ impl Error {
                 alloc::vec![("earnings", Value::from(*earnings)), ("required", Value::from(*required)),]
             }
             Error::OutOfRange(argument) => alloc::vec![("argument", Value::from(*argument))],
+            Error::DuplicateUsageId { usage_id, last_usage_id } => alloc::vec![
+                ("usage_id", Value::from(*usage_id)),
+                ("last_usage_id", Value::from(*last_usage_id)),
+            ],
             _ => Vec::new(),
         };
         Value::map(entries)
@@ -238,6 +254,9 @@ mod tests {
             Error::InvalidArguments(alloc::string::String::new()),
             Error::UnknownMethod,
             Error::InvalidCalldata,
+            Error::CallsNotPositive,
+            Error::DuplicateUsageId { usage_id: 0, last_usage_id: 0 },
+            Error::NotPendingOperator,
             Error::CorruptState,
         ];
         let codes: Vec<&str> = all.iter().map(Error::code).collect();

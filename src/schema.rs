@@ -24,11 +24,13 @@ pub enum FieldKind {
     Text,
     /// A list of addresses.
     Addresses,
+    /// An address or null.
+    OptionalAddress,
 }
 
 pub type Fields = &'static [(&'static str, FieldKind)];
 
-use FieldKind::{Address, Addresses, ApiName, Bool, Count, Day, Text, Timestamp, Wei};
+use FieldKind::{Address, Addresses, ApiName, Bool, Count, Day, OptionalAddress, Text, Timestamp, Wei};
 
 /// Every event the contract emits, with its fields in order.
 pub const EVENTS: &[(&str, Fields)] = &[
@@ -76,6 +78,8 @@ pub const EVENTS: &[(&str, Fields)] = &[
     ),
     ("DelegateApproved", &[("consumer", Address), ("api", ApiName), ("delegate", Address)]),
     ("DelegateRevoked", &[("consumer", Address), ("api", ApiName), ("delegate", Address)]),
+    ("ApiTransferRequested", &[("api", ApiName), ("operator", Address), ("new_operator", Address)]),
+    ("ApiTransferred", &[("api", ApiName), ("operator", Address), ("previous_operator", Address)]),
 ];
 
 /// `consume_credit`'s receipt (a calldata map of ints).
@@ -99,6 +103,26 @@ pub const REPORT: Fields = &[
     ("funded_wei", Wei),
     ("low_credit", Bool),
 ];
+
+/// `get_api_report`'s JSON.
+pub const API_REPORT: Fields = &[
+    ("api_name", ApiName),
+    ("operator", Address),
+    ("cost_per_call_wei", Wei),
+    ("daily_limit_calls", Count),
+    ("active", Bool),
+    ("subscribers", Count),
+    ("day_id", Day),
+    ("calls_today", Count),
+    ("revenue_today_wei", Wei),
+    ("revenue_total_wei", Wei),
+    ("earnings_available_wei", Wei),
+    ("resets_at", Timestamp),
+    ("pending_operator", OptionalAddress),
+];
+
+/// One entry of `get_usage_history`'s JSON list.
+pub const HISTORY_DAY: Fields = &[("day_id", Day), ("calls", Count), ("spend_wei", Wei)];
 
 /// One entry of the report's `apis`.
 pub const REPORT_API: Fields = &[

@@ -7,6 +7,7 @@
 //! | `c` ‖ consumer (20 bytes) | [`Account`] | bills, deposits, withdrawals, report |
 //! | `s` ‖ consumer (20 bytes) ‖ api name | [`Subscription`] | bills, subscribe, delegates, report |
 //! | `l` ‖ consumer (20 bytes) | [`ApiList`] | subscribe (append), report |
+//! | `h` ‖ consumer (20 bytes) ‖ slot (1 byte) ‖ api name | [`DayUsage`] | written by the first bill of a new day; read by the history |
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -19,7 +20,8 @@ pub const STATE_VERSION: u32 = 1;
 
 const VERSION_KEY: &[u8] = b"v";
 
-/// A registered API: its operator, price and limit, and what it has billed but not paid out.
+/// A registered API: its operator, price and limit, what it has billed but not paid out, and the
+/// totals its report shows (kept here because every bill writes this record anyway).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub(crate) struct ApiRecord {
     pub operator: Address,
@@ -27,6 +29,42 @@ pub(crate) struct ApiRecord {
     pub daily_limit_calls: u64,
     pub active: bool,
     pub earnings_wei: u128,
+    /// The operator's chosen successor, until it accepts (`transfer_api`, `accept_api`).
+    pub pending_operator: Option<Address>,
+    /// Active subscriptions.
+    pub subscribers: u64,
+    /// The day `calls_today` and `revenue_today_wei` belong to.
+    pub day_id: u64,
+    pub calls_today: u64,
+    pub revenue_today_wei: u128,
+    pub revenue_total_wei: u128,
+}
+
+impl ApiRecord {
+    pub fn new(operator: Address, cost_per_call_wei: u128, daily_limit_calls: u64) -> ApiRecord {
+        ApiRecord {
+            operator,
+            cost_per_call_wei,
+            daily_limit_calls,
+            active: true,
+            earnings_wei: 0,
+            pending_operator: None,
+            subscribers: 0,
+            day_id: 0,
+            calls_today: 0,
+            revenue_today_wei: 0,
+            revenue_total_wei: 0,
+        }
+    }
+
+    /// `(calls, revenue_wei)` on `day`.
+    pub fn usage_on(&self, day: u64) -> (u64, u128) {
+        if self.day_id == day {
+            (self.calls_today, self.revenue_today_wei)
+        } else {
+            (0, 0)
+        }
+    }
 }
 
 /// One consumer's prepaid credit, shared by all its APIs.
@@ -52,7 +90,22 @@ pub(crate) struct Subscription {
     pub spend_wei: u128,
     /// Accounts the consumer allows to bill it for this API, in approval order.
     pub delegates: Vec<Address>,
+    /// The highest `usage_id` a batch bill was accepted with (0: none yet).
+    pub last_usage_id: u64,
+    /// How many finished days were archived to the history ring (slot = count % 30).
+    pub archived_days: u64,
 }
+
+/// One finished day of a subscription's usage, in the history ring.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub(crate) struct DayUsage {
+    pub day_id: u64,
+    pub calls: u64,
+    pub spend_wei: u128,
+}
+
+/// Days of usage the history keeps per subscription.
+pub const HISTORY_DAYS: u64 = 30;
 
 /// The APIs a consumer ever subscribed to, in subscription order.
 pub(crate) type ApiList = Vec<String>;
@@ -102,6 +155,11 @@ pub(crate) fn api_list_key(consumer: &Address) -> Vec<u8> {
     key(b'l', &[&consumer.0])
 }
 
+/// The history slot `slot` (< 30) of a subscription.
+pub(crate) fn history_key(consumer: &Address, api: &str, slot: u8) -> Vec<u8> {
+    key(b'h', &[&consumer.0, &[slot], api.as_bytes()])
+}
+
 /// The record under `key`, if any.
 pub(crate) fn load<T: BorshDeserialize>(host: &mut impl Host, key: &[u8]) -> Result<Option<T>, Error> {
     match host.storage_get(key) {
@@ -133,14 +191,10 @@ mod tests {
     /// The sizes docs/STORAGE.md states.
     #[test]
     fn record_sizes_match_the_documented_layout() {
-        let api = ApiRecord {
-            operator: Address([1; 20]),
-            cost_per_call_wei: 2,
-            daily_limit_calls: 3,
-            active: true,
-            earnings_wei: 4,
-        };
-        assert_eq!(borsh::to_vec(&api).map(|b| b.len()).ok(), Some(61));
+        let mut api = ApiRecord::new(Address([1; 20]), 2, 3);
+        assert_eq!(borsh::to_vec(&api).map(|b| b.len()).ok(), Some(118));
+        api.pending_operator = Some(Address([2; 20]));
+        assert_eq!(borsh::to_vec(&api).map(|b| b.len()).ok(), Some(138));
         assert_eq!(borsh::to_vec(&Account::default()).map(|b| b.len()).ok(), Some(33));
         let mut sub = Subscription {
             active: true,
@@ -150,10 +204,15 @@ mod tests {
             calls: 1,
             spend_wei: 1,
             delegates: Vec::new(),
+            last_usage_id: 0,
+            archived_days: 0,
         };
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(69));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(85));
         sub.delegates.push(Address([2; 20]));
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(89));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(105));
+        let day = DayUsage { day_id: 1, calls: 2, spend_wei: 3 };
+        assert_eq!(borsh::to_vec(&day).map(|b| b.len()).ok(), Some(32));
+        assert_eq!(history_key(&Address([1; 20]), "w", 29).len(), 23);
         assert_eq!(api_key("w"), b"aw");
         assert_eq!(subscription_key(&Address([1; 20]), "w").len(), 22);
     }

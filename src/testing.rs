@@ -430,6 +430,11 @@ client_methods! {
     set_api_active(api_name, active);
     withdraw_credit(amount);
     withdraw_earnings(api_name, amount);
+    get_api_report(api_name);
+    get_usage_history(consumer_address, api_name);
+    consume_credits(api_name, consumer_address, calls, usage_id);
+    transfer_api(api_name, new_operator);
+    accept_api(api_name);
 }
 
 /// A registered API as its stored record says, for tools that show a chain's state.

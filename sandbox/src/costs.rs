@@ -3,7 +3,9 @@
 
 use api_usage_billing::testing::{Address, Value};
 
-use crate::executor::metered_chain;
+use api_usage_billing::testing::MockChain;
+
+use crate::executor::{metered_chain, WasmExecutor};
 
 /// The cost of one call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,11 +23,31 @@ const OPERATOR: Address = Address([0x0a; 20]);
 const ALICE: Address = Address([0xa1; 20]);
 const DAPP: Address = Address([0xda; 20]);
 
+type Step = (&'static str, &'static str, Address, u128, Vec<Value>);
+
+fn measure_step(chain: &mut MockChain, executor: &WasmExecutor, step: Step) -> Result<Cost, String> {
+    let (method, case, sender, value, args) = step;
+    chain
+        .call(sender)
+        .value(value)
+        .method(method, args)
+        .map_err(|refusal| format!("{method} ({case}) was refused: {}", refusal.message))?;
+    let record = chain.last();
+    Ok(Cost {
+        method,
+        case,
+        fuel: executor.last_fuel(),
+        reads: record.storage_reads,
+        writes: record.storage_writes,
+        bytes_written: record.storage_bytes_written,
+    })
+}
+
 /// Runs the typical call of every entrypoint, in an order that gives each one the state it needs.
 pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
     let (mut chain, executor) = metered_chain(wasm)?;
     chain.faucet(ALICE, 1_000_000);
-    let steps: Vec<(&'static str, &'static str, Address, u128, Vec<Value>)> = vec![
+    let steps: Vec<Step> = vec![
         ("register_api", "new API", OPERATOR, 0, vec!["weather".into(), 10.into(), 1_000.into()]),
         (
             "subscribe",
@@ -52,30 +74,43 @@ pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
         ("withdraw_credit", "part of the credit", ALICE, 0, vec![50.into()]),
         ("withdraw_earnings", "part of the earnings", OPERATOR, 0, vec!["weather".into(), 10.into()]),
         ("unsubscribe", "active subscription", ALICE, 0, vec!["weather".into()]),
+        ("subscribe", "again, no deposit", ALICE, 0, vec!["weather".into(), 5_000.into(), 0.into()]),
+        (
+            "consume_credits",
+            "batch of 10, by the consumer",
+            ALICE,
+            0,
+            vec!["weather".into(), ALICE.into(), 10.into(), 1.into()],
+        ),
+        ("get_api_report", "one API", DAPP, 0, vec!["weather".into()]),
+        ("get_usage_history", "today only", DAPP, 0, vec![ALICE.into(), "weather".into()]),
+        ("transfer_api", "name the next operator", OPERATOR, 0, vec!["weather".into(), DAPP.into()]),
+        ("accept_api", "take the API over", DAPP, 0, vec!["weather".into()]),
         (
             "register_api",
-            "price update by the operator",
-            OPERATOR,
+            "limit update by the operator",
+            DAPP,
             0,
-            vec!["weather".into(), 12.into(), 1_000.into()],
+            vec!["weather".into(), 10.into(), 2_000.into()],
         ),
     ];
-    let mut costs = Vec::with_capacity(steps.len());
-    for (method, case, sender, value, args) in steps {
-        chain
-            .call(sender)
-            .value(value)
-            .method(method, args)
-            .map_err(|refusal| format!("{method} ({case}) was refused: {}", refusal.message))?;
-        let record = chain.last();
-        costs.push(Cost {
-            method,
-            case,
-            fuel: executor.last_fuel(),
-            reads: record.storage_reads,
-            writes: record.storage_writes,
-            bytes_written: record.storage_bytes_written,
-        });
+    let mut costs = Vec::with_capacity(steps.len() + 2);
+    for step in steps {
+        costs.push(measure_step(&mut chain, &executor, step)?);
+    }
+    // The next UTC day: the first bill archives the finished day, then the history has two days.
+    chain.advance(86_400);
+    for step in [
+        (
+            "consume_credit",
+            "first bill of a new day (archives one)",
+            ALICE,
+            0,
+            vec!["weather".into(), ALICE.into()],
+        ),
+        ("get_usage_history", "today and one archived day", DAPP, 0, vec![ALICE.into(), "weather".into()]),
+    ] {
+        costs.push(measure_step(&mut chain, &executor, step)?);
     }
     Ok(costs)
 }

@@ -59,6 +59,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// An API's report: operator, price, subscribers, today's calls and revenue, earnings.
+    ApiReport {
+        api: String,
+        /// Print the contract's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A consumer's last 30 days with usage of an API, newest first.
+    History {
+        consumer: String,
+        api: String,
+        /// Print the contract's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Balances and APIs at a glance.
     State,
     /// Build the release .wasm (wasm32v1-none, then wasm-opt -Oz) and print its size and sha256.
@@ -208,6 +223,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::ApiReport { api, json } => {
+            let chain = open(state, wasm_path, false)?;
+            let text = view_json(&chain, "get_api_report", vec![Json::String(api)])?;
+            print_json_or(&text, json, render::api_report_table)
+        }
+        Command::History { consumer, api, json } => {
+            let chain = open(state, wasm_path, false)?;
+            let text =
+                view_json(&chain, "get_usage_history", vec![Json::String(consumer), Json::String(api)])?;
+            print_json_or(&text, json, render::history_table)
+        }
         Command::State => {
             let chain = open(state, wasm_path, false)?;
             print!("{}", render::overview(&chain.overview()?));
@@ -261,6 +287,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// A view's JSON answer (or the contract's refusal, as an error).
+fn view_json(chain: &Chain, method: &str, args: Vec<Json>) -> Result<String, String> {
+    let answer = chain.view(method, &call_args(method, &args))?.map_err(|r| render::refusal_line(&r))?;
+    Ok(answer.as_str().unwrap_or_default().to_string())
+}
+
+fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(), Failure> {
+    if json {
+        println!("{text}");
+    } else {
+        let parsed: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        print!("{}", table(&parsed));
+    }
+    Ok(())
 }
 
 type ScriptCall = (Address, u128, Option<u64>, String, Vec<Json>);

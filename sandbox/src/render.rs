@@ -107,6 +107,52 @@ pub fn report_table(report: &Json) -> String {
     out
 }
 
+/// `get_api_report`'s JSON as a table.
+pub fn api_report_table(report: &Json) -> String {
+    let text = |key: &str| field_text(&report[key]);
+    let pending = match &report["pending_operator"] {
+        Json::Null => String::new(),
+        other => format!("  (handing over to {})", field_text(other)),
+    };
+    let mut out = format!(
+        "api {}  operator {}{pending}\n{}  price {} wei  limit {} calls a day  subscribers {}\n",
+        text("api_name"),
+        text("operator"),
+        if report["active"] == Json::Bool(true) { "active" } else { "paused" },
+        text("cost_per_call_wei"),
+        text("daily_limit_calls"),
+        text("subscribers"),
+    );
+    let resets = report["resets_at"].as_u64().map_or_else(|| text("resets_at"), utc);
+    out.push_str(&format!(
+        "day {} (resets {resets}): {} calls, {} wei\nrevenue in all {} wei, earnings not yet withdrawn {} wei\n",
+        text("day_id"),
+        text("calls_today"),
+        text("revenue_today_wei"),
+        text("revenue_total_wei"),
+        text("earnings_available_wei"),
+    ));
+    out
+}
+
+/// `get_usage_history`'s JSON list as a table.
+pub fn history_table(days: &Json) -> String {
+    let mut rows = vec![["day", "date", "calls", "spend (wei)"].map(String::from).to_vec()];
+    for day in days.as_array().into_iter().flatten() {
+        let date = day["day_id"].as_u64().map_or_else(String::new, |d| utc(d * 86_400)[..10].to_string());
+        rows.push(vec![
+            field_text(&day["day_id"]),
+            date,
+            field_text(&day["calls"]),
+            field_text(&day["spend_wei"]),
+        ]);
+    }
+    if rows.len() == 1 {
+        return "(no usage)\n".to_string();
+    }
+    table(&rows)
+}
+
 /// Left-aligned text, right-aligned numbers, columns two spaces apart.
 pub fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);

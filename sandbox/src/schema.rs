@@ -1,7 +1,9 @@
 //! Writes `schema/`: the GenLayer contract schema (`contract.json`, which the contract also answers
 //! `get_schema` with) and JSON Schemas of the usage report, the receipt, the events and the refusal.
 
-use api_usage_billing::schema::{FieldKind, Fields, EVENTS, RECEIPT, REPORT, REPORT_API};
+use api_usage_billing::schema::{
+    FieldKind, Fields, API_REPORT, EVENTS, HISTORY_DAY, RECEIPT, REPORT, REPORT_API,
+};
 use api_usage_billing::{Error, ParamType, ReturnType, METHODS};
 use serde_json::{json, Map, Value as Json};
 
@@ -11,6 +13,20 @@ pub fn files() -> Vec<(&'static str, String)> {
     vec![
         ("contract.json", contract_schema()),
         ("usage_report.schema.json", pretty(usage_report())),
+        (
+            "api_report.schema.json",
+            pretty(document(
+                "get_api_report: the JSON string the contract returns",
+                object("api report", API_REPORT, false),
+            )),
+        ),
+        (
+            "usage_history.schema.json",
+            pretty(document(
+                "get_usage_history: the last 30 days with usage, newest first",
+                json!({"type": "array", "maxItems": 30, "items": object("day", HISTORY_DAY, false)}),
+            )),
+        ),
         ("receipt.schema.json", pretty(receipt())),
         ("events.schema.json", pretty(events())),
         ("error.schema.json", pretty(error())),
@@ -83,6 +99,7 @@ fn field(kind: FieldKind, ints_as_strings: bool) -> Json {
         FieldKind::Addresses => {
             json!({"type": "array", "items": {"type": "string", "pattern": "^0x[0-9a-f]{40}$"}})
         }
+        FieldKind::OptionalAddress => json!({"type": ["string", "null"], "pattern": "^0x[0-9a-f]{40}$"}),
     }
 }
 

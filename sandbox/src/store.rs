@@ -22,7 +22,7 @@ const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
 /// Marks a redb file as this program's state, in this layout.
-const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 1";
+const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 2";
 
 /// What the faucet gives an account the first time the chain sees it: 1,000 tokens of 10^18 wei.
 pub const FAUCET_WEI: u128 = 1_000 * 1_000_000_000_000_000_000;

@@ -222,3 +222,44 @@ fn a_second_sandbox_on_the_same_state_is_refused_while_the_first_runs() {
     assert!(!second.status.success());
     assert!(stderr(&second).contains("in use by another billing-sandbox"), "{}", stderr(&second));
 }
+
+#[test]
+fn api_report_and_history_show_an_operators_dashboard() {
+    let state = temp_state("dashboard");
+    let script = format!(
+        concat!(
+            r#"{{"sender": "{op}", "method": "register_api", "args": ["weather", 10, 5]}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "value": "100", "method": "subscribe", "args": ["weather", 50, 100]}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "method": "consume_credits", "args": ["weather", "{alice}", 2, 1]}}"#,
+            "\n",
+            r#"{{"sender": "{alice}", "method": "consume_credit", "args": ["weather", "{alice}"], "timestamp": 1767312000}}"#,
+            "\n"
+        ),
+        op = OPERATOR,
+        alice = ALICE
+    );
+    assert!(run_script(&state, &script, &["--fresh"]).status.success());
+    let report = sandbox(&state, &["api-report", "weather"]);
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(text.contains("subscribers 1") && text.contains("revenue in all 30 wei"), "{text}");
+    let json = sandbox(&state, &["api-report", "weather", "--json"]);
+    let json: Json = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["calls_today"], 1);
+    assert_eq!(json["earnings_available_wei"], "30");
+    let history = sandbox(&state, &["history", ALICE, "weather", "--json"]);
+    let history: Json = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(
+        history,
+        serde_json::json!([
+            {"day_id": 20455, "calls": 1, "spend_wei": "10"},
+            {"day_id": 20454, "calls": 2, "spend_wei": "20"},
+        ])
+    );
+    let table = sandbox(&state, &["history", ALICE, "weather"]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("2026-01-01"));
+    let unknown = sandbox(&state, &["api-report", "nope"]);
+    assert!(!unknown.status.success());
+    assert!(stderr(&unknown).contains("api_not_registered"), "{}", stderr(&unknown));
+}

@@ -1,7 +1,9 @@
 //! schema/ is generated from the code and fresh; the contract answers `get_schema` with it byte for
 //! byte; and what the contract emits matches what the schema declares.
 
-use api_usage_billing::schema::{CONTRACT_SCHEMA, EVENTS, RECEIPT, REPORT, REPORT_API};
+use api_usage_billing::schema::{
+    API_REPORT, CONTRACT_SCHEMA, EVENTS, HISTORY_DAY, RECEIPT, REPORT, REPORT_API,
+};
 use api_usage_billing::testing::Value;
 use api_usage_billing::Address;
 use billing_sandbox::executor::wasm_chain;
@@ -28,7 +30,8 @@ fn get_schema_answers_contract_json_byte_for_byte_on_the_wasm() {
     assert_eq!(answer, Value::Str(on_disk.clone()));
     let parsed: Json = serde_json::from_str(&on_disk).unwrap();
     assert!(parsed["methods"].get("get_schema").is_none(), "get_schema is not listed");
-    assert_eq!(parsed["methods"].as_object().unwrap().len(), 12);
+    let listed = api_usage_billing::METHODS.iter().filter(|m| m.listed).count();
+    assert_eq!(parsed["methods"].as_object().unwrap().len(), listed);
 }
 
 /// The form of a real `#get-schema` answer (tests/data/calldata.json, `schema_example`).
@@ -76,6 +79,8 @@ fn emitted_events_receipts_and_reports_match_their_declared_shapes() {
     chain.call(alice).withdraw_credit(5).unwrap();
     chain.call(operator).withdraw_earnings("weather", 10).unwrap();
     chain.call(alice).unsubscribe("weather").unwrap();
+    chain.call(operator).transfer_api("weather", dapp).unwrap();
+    chain.call(dapp).accept_api("weather").unwrap();
 
     let mut seen = std::collections::BTreeSet::new();
     for event in chain.events() {
@@ -93,6 +98,17 @@ fn emitted_events_receipts_and_reports_match_their_declared_shapes() {
     keys.sort();
     declared.sort();
     assert_eq!(keys, declared);
+
+    for (method, args, fields) in [
+        ("get_api_report", vec![Value::from("weather")], API_REPORT),
+        ("get_usage_history", vec![Value::from(alice), Value::from("weather")], HISTORY_DAY),
+    ] {
+        let text = chain.call(alice).method(method, args).unwrap();
+        let json: Json = serde_json::from_str(text.as_str().unwrap()).unwrap();
+        let object = if json.is_array() { json[0].clone() } else { json };
+        let keys: Vec<String> = object.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, fields.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>(), "{method}");
+    }
 
     let report = chain.call(alice).get_usage_report(alice).unwrap();
     let report: Json = serde_json::from_str(report.as_str().unwrap()).unwrap();

@@ -19,6 +19,8 @@ mod billing;
 mod credit;
 #[path = "../../tests/scenarios/edges.rs"]
 mod edges;
+#[path = "../../tests/scenarios/operators.rs"]
+mod operators;
 #[path = "../../tests/scenarios/refusals.rs"]
 mod refusals;
 #[path = "../../tests/scenarios/report.rs"]

@@ -1,13 +1,41 @@
-//! `consume_credit`: bills one call, in three storage reads and three writes.
+//! Billing: `consume_credit` (one call) and `consume_credits` (a batch, idempotent by usage id), in
+//! three storage reads and three writes; the first bill of a new day also archives the finished day.
 
 use super::{is_low_credit, load_api, resets_at, today};
-use crate::state::{self, Account, Subscription};
+use crate::state::{self, Account, ApiRecord, DayUsage, Subscription, HISTORY_DAYS};
 use crate::{Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn consume_credit(
     host: &mut impl Host,
     api_name: &str,
     consumer: Address,
+) -> Result<Value, Error> {
+    bill(host, api_name, consumer, 1, 0)
+}
+
+/// Bills `calls` calls at once, all or nothing. A non-zero `usage_id` must exceed the last one the
+/// subscription accepted, so an operator's retry of the same batch cannot bill twice.
+pub(crate) fn consume_credits(
+    host: &mut impl Host,
+    api_name: &str,
+    consumer: Address,
+    calls: &Int,
+    usage_id: &Int,
+) -> Result<Value, Error> {
+    if !calls.is_positive() {
+        return Err(Error::CallsNotPositive);
+    }
+    let calls = calls.to_u64().ok_or(Error::OutOfRange("calls"))?;
+    let usage_id = usage_id.to_u64().ok_or(Error::OutOfRange("usage_id"))?;
+    bill(host, api_name, consumer, calls, usage_id)
+}
+
+fn bill(
+    host: &mut impl Host,
+    api_name: &str,
+    consumer: Address,
+    calls: u64,
+    usage_id: u64,
 ) -> Result<Value, Error> {
     let (name, mut api) = load_api(host, api_name)?;
     if !api.active {
@@ -25,53 +53,72 @@ pub(crate) fn consume_credit(
         Some(sub) if sub.active => sub,
         _ => return Err(Error::NotSubscribed),
     };
+    if usage_id != 0 && usage_id <= subscription.last_usage_id {
+        return Err(Error::DuplicateUsageId { usage_id, last_usage_id: subscription.last_usage_id });
+    }
     let price = api.cost_per_call_wei;
     if price > subscription.accepted_price_wei {
         return Err(Error::PriceIncreased { price, accepted_price: subscription.accepted_price_wei });
     }
     let day = today(host);
-    let (calls, spend) = subscription.usage_on(day);
-    let calls = match calls.checked_add(1) {
-        Some(next) if next <= api.daily_limit_calls => next,
+    let (calls_before, spend_before) = subscription.usage_on(day);
+    let calls_after = match calls_before.checked_add(calls) {
+        Some(total) if total <= api.daily_limit_calls => total,
         _ => {
             return Err(Error::DailyCallLimit {
-                attempted_calls: u128::from(calls) + 1,
+                attempted_calls: u128::from(calls_before) + u128::from(calls),
                 max_calls: api.daily_limit_calls,
             })
         }
     };
     let cap = subscription.max_daily_spend_wei;
-    let spend = match spend.checked_add(price) {
-        Some(next) if next <= cap => next,
-        _ => return Err(Error::DailySpendLimit { attempted_spend: Int::sum(spend, price), max_spend: cap }),
+    let billed = price.checked_mul(u128::from(calls));
+    let spend_after = match billed.and_then(|b| spend_before.checked_add(b)) {
+        Some(total) if total <= cap => total,
+        _ => {
+            return Err(Error::DailySpendLimit {
+                attempted_spend: attempted_spend(spend_before, price, calls),
+                max_spend: cap,
+            })
+        }
     };
+    // The spend check passed, so `billed` fits.
+    let billed = billed.ok_or(Error::Overflow)?;
     let account_key = state::account_key(&consumer);
     let mut account: Account = state::load(host, &account_key)?.unwrap_or_default();
     let remaining = account
         .credit_wei
-        .checked_sub(price)
-        .ok_or(Error::InsufficientCredit { credit: account.credit_wei, required: price })?;
-    api.earnings_wei = api.earnings_wei.checked_add(price).ok_or(Error::Overflow)?;
+        .checked_sub(billed)
+        .ok_or(Error::InsufficientCredit { credit: account.credit_wei, required: billed })?;
+
+    let finished_day = archive_if_new_day(&mut subscription, day);
+    record_on_api(&mut api, day, calls, billed)?;
     account.credit_wei = remaining;
     subscription.day_id = day;
-    subscription.calls = calls;
-    subscription.spend_wei = spend;
+    subscription.calls = calls_after;
+    subscription.spend_wei = spend_after;
+    if usage_id != 0 {
+        subscription.last_usage_id = usage_id;
+    }
     let warn = !account.warned && is_low_credit(remaining, account.funded_wei);
     account.warned |= warn;
 
     state::save(host, &account_key, &account)?;
     state::save(host, &state::api_key(&name), &api)?;
     state::save(host, &sub_key, &subscription)?;
+    if let Some((slot, usage)) = finished_day {
+        state::save(host, &state::history_key(&consumer, &name, slot), &usage)?;
+    }
     host.emit_event(Event::new(
         "CallBilled",
         [
             ("api", Value::from(name)),
             ("consumer", Value::from(consumer)),
-            ("billed_wei", Value::from(price)),
+            ("billed_wei", Value::from(billed)),
             ("remaining_credit_wei", Value::from(remaining)),
-            ("calls_today", Value::from(calls)),
-            ("spend_today_wei", Value::from(spend)),
-            ("calls", Value::from(1u64)),
+            ("calls_today", Value::from(calls_after)),
+            ("spend_today_wei", Value::from(spend_after)),
+            ("calls", Value::from(calls)),
         ],
     ));
     if warn {
@@ -86,12 +133,81 @@ pub(crate) fn consume_credit(
         ));
     }
     Ok(Value::map([
-        ("billed_wei", Value::from(price)),
+        ("billed_wei", Value::from(billed)),
         ("remaining_credit_wei", Value::from(remaining)),
-        ("calls_today", Value::from(calls)),
-        ("spend_today_wei", Value::from(spend)),
-        ("calls_remaining_today", Value::from(api.daily_limit_calls.saturating_sub(calls))),
-        ("spend_remaining_today_wei", Value::from(cap.saturating_sub(spend))),
+        ("calls_today", Value::from(calls_after)),
+        ("spend_today_wei", Value::from(spend_after)),
+        ("calls_remaining_today", Value::from(api.daily_limit_calls.saturating_sub(calls_after))),
+        ("spend_remaining_today_wei", Value::from(cap.saturating_sub(spend_after))),
         ("resets_at", Value::from(resets_at(day))),
     ]))
+}
+
+/// On the first bill of a new day, the finished day with usage moves to the history ring: its slot
+/// is the count of days archived so far, modulo 30, so archiving writes without reading.
+fn archive_if_new_day(subscription: &mut Subscription, day: u64) -> Option<(u8, DayUsage)> {
+    if subscription.day_id == day || subscription.calls == 0 {
+        return None;
+    }
+    let slot = (subscription.archived_days % HISTORY_DAYS) as u8;
+    subscription.archived_days = subscription.archived_days.saturating_add(1);
+    Some((
+        slot,
+        DayUsage {
+            day_id: subscription.day_id,
+            calls: subscription.calls,
+            spend_wei: subscription.spend_wei,
+        },
+    ))
+}
+
+/// The API's own totals for its report.
+fn record_on_api(api: &mut ApiRecord, day: u64, calls: u64, billed: u128) -> Result<(), Error> {
+    let (calls_today, revenue_today) = api.usage_on(day);
+    api.day_id = day;
+    api.calls_today = calls_today.saturating_add(calls);
+    api.revenue_today_wei = revenue_today.saturating_add(billed);
+    api.revenue_total_wei = api.revenue_total_wei.saturating_add(billed);
+    api.earnings_wei = api.earnings_wei.checked_add(billed).ok_or(Error::Overflow)?;
+    Ok(())
+}
+
+/// `spend + price * calls` exactly, though it may not fit a u128 (it fits 193 bits).
+fn attempted_spend(spend: u128, price: u128, calls: u64) -> Int {
+    // Little-endian 64-bit limbs: price * calls = price_lo * calls + (price_hi * calls) << 64.
+    let mut limbs = [0u64; 4];
+    add_at(&mut limbs, 0, u128::from(price as u64) * u128::from(calls));
+    add_at(&mut limbs, 1, u128::from((price >> 64) as u64) * u128::from(calls));
+    add_at(&mut limbs, 0, spend);
+    let bytes: alloc::vec::Vec<u8> = limbs.iter().flat_map(|limb| limb.to_le_bytes()).collect();
+    Int::from_le_bytes(false, &bytes)
+}
+
+/// Adds `value << (64 * at)` into `limbs`, carrying upwards (the caller leaves room for the carry).
+fn add_at(limbs: &mut [u64; 4], at: usize, value: u128) {
+    let mut carry = value;
+    for limb in limbs.iter_mut().skip(at) {
+        let total = u128::from(*limb) + (carry & u128::from(u64::MAX));
+        *limb = total as u64;
+        carry = (carry >> 64) + (total >> 64);
+        if carry == 0 {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attempted_spend;
+    use crate::Int;
+
+    #[test]
+    fn attempted_spend_is_exact_beyond_u128() {
+        assert_eq!(attempted_spend(5, 10, 3), Int::from(35u128));
+        assert_eq!(attempted_spend(u128::MAX, 1, 1), Int::sum(u128::MAX, 1));
+        // (2^128 - 1) * (2^64 - 1) + (2^128 - 1) = (2^128 - 1) * 2^64
+        let mut le = [0u8; 24];
+        le[8..].copy_from_slice(&u128::MAX.to_le_bytes());
+        assert_eq!(attempted_spend(u128::MAX, u128::MAX, u64::MAX), Int::from_le_bytes(false, &le));
+    }
 }

@@ -33,7 +33,9 @@ pub(crate) fn subscribe(
         return Err(Error::TooManySubscriptions);
     }
     let sub_key = state::subscription_key(&consumer, &name);
-    let subscription = match state::load::<Subscription>(host, &sub_key)? {
+    let existing: Option<Subscription> = state::load(host, &sub_key)?;
+    let activates = !existing.as_ref().is_some_and(|sub| sub.active);
+    let subscription = match existing {
         Some(existing) => Subscription {
             active: true,
             max_daily_spend_wei: cap,
@@ -48,8 +50,14 @@ pub(crate) fn subscribe(
             calls: 0,
             spend_wei: 0,
             delegates: Vec::new(),
+            last_usage_id: 0,
+            archived_days: 0,
         },
     };
+    let mut api = api;
+    if activates {
+        api.subscribers = api.subscribers.checked_add(1).ok_or(Error::Overflow)?;
+    }
     let account = if deposit > 0 {
         let account_key = state::account_key(&consumer);
         let mut account = state::load(host, &account_key)?.unwrap_or_default();
@@ -60,6 +68,9 @@ pub(crate) fn subscribe(
     };
 
     state::save(host, &sub_key, &subscription)?;
+    if activates {
+        state::save(host, &state::api_key(&name), &api)?;
+    }
     if let Some((account_key, account)) = account {
         state::save(host, &account_key, &account)?;
     }
@@ -80,7 +91,7 @@ pub(crate) fn subscribe(
 }
 
 pub(crate) fn unsubscribe(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
-    let (name, _) = load_api(host, api_name)?;
+    let (name, mut api) = load_api(host, api_name)?;
     let consumer = host.sender();
     let key = state::subscription_key(&consumer, &name);
     let mut subscription = match state::load::<Subscription>(host, &key)? {
@@ -88,7 +99,10 @@ pub(crate) fn unsubscribe(host: &mut impl Host, api_name: &str) -> Result<Value,
         _ => return Err(Error::NotSubscribed),
     };
     subscription.active = false;
+    // Every active subscription was counted when it became active.
+    api.subscribers = api.subscribers.checked_sub(1).ok_or(Error::CorruptState)?;
     state::save(host, &key, &subscription)?;
+    state::save(host, &state::api_key(&name), &api)?;
     host.emit_event(Event::new(
         "Unsubscribed",
         [("consumer", Value::from(consumer)), ("api", Value::from(name))],

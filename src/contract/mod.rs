@@ -5,13 +5,13 @@ mod consumer;
 mod operator;
 mod report;
 
-pub(crate) use billing::consume_credit;
+pub(crate) use billing::{consume_credit, consume_credits};
 pub(crate) use consumer::{
     approve_delegate, revoke_delegate, subscribe, top_up_credit, unsubscribe, withdraw_credit,
 };
-pub(crate) use operator::{register_api, set_api_active, withdraw_earnings};
-pub(crate) use report::get_usage_report;
+pub(crate) use operator::{accept_api, register_api, set_api_active, transfer_api, withdraw_earnings};
 pub use report::INTEGRATION_EXAMPLE;
+pub(crate) use report::{get_api_report, get_usage_history, get_usage_report};
 
 use alloc::string::String;
 

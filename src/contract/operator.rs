@@ -2,7 +2,7 @@
 
 use super::{load_api, normalize_api_name, positive_u128};
 use crate::state::{self, ApiRecord};
-use crate::{Error, Event, Host, Int, Value};
+use crate::{Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn register_api(
     host: &mut impl Host,
@@ -22,16 +22,7 @@ pub(crate) fn register_api(
     let sender = host.sender();
     let key = state::api_key(&name);
     let (record, event_name) = match state::load::<ApiRecord>(host, &key)? {
-        None => (
-            ApiRecord {
-                operator: sender,
-                cost_per_call_wei: cost,
-                daily_limit_calls: limit,
-                active: true,
-                earnings_wei: 0,
-            },
-            "ApiRegistered",
-        ),
+        None => (ApiRecord::new(sender, cost, limit), "ApiRegistered"),
         Some(existing) if existing.operator == sender => {
             (ApiRecord { cost_per_call_wei: cost, daily_limit_calls: limit, ..existing }, "ApiUpdated")
         }
@@ -88,7 +79,54 @@ pub(crate) fn withdraw_earnings(host: &mut impl Host, api_name: &str, amount: &I
     Ok(Value::Null)
 }
 
-fn require_operator(host: &impl Host, api: &ApiRecord) -> Result<crate::Address, Error> {
+/// The first half of a handover: names the next operator, who must accept (so a typo can't hand the
+/// API to nobody). Naming another account replaces the pending one.
+pub(crate) fn transfer_api(
+    host: &mut impl Host,
+    api_name: &str,
+    new_operator: Address,
+) -> Result<Value, Error> {
+    let (name, mut api) = load_api(host, api_name)?;
+    let operator = require_operator(host, &api)?;
+    if api.pending_operator == Some(new_operator) {
+        return Ok(Value::Null);
+    }
+    api.pending_operator = Some(new_operator);
+    state::save(host, &state::api_key(&name), &api)?;
+    host.emit_event(Event::new(
+        "ApiTransferRequested",
+        [
+            ("api", Value::from(name)),
+            ("operator", Value::from(operator)),
+            ("new_operator", Value::from(new_operator)),
+        ],
+    ));
+    Ok(Value::Null)
+}
+
+/// The second half: the named account takes the API over, with its unwithdrawn earnings.
+pub(crate) fn accept_api(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
+    let (name, mut api) = load_api(host, api_name)?;
+    let sender = host.sender();
+    if api.pending_operator != Some(sender) {
+        return Err(Error::NotPendingOperator);
+    }
+    let previous = api.operator;
+    api.operator = sender;
+    api.pending_operator = None;
+    state::save(host, &state::api_key(&name), &api)?;
+    host.emit_event(Event::new(
+        "ApiTransferred",
+        [
+            ("api", Value::from(name)),
+            ("operator", Value::from(sender)),
+            ("previous_operator", Value::from(previous)),
+        ],
+    ));
+    Ok(Value::Null)
+}
+
+fn require_operator(host: &impl Host, api: &ApiRecord) -> Result<Address, Error> {
     let sender = host.sender();
     if sender == api.operator {
         Ok(sender)

@@ -4,8 +4,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Serialize, Serializer};
 
-use super::{is_low_credit, resets_at, today};
-use crate::state::{self, Account, ApiList, ApiRecord, Subscription};
+use super::{is_low_credit, load_api, resets_at, today};
+use crate::state::{self, Account, ApiList, ApiRecord, DayUsage, Subscription, HISTORY_DAYS};
 use crate::{Address, Error, Host, Value};
 
 pub const INTEGRATION_EXAMPLE: &str =
@@ -84,9 +84,92 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
         funded_wei: account.funded_wei,
         low_credit: is_low_credit(account.credit_wei, account.funded_wei),
     };
+    to_json(&report)
+}
+
+/// An API at a glance, for its operator's dashboard.
+#[derive(Serialize)]
+struct ApiReport {
+    api_name: String,
+    operator: String,
+    #[serde(serialize_with = "wei")]
+    cost_per_call_wei: u128,
+    daily_limit_calls: u64,
+    active: bool,
+    subscribers: u64,
+    day_id: u64,
+    calls_today: u64,
+    #[serde(serialize_with = "wei")]
+    revenue_today_wei: u128,
+    #[serde(serialize_with = "wei")]
+    revenue_total_wei: u128,
+    #[serde(serialize_with = "wei")]
+    earnings_available_wei: u128,
+    resets_at: u64,
+    pending_operator: Option<String>,
+}
+
+pub(crate) fn get_api_report(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
+    let (name, api) = load_api(host, api_name)?;
+    let day = today(host);
+    let (calls_today, revenue_today) = api.usage_on(day);
+    to_json(&ApiReport {
+        api_name: name,
+        operator: api.operator.to_hex(),
+        cost_per_call_wei: api.cost_per_call_wei,
+        daily_limit_calls: api.daily_limit_calls,
+        active: api.active,
+        subscribers: api.subscribers,
+        day_id: day,
+        calls_today,
+        revenue_today_wei: revenue_today,
+        revenue_total_wei: api.revenue_total_wei,
+        earnings_available_wei: api.earnings_wei,
+        resets_at: resets_at(day),
+        pending_operator: api.pending_operator.as_ref().map(Address::to_hex),
+    })
+}
+
+/// One day of a subscription's usage in the history.
+#[derive(Serialize)]
+struct HistoryDay {
+    day_id: u64,
+    calls: u64,
+    #[serde(serialize_with = "wei")]
+    spend_wei: u128,
+}
+
+/// The last 30 days on which the consumer used the API, newest first (today included).
+pub(crate) fn get_usage_history(
+    host: &mut impl Host,
+    consumer: Address,
+    api_name: &str,
+) -> Result<Value, Error> {
+    let (name, _) = load_api(host, api_name)?;
+    let Some(sub) = state::load::<Subscription>(host, &state::subscription_key(&consumer, &name))? else {
+        return to_json(&Vec::<HistoryDay>::new());
+    };
+    let mut days = Vec::new();
+    if sub.calls > 0 {
+        // The latest day billed: today, or a finished day not archived yet.
+        days.push(HistoryDay { day_id: sub.day_id, calls: sub.calls, spend_wei: sub.spend_wei });
+    }
+    let archived = sub.archived_days.min(HISTORY_DAYS);
+    for back in 1..=archived {
+        if days.len() as u64 >= HISTORY_DAYS {
+            break;
+        }
+        let slot = ((sub.archived_days - back) % HISTORY_DAYS) as u8;
+        if let Some(day) = state::load::<DayUsage>(host, &state::history_key(&consumer, &name, slot))? {
+            days.push(HistoryDay { day_id: day.day_id, calls: day.calls, spend_wei: day.spend_wei });
+        }
+    }
+    to_json(&days)
+}
+
+fn to_json<T: Serialize>(document: &T) -> Result<Value, Error> {
     // Serializing these plain fields cannot fail.
-    let json = serde_json::to_string(&report).map_err(|_| Error::CorruptState)?;
-    Ok(Value::Str(json))
+    serde_json::to_string(document).map(Value::Str).map_err(|_| Error::CorruptState)
 }
 
 /// Wei amounts leave as decimal strings: JSON readers lose precision above 2^53.

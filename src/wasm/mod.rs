@@ -99,5 +99,6 @@ macro_rules! entrypoints {
 
 entrypoints! {
     register_api subscribe top_up_credit consume_credit get_usage_report consumer_integration_example
-    unsubscribe approve_delegate revoke_delegate set_api_active withdraw_credit withdraw_earnings get_schema
+    unsubscribe approve_delegate revoke_delegate set_api_active withdraw_credit withdraw_earnings
+    get_api_report get_usage_history consume_credits transfer_api accept_api get_schema
 }

@@ -14,5 +14,6 @@ mod authority;
 mod billing;
 mod credit;
 mod edges;
+mod operators;
 mod refusals;
 mod report;

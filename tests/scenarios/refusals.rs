@@ -16,6 +16,7 @@ fn rich_state() -> MockChain {
     let mut chain = weather_chain();
     chain.faucet(CAROL, 1_000);
     chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 3).unwrap();
     for (name, price, limit) in [("frozen", 1, 10), ("pricey", 1, 10), ("tiny", 1, 1), ("crowded", 1, 10)] {
         chain.call(OPERATOR).register_api(name, price, limit).unwrap();
         chain.call(ALICE).subscribe(name, 100, 0).unwrap();
@@ -137,6 +138,12 @@ fn catalog() -> Vec<Case> {
         case("invalid_arguments", "int as address", |c| c.call(ALICE).consume_credit("weather", 5)),
         case("invalid_arguments", "int as bool", |c| c.call(OPERATOR).set_api_active("weather", 0)),
         case("invalid_arguments", "null as amount", |c| c.call(ALICE).withdraw_credit(Value::Null)),
+        case("calls_not_positive", "zero calls", |c| c.call(ALICE).consume_credits("weather", ALICE, 0, 1)),
+        case("duplicate_usage_id", "retried batch", |c| {
+            c.call(ALICE).consume_credits("weather", ALICE, 1, 3)
+        }),
+        case("not_pending_operator", "accept unoffered", |c| c.call(STRANGER).accept_api("weather")),
+        case("not_operator", "stranger transfers", |c| c.call(STRANGER).transfer_api("weather", STRANGER)),
         case("unknown_method", "no such method", |c| c.call(ALICE).method("drain", vec![])),
         case("unknown_method", "case matters", |c| c.call(ALICE).method("Consume_Credit", vec![])),
     ]
@@ -183,6 +190,9 @@ fn the_catalog_covers_every_code_the_core_raises() {
         "invalid_address",
         "invalid_arguments",
         "unknown_method",
+        "calls_not_positive",
+        "duplicate_usage_id",
+        "not_pending_operator",
     ];
     for code in core_codes {
         assert!(covered.contains(code), "no catalog case for {code}");

@@ -1,0 +1,186 @@
+//! Operators and dashboards: the API report, the 30-day usage history, batched idempotent billing and
+//! the two-step API transfer.
+
+use crate::common::*;
+use serde_json::json;
+
+const NEW_OPERATOR: Address = Address([0x0c; 20]);
+
+fn api_report(chain: &mut MockChain, api: &str) -> serde_json::Value {
+    let text = chain.call(STRANGER).get_api_report(api).expect("api report");
+    serde_json::from_str(text.as_str().unwrap()).unwrap()
+}
+
+fn history(chain: &mut MockChain, consumer: Address, api: &str) -> serde_json::Value {
+    let text = chain.call(STRANGER).get_usage_history(consumer, api).expect("history");
+    serde_json::from_str(text.as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn the_api_report_shows_subscribers_todays_revenue_and_earnings() {
+    let mut chain = weather_chain();
+    chain.call(BOB).value(50).subscribe("weather", 100, 50).unwrap();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    chain.call(BOB).consume_credit("weather", BOB).unwrap();
+    chain.call(BOB).unsubscribe("weather").unwrap();
+    chain.call(OPERATOR).withdraw_earnings("weather", 5).unwrap();
+    let text = chain.call(STRANGER).get_api_report("Weather").unwrap();
+    let expected = format!(
+        concat!(
+            r#"{{"api_name":"weather","operator":"{op}","cost_per_call_wei":"10","daily_limit_calls":5,"active":true,"#,
+            r#""subscribers":1,"day_id":{day},"calls_today":2,"revenue_today_wei":"20","revenue_total_wei":"20","#,
+            r#""earnings_available_wei":"15","resets_at":{resets},"pending_operator":null}}"#
+        ),
+        op = OPERATOR.to_hex(),
+        day = DAY0 / DAY,
+        resets = DAY0 + DAY
+    );
+    assert_eq!(text, Value::Str(expected));
+
+    chain.advance(DAY);
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    let report = api_report(&mut chain, "weather");
+    assert_eq!(report["calls_today"], 1);
+    assert_eq!(report["revenue_today_wei"], "10");
+    assert_eq!(report["revenue_total_wei"], "30");
+    assert_eq!(report["earnings_available_wei"], "25");
+    assert_eq!(report["day_id"], DAY0 / DAY + 1);
+    refused(&mut chain, "api_not_registered", |c| c.call(STRANGER).get_api_report("nope"));
+}
+
+#[test]
+fn subscribers_count_activations_once() {
+    let mut chain = weather_chain();
+    assert_eq!(api_report(&mut chain, "weather")["subscribers"], 1);
+    chain.call(ALICE).subscribe("weather", 40, 0).unwrap();
+    assert_eq!(api_report(&mut chain, "weather")["subscribers"], 1, "re-subscribing while active");
+    chain.call(ALICE).unsubscribe("weather").unwrap();
+    assert_eq!(api_report(&mut chain, "weather")["subscribers"], 0);
+    chain.call(ALICE).subscribe("weather", 40, 0).unwrap();
+    assert_eq!(api_report(&mut chain, "weather")["subscribers"], 1);
+}
+
+#[test]
+fn the_history_lists_the_last_thirty_days_with_usage_newest_first() {
+    let mut chain = new_chain();
+    chain.faucet(ALICE, 1_000_000);
+    chain.call(OPERATOR).register_api("geo", 1, 10).unwrap();
+    chain.call(ALICE).value(10_000).subscribe("geo", 100, 10_000).unwrap();
+    assert_eq!(history(&mut chain, ALICE, "geo"), json!([]));
+    // Usage on 40 days, every other day: n + 1 calls on day n (counted from DAY0's day).
+    for n in 0..40u64 {
+        chain.set_time(DAY0 + 2 * n * DAY + 3_600);
+        for _ in 0..=(n % 5) {
+            chain.call(ALICE).consume_credit("geo", ALICE).unwrap();
+        }
+    }
+    let days = history(&mut chain, ALICE, "geo");
+    let days = days.as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    let first_day = DAY0 / DAY;
+    for (i, day) in days.iter().enumerate() {
+        let n = 39 - i as u64;
+        assert_eq!(day["day_id"], first_day + 2 * n, "entry {i}");
+        assert_eq!(day["calls"], n % 5 + 1);
+        assert_eq!(day["spend_wei"], (n % 5 + 1).to_string());
+    }
+    // A later day without bills: the last billed day is still listed first.
+    chain.advance(5 * DAY);
+    assert_eq!(history(&mut chain, ALICE, "geo")[0]["day_id"], first_day + 78);
+    assert_eq!(history(&mut chain, BOB, "geo"), json!([]));
+    refused(&mut chain, "api_not_registered", |c| c.call(STRANGER).get_usage_history(ALICE, "nope"));
+}
+
+#[test]
+fn a_batch_bills_all_calls_at_once_or_none() {
+    let mut chain = weather_chain(); // 10 wei a call, 5 calls a day, cap 30, credit 100
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    let receipt = chain.call(DAPP).consume_credits("weather", ALICE, 3, 1).unwrap();
+    assert_eq!(receipt_field(&receipt, "billed_wei"), 30);
+    assert_eq!(receipt_field(&receipt, "calls_today"), 3);
+    assert_eq!(receipt_field(&receipt, "remaining_credit_wei"), 70);
+    assert_eq!(last_events(&chain), ["CallBilled"]);
+    assert_eq!(chain.last().events[0].field("calls"), Some(&int(3)));
+    assert_eq!(chain.last().events[0].field("billed_wei"), Some(&int(30)));
+
+    // Over the spend cap as a whole: nothing is billed.
+    let refusal =
+        refused(&mut chain, "daily_spend_limit", |c| c.call(DAPP).consume_credits("weather", ALICE, 1, 2));
+    assert_eq!(refusal.detail("attempted_spend"), Some(&int(40)));
+    chain.call(ALICE).subscribe("weather", 1_000, 0).unwrap();
+    let refusal =
+        refused(&mut chain, "daily_call_limit", |c| c.call(DAPP).consume_credits("weather", ALICE, 3, 2));
+    assert_eq!(refusal.detail("attempted_calls"), Some(&int(6)));
+    chain.call(ALICE).withdraw_credit(55).unwrap();
+    let refusal =
+        refused(&mut chain, "insufficient_credit", |c| c.call(DAPP).consume_credits("weather", ALICE, 2, 2));
+    assert_eq!(refusal.detail("required"), Some(&int(20)));
+    assert_eq!(credit(&mut chain, ALICE), 15);
+}
+
+#[test]
+fn a_retried_batch_is_refused_and_bills_nothing() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).subscribe("weather", 1_000, 0).unwrap();
+    chain.call(ALICE).consume_credits("weather", ALICE, 2, 7).unwrap();
+    let refusal =
+        refused(&mut chain, "duplicate_usage_id", |c| c.call(ALICE).consume_credits("weather", ALICE, 2, 7));
+    assert_eq!(refusal.message, "[EXPECTED] duplicate usage id");
+    assert_eq!(refusal.detail("last_usage_id"), Some(&int(7)));
+    refused(&mut chain, "duplicate_usage_id", |c| c.call(ALICE).consume_credits("weather", ALICE, 1, 6));
+    // Usage id 0 opts out of the check; ids are per subscription.
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 0).unwrap();
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 8).unwrap();
+    chain.call(BOB).value(50).subscribe("weather", 100, 50).unwrap();
+    chain.call(BOB).consume_credits("weather", BOB, 1, 1).unwrap();
+    assert_eq!(credit(&mut chain, ALICE), 60);
+}
+
+#[test]
+fn batch_arguments_are_checked_first() {
+    let mut chain = weather_chain();
+    let refusal =
+        refused(&mut chain, "calls_not_positive", |c| c.call(ALICE).consume_credits("weather", ALICE, 0, 1));
+    assert_eq!(refusal.message, "[EXPECTED] calls must be positive");
+    refused(&mut chain, "calls_not_positive", |c| c.call(ALICE).consume_credits("nope", ALICE, -1, 1));
+    refused(&mut chain, "out_of_range", |c| {
+        c.call(ALICE).consume_credits("weather", ALICE, u128::from(u64::MAX) + 1, 1)
+    });
+    refused(&mut chain, "out_of_range", |c| c.call(ALICE).consume_credits("weather", ALICE, 1, -1));
+    refused(&mut chain, "caller_not_allowed", |c| c.call(DAPP).consume_credits("weather", ALICE, 1, 1));
+    refused(&mut chain, "caller_not_allowed", |c| c.call(OPERATOR).consume_credits("weather", ALICE, 1, 1));
+}
+
+#[test]
+fn an_api_changes_hands_only_when_the_new_operator_accepts() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    refused(&mut chain, "not_operator", |c| c.call(STRANGER).transfer_api("weather", STRANGER));
+    chain.call(OPERATOR).transfer_api("weather", NEW_OPERATOR).unwrap();
+    let requested = &chain.last().events[0];
+    assert_eq!(requested.name, "ApiTransferRequested");
+    assert_eq!(requested.field("new_operator"), Some(&Value::from(NEW_OPERATOR)));
+    assert_eq!(api_report(&mut chain, "weather")["pending_operator"], NEW_OPERATOR.to_hex());
+    chain.call(OPERATOR).transfer_api("weather", NEW_OPERATOR).unwrap();
+    assert!(chain.last().events.is_empty(), "naming the same account again changes nothing");
+
+    let refusal = refused(&mut chain, "not_pending_operator", |c| c.call(STRANGER).accept_api("weather"));
+    assert_eq!(refusal.message, "[EXPECTED] caller is not the pending operator");
+    // Until it accepts, the old operator still runs the API.
+    chain.call(OPERATOR).register_api("weather", 12, 5).unwrap();
+    chain.call(NEW_OPERATOR).accept_api("weather").unwrap();
+    let transferred = &chain.last().events[0];
+    assert_eq!(transferred.name, "ApiTransferred");
+    assert_eq!(transferred.field("operator"), Some(&Value::from(NEW_OPERATOR)));
+    assert_eq!(transferred.field("previous_operator"), Some(&Value::from(OPERATOR)));
+    let report = api_report(&mut chain, "weather");
+    assert_eq!(report["operator"], NEW_OPERATOR.to_hex());
+    assert_eq!(report["pending_operator"], serde_json::Value::Null);
+
+    // Unwithdrawn earnings go with the API; the old operator lost every operator right.
+    refused(&mut chain, "not_operator", |c| c.call(OPERATOR).withdraw_earnings("weather", 10));
+    refused(&mut chain, "api_taken", |c| c.call(OPERATOR).register_api("weather", 1, 1));
+    refused(&mut chain, "not_pending_operator", |c| c.call(NEW_OPERATOR).accept_api("weather"));
+    chain.call(NEW_OPERATOR).withdraw_earnings("weather", 10).unwrap();
+    assert_eq!(chain.last().transfers[0].to, NEW_OPERATOR);
+}
