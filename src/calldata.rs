@@ -138,6 +138,11 @@ fn utf8(bytes: &[u8]) -> Result<String, Error> {
 
 /// The int whose header ULEB is `groups`: `n = header >> 3`, of any size.
 fn int_from_header(groups: &[u8], negative: bool) -> Int {
+    if groups.len() <= 18 {
+        // At most 126 bits: the common case, without a buffer.
+        let header = groups.iter().rev().fold(0u128, |acc, g| (acc << 7) | u128::from(g & 0x7f));
+        return Int::Small { negative, n: header >> 3 };
+    }
     // Unpack the 7-bit groups into little-endian bytes, dropping the 3 type bits on the way.
     let mut n_le = Vec::with_capacity(groups.len());
     let (mut acc, mut bits) = (0u32, 0u32);
@@ -191,19 +196,20 @@ fn write_header_le(out: &mut Vec<u8>, le: &[u8], kind: u8) {
 }
 
 fn write_header(out: &mut Vec<u8>, n: u128, kind: u8) {
-    if n < 1 << 60 {
-        let mut value = ((n as u64) << 3) | u64::from(kind);
-        loop {
-            let group = (value & 0x7f) as u8;
-            value >>= 7;
-            if value == 0 {
-                out.push(group);
-                return;
-            }
-            out.push(group | 0x80);
-        }
+    if n >= 1 << 125 {
+        // The header would pass 128 bits.
+        return write_header_le(out, &n.to_le_bytes(), kind);
     }
-    write_header_le(out, &n.to_le_bytes(), kind);
+    let mut value = (n << 3) | u128::from(kind);
+    loop {
+        let group = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(group);
+            return;
+        }
+        out.push(group | 0x80);
+    }
 }
 
 fn write_value(out: &mut Vec<u8>, value: &Value) {
@@ -225,10 +231,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
             write_header(out, bytes.len() as u128, BYTES);
             out.extend_from_slice(bytes);
         }
-        Value::Str(text) => {
-            write_header(out, text.len() as u128, STR);
-            out.extend_from_slice(text.as_bytes());
-        }
+        Value::Str(text) => write_str(out, text),
         Value::Array(items) => {
             write_header(out, items.len() as u128, ARRAY);
             for item in items {
@@ -237,15 +240,45 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
         }
         Value::Map(entries) => {
             write_header(out, entries.len() as u128, MAP);
-            let mut sorted: Vec<&(String, Value)> = entries.iter().collect();
-            sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            for (key, item) in sorted {
-                write_key_len(out, key.len());
-                out.extend_from_slice(key.as_bytes());
-                write_value(out, item);
+            let in_order = entries.windows(2).all(|pair| matches!(pair, [a, b] if a.0 <= b.0));
+            if in_order {
+                entries.iter().for_each(|(key, item)| write_entry(out, key, item));
+            } else {
+                // Maps here are small: an insertion sort keeps the artifact free of a general sort.
+                let mut sorted: Vec<&(String, Value)> = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    let at = sorted.iter().position(|other| other.0 > entry.0).unwrap_or(sorted.len());
+                    sorted.insert(at, entry);
+                }
+                sorted.iter().for_each(|(key, item)| write_entry(out, key, item));
             }
         }
     }
+}
+
+fn write_entry(out: &mut Vec<u8>, key: &str, item: &Value) {
+    write_key_len(out, key.len());
+    out.extend_from_slice(key.as_bytes());
+    write_value(out, item);
+}
+
+/// The event `[name, [[field, value], ...]]` (what `Event::to_value` describes), written directly.
+pub fn encode_event(event: &crate::Event) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + 48 * event.fields.len());
+    write_header(&mut out, 2, ARRAY);
+    write_str(&mut out, &event.name);
+    write_header(&mut out, event.fields.len() as u128, ARRAY);
+    for (key, value) in &event.fields {
+        write_header(&mut out, 2, ARRAY);
+        write_str(&mut out, key);
+        write_value(&mut out, value);
+    }
+    out
+}
+
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    write_header(out, text.len() as u128, STR);
+    out.extend_from_slice(text.as_bytes());
 }
 
 fn write_key_len(out: &mut Vec<u8>, mut len: usize) {

@@ -1,9 +1,16 @@
 //! Every refusal the contract can give: a stable code, an `[EXPECTED] ` message and its details.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::{Int, Value};
+
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|part| out.push_str(part));
+    out
+}
 
 /// `{code: "panic", details: {}, message: "contract panicked"}` as calldata, encoded ahead so that a
 /// panic (a bug, never an answer to input) can revert without the heap.
@@ -12,74 +19,63 @@ pub const PANIC_REVERT: &[u8] = b"\x1e\x04code\x2cpanic\x07details\x06\x07messag
 /// A refused call. The codes are stable (clients match on them); the messages of the seed's errors are
 /// kept to the letter.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
 pub enum Error {
-    #[error("[EXPECTED] api_name is required")]
     ApiNameRequired,
-    #[error("[EXPECTED] api_name must be 1-64 characters of a-z 0-9 . _ - : /")]
     InvalidApiName,
-    #[error("[EXPECTED] cost_per_call_wei must be positive")]
     CostNotPositive,
-    #[error("[EXPECTED] daily_limit_calls must be positive")]
     LimitNotPositive,
-    #[error("[EXPECTED] api registered by another operator")]
     ApiTaken,
-    #[error("[EXPECTED] api not registered")]
     ApiNotRegistered,
-    #[error("[EXPECTED] max_daily_spend_wei must be positive")]
     CapNotPositive,
-    #[error("[EXPECTED] initial_deposit_wei cannot be negative")]
     NegativeDeposit,
-    #[error("[EXPECTED] amount must be positive")]
     AmountNotPositive,
-    #[error("[EXPECTED] attached value must equal the deposit")]
-    ValueMismatch { attached: u128, declared: u128 },
-    #[error("[EXPECTED] method is not payable")]
+    ValueMismatch {
+        attached: u128,
+        declared: u128,
+    },
     NotPayable,
-    #[error("[EXPECTED] api is paused")]
     ApiPaused,
-    #[error("[EXPECTED] too many subscriptions")]
     TooManySubscriptions,
-    #[error("[EXPECTED] caller may not bill this consumer")]
     CallerNotAllowed,
-    #[error("[EXPECTED] consumer not subscribed to api")]
     NotSubscribed,
-    #[error("[EXPECTED] api price raised above the subscribed price")]
-    PriceIncreased { price: u128, accepted_price: u128 },
-    #[error("[EXPECTED] daily call limit exceeded")]
-    DailyCallLimit { attempted_calls: u128, max_calls: u64 },
-    #[error("[EXPECTED] max daily spend exceeded")]
-    DailySpendLimit { attempted_spend: Int, max_spend: u128 },
-    #[error("[EXPECTED] insufficient prepaid credit")]
-    InsufficientCredit { credit: u128, required: u128 },
-    #[error("[EXPECTED] caller is not the api operator")]
+    PriceIncreased {
+        price: u128,
+        accepted_price: u128,
+    },
+    DailyCallLimit {
+        attempted_calls: u128,
+        max_calls: u64,
+    },
+    DailySpendLimit {
+        attempted_spend: Int,
+        max_spend: u128,
+    },
+    InsufficientCredit {
+        credit: u128,
+        required: u128,
+    },
     NotOperator,
-    #[error("[EXPECTED] insufficient earnings")]
-    InsufficientEarnings { earnings: u128, required: u128 },
-    #[error("[EXPECTED] too many delegates")]
+    InsufficientEarnings {
+        earnings: u128,
+        required: u128,
+    },
     TooManyDelegates,
-    #[error("[EXPECTED] delegate not approved")]
     DelegateNotApproved,
     /// The argument, by its parameter name, passed its sign checks but does not fit its type.
-    #[error("[EXPECTED] {0} out of range")]
     OutOfRange(&'static str),
-    #[error("[EXPECTED] amount overflow")]
     Overflow,
-    #[error("[EXPECTED] invalid address")]
     InvalidAddress,
-    #[error("[EXPECTED] invalid arguments: {0}")]
     InvalidArguments(String),
-    #[error("[EXPECTED] unknown method")]
     UnknownMethod,
-    #[error("[EXPECTED] invalid calldata")]
     InvalidCalldata,
-    #[error("[EXPECTED] calls must be positive")]
     CallsNotPositive,
-    #[error("[EXPECTED] duplicate usage id")]
-    DuplicateUsageId { usage_id: u64, last_usage_id: u64 },
-    #[error("[EXPECTED] caller is not the pending operator")]
+    DuplicateUsageId {
+        usage_id: u64,
+        last_usage_id: u64,
+    },
     NotPendingOperator,
     /// A stored record that does not decode: never the caller's doing, so not `[EXPECTED]`.
-    #[error("corrupt state record")]
     CorruptState,
 }
 
@@ -120,6 +116,50 @@ impl Error {
         "not_pending_operator",
         "corrupt_state",
     ];
+
+    /// What the caller reads: `[EXPECTED] ` and the reason (the seed's words where the seed has them).
+    /// Built without `core::fmt`, which would cost the wasm artifact its weight.
+    pub fn message(&self) -> Cow<'static, str> {
+        match self {
+            Error::ApiNameRequired => Cow::Borrowed("[EXPECTED] api_name is required"),
+            Error::InvalidApiName => {
+                Cow::Borrowed("[EXPECTED] api_name must be 1-64 characters of a-z 0-9 . _ - : /")
+            }
+            Error::CostNotPositive => Cow::Borrowed("[EXPECTED] cost_per_call_wei must be positive"),
+            Error::LimitNotPositive => Cow::Borrowed("[EXPECTED] daily_limit_calls must be positive"),
+            Error::ApiTaken => Cow::Borrowed("[EXPECTED] api registered by another operator"),
+            Error::ApiNotRegistered => Cow::Borrowed("[EXPECTED] api not registered"),
+            Error::CapNotPositive => Cow::Borrowed("[EXPECTED] max_daily_spend_wei must be positive"),
+            Error::NegativeDeposit => Cow::Borrowed("[EXPECTED] initial_deposit_wei cannot be negative"),
+            Error::AmountNotPositive => Cow::Borrowed("[EXPECTED] amount must be positive"),
+            Error::ValueMismatch { .. } => Cow::Borrowed("[EXPECTED] attached value must equal the deposit"),
+            Error::NotPayable => Cow::Borrowed("[EXPECTED] method is not payable"),
+            Error::ApiPaused => Cow::Borrowed("[EXPECTED] api is paused"),
+            Error::TooManySubscriptions => Cow::Borrowed("[EXPECTED] too many subscriptions"),
+            Error::CallerNotAllowed => Cow::Borrowed("[EXPECTED] caller may not bill this consumer"),
+            Error::NotSubscribed => Cow::Borrowed("[EXPECTED] consumer not subscribed to api"),
+            Error::PriceIncreased { .. } => {
+                Cow::Borrowed("[EXPECTED] api price raised above the subscribed price")
+            }
+            Error::DailyCallLimit { .. } => Cow::Borrowed("[EXPECTED] daily call limit exceeded"),
+            Error::DailySpendLimit { .. } => Cow::Borrowed("[EXPECTED] max daily spend exceeded"),
+            Error::InsufficientCredit { .. } => Cow::Borrowed("[EXPECTED] insufficient prepaid credit"),
+            Error::NotOperator => Cow::Borrowed("[EXPECTED] caller is not the api operator"),
+            Error::InsufficientEarnings { .. } => Cow::Borrowed("[EXPECTED] insufficient earnings"),
+            Error::TooManyDelegates => Cow::Borrowed("[EXPECTED] too many delegates"),
+            Error::DelegateNotApproved => Cow::Borrowed("[EXPECTED] delegate not approved"),
+            Error::OutOfRange(argument) => Cow::Owned(concat(&["[EXPECTED] ", argument, " out of range"])),
+            Error::Overflow => Cow::Borrowed("[EXPECTED] amount overflow"),
+            Error::InvalidAddress => Cow::Borrowed("[EXPECTED] invalid address"),
+            Error::InvalidArguments(what) => Cow::Owned(concat(&["[EXPECTED] invalid arguments: ", what])),
+            Error::UnknownMethod => Cow::Borrowed("[EXPECTED] unknown method"),
+            Error::InvalidCalldata => Cow::Borrowed("[EXPECTED] invalid calldata"),
+            Error::CallsNotPositive => Cow::Borrowed("[EXPECTED] calls must be positive"),
+            Error::DuplicateUsageId { .. } => Cow::Borrowed("[EXPECTED] duplicate usage id"),
+            Error::NotPendingOperator => Cow::Borrowed("[EXPECTED] caller is not the pending operator"),
+            Error::CorruptState => Cow::Borrowed("corrupt state record"),
+        }
+    }
 
     /// The stable snake_case code clients match on.
     pub fn code(&self) -> &'static str {
@@ -165,7 +205,7 @@ impl Error {
         Value::map([
             ("code", Value::from(self.code())),
             ("details", self.details()),
-            ("message", Value::from(alloc::string::ToString::to_string(self))),
+            ("message", Value::Str(self.message().into_owned())),
         ])
     }
 

@@ -169,7 +169,9 @@ pub(crate) fn load<T: BorshDeserialize>(host: &mut impl Host, key: &[u8]) -> Res
 }
 
 pub(crate) fn save<T: BorshSerialize>(host: &mut impl Host, key: &[u8], record: &T) -> Result<(), Error> {
-    let bytes = borsh::to_vec(record).map_err(|_| Error::CorruptState)?;
+    // Room for the records a bill writes, so serializing never regrows the buffer.
+    let mut bytes = Vec::with_capacity(160);
+    record.serialize(&mut bytes).map_err(|_| Error::CorruptState)?;
     host.storage_set(key, &bytes);
     Ok(())
 }

@@ -164,6 +164,11 @@ impl MockChain {
         chain
     }
 
+    /// Runs later calls with `executor` (e.g. set a large state up natively, then measure the `.wasm`).
+    pub fn set_executor(&mut self, executor: Rc<dyn Executor>) {
+        self.executor = executor;
+    }
+
     /// Starts a call by `sender`; chain `.value(..)` and `.at(..)`, then name the method.
     pub fn call(&mut self, sender: Address) -> Call<'_, MockChain> {
         Call { backend: self, sender, value: 0 }

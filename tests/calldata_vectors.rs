@@ -153,3 +153,28 @@ fn ints_round_trip_across_the_u128_edges() {
     let beyond = Value::Int(Int::sum(u128::MAX, u128::MAX));
     assert_eq!(decode(&encode(&beyond)), Ok(beyond));
 }
+
+#[test]
+fn events_encode_directly_as_their_value_would() {
+    let event = api_usage_billing::Event::new(
+        "CallBilled",
+        [
+            ("api", Value::from("weather")),
+            ("billed_wei", Value::from(u128::MAX)),
+            ("calls", Value::from(1u64)),
+        ],
+    );
+    assert_eq!(api_usage_billing::calldata::encode_event(&event), encode(&event.to_value()));
+    assert_eq!(
+        api_usage_billing::Event::from_value(decode(&encode(&event.to_value())).unwrap()),
+        Some(event)
+    );
+}
+
+#[test]
+fn maps_are_written_in_key_order_whatever_order_they_hold() {
+    let unordered = Value::Map(vec![("b".into(), 1.into()), ("a".into(), 2.into()), ("c".into(), 3.into())]);
+    let ordered = Value::Map(vec![("a".into(), 2.into()), ("b".into(), 1.into()), ("c".into(), 3.into())]);
+    assert_eq!(encode(&unordered), encode(&ordered));
+    assert_eq!(decode(&encode(&unordered)), Ok(ordered));
+}

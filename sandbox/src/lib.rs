@@ -4,6 +4,8 @@
 //! property tests and the CLI run the real artifact; [`artifact`] builds it.
 
 pub mod artifact;
+pub mod bench;
+pub mod budget;
 pub mod costs;
 pub mod demo;
 pub mod executor;

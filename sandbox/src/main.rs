@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use api_usage_billing::Address;
 use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
 use billing_sandbox::store::{default_state_path, Chain};
-use billing_sandbox::{artifact, costs, demo, render, schema};
+use billing_sandbox::{artifact, bench, budget, costs, demo, render, schema};
 use clap::{Parser, Subcommand};
 use serde_json::Value as Json;
 
@@ -87,6 +87,23 @@ enum Command {
         /// The folder to write.
         #[arg(long, default_value = "schema")]
         out: PathBuf,
+    },
+    /// Every cost: fuel and storage per entrypoint, growth with state size, calls per second.
+    Bench {
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Throughput runs at 5 % of their size (for CI).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Check the figures against budgets.json (over budget fails; well under asks to lower it).
+    Budget {
+        #[arg(long, default_value = "budgets.json")]
+        file: PathBuf,
+        /// Rewrite the file from the current figures instead of checking.
+        #[arg(long)]
+        write: bool,
     },
     /// Fuel and storage operations of a typical call of every entrypoint, on the .wasm.
     Costs {
@@ -256,6 +273,37 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Bench { json, quick } => {
+            let bytes = wasm(wasm_path)?;
+            let report = bench::run(&bytes, if quick { 0.05 } else { 1.0 })?;
+            if json {
+                println!("{}", bench_json(&report));
+            } else {
+                print!("{}", bench_text(&report));
+            }
+            Ok(())
+        }
+        Command::Budget { file, write } => {
+            let bytes = wasm(wasm_path)?;
+            let figures = budget::figures(bytes.len(), &costs::measure(&bytes)?);
+            if write {
+                std::fs::write(&file, budget::write(&figures))
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                println!("wrote {}", file.display());
+                return Ok(());
+            }
+            let budgets = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let problems = budget::check(&figures, &budgets)?;
+            for (name, value) in &figures {
+                println!("{value:>10}  {name}");
+            }
+            if problems.is_empty() {
+                println!("all {} figures within budget", figures.len());
+                Ok(())
+            } else {
+                Err(Failure::Error(problems.join("\n")))
+            }
+        }
         Command::Costs { json } => {
             let bytes = wasm(wasm_path)?;
             let rows = costs::measure(&bytes)?;
@@ -303,6 +351,81 @@ fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(
         print!("{}", table(&parsed));
     }
     Ok(())
+}
+
+fn bench_json(report: &bench::Report) -> Json {
+    let calls: Vec<Json> = report
+        .calls
+        .iter()
+        .map(|c| {
+            serde_json::json!({"method": c.method, "case": c.case, "fuel": c.fuel, "reads": c.reads,
+                "writes": c.writes, "bytes_written": c.bytes_written})
+        })
+        .collect();
+    let series = |points: &[bench::Point]| -> Vec<Json> {
+        points
+            .iter()
+            .map(
+                |p| serde_json::json!({"size": p.size, "fuel": p.fuel, "reads": p.reads, "writes": p.writes}),
+            )
+            .collect()
+    };
+    let throughput: Vec<Json> = report
+        .throughput
+        .iter()
+        .map(|(what, calls, rate)| serde_json::json!({"what": what, "calls": calls, "calls_per_second": rate.round()}))
+        .collect();
+    serde_json::json!({
+        "wasm_bytes": report.wasm_bytes,
+        "calls": calls,
+        "consume_credit_growth": series(&report.bill_growth),
+        "get_usage_report_growth": series(&report.report_growth),
+        "throughput": throughput,
+    })
+}
+
+fn bench_text(report: &bench::Report) -> String {
+    let mut out =
+        format!("artifact: {} bytes\n\nper entrypoint (wasmi fuel, storage operations)\n", report.wasm_bytes);
+    let mut rows = vec![["method", "case", "fuel", "reads", "writes", "bytes"].map(String::from).to_vec()];
+    for c in &report.calls {
+        rows.push(vec![
+            c.method.to_string(),
+            c.case.to_string(),
+            c.fuel.to_string(),
+            c.reads.to_string(),
+            c.writes.to_string(),
+            c.bytes_written.to_string(),
+        ]);
+    }
+    out.push_str(&render::table(&rows));
+    for (title, size_name, points) in [
+        (
+            "consume_credit as the contract grows (consumers = APIs = subscriptions)",
+            "size",
+            &report.bill_growth,
+        ),
+        ("get_usage_report by the consumer's subscriptions", "subscriptions", &report.report_growth),
+    ] {
+        out.push_str(&format!("\n{title}\n"));
+        let mut rows = vec![vec![size_name.to_string(), "fuel".into(), "reads".into(), "writes".into()]];
+        for p in points {
+            rows.push(vec![
+                p.size.to_string(),
+                p.fuel.to_string(),
+                p.reads.to_string(),
+                p.writes.to_string(),
+            ]);
+        }
+        out.push_str(&render::table(&rows));
+    }
+    out.push_str("\nthroughput (same-day consume_credit)\n");
+    let mut rows = vec![vec!["where".to_string(), "calls".into(), "calls/s".into()]];
+    for (what, calls, rate) in &report.throughput {
+        rows.push(vec![what.to_string(), calls.to_string(), format!("{}", rate.round() as u64)]);
+    }
+    out.push_str(&render::table(&rows));
+    out
 }
 
 type ScriptCall = (Address, u128, Option<u64>, String, Vec<Json>);

@@ -132,14 +132,15 @@ fn bill(
             ],
         ));
     }
+    // Keys in calldata order already, so encoding needs no sort.
     Ok(Value::map([
         ("billed_wei", Value::from(billed)),
-        ("remaining_credit_wei", Value::from(remaining)),
-        ("calls_today", Value::from(calls_after)),
-        ("spend_today_wei", Value::from(spend_after)),
         ("calls_remaining_today", Value::from(api.daily_limit_calls.saturating_sub(calls_after))),
-        ("spend_remaining_today_wei", Value::from(cap.saturating_sub(spend_after))),
+        ("calls_today", Value::from(calls_after)),
+        ("remaining_credit_wei", Value::from(remaining)),
         ("resets_at", Value::from(resets_at(day))),
+        ("spend_remaining_today_wei", Value::from(cap.saturating_sub(spend_after))),
+        ("spend_today_wei", Value::from(spend_after)),
     ]))
 }
 

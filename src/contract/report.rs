@@ -177,21 +177,34 @@ fn wei<S: Serializer>(amount: &u128, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&decimal(*amount))
 }
 
-/// `n` in decimal, without `core::fmt`.
-pub(crate) fn decimal(mut n: u128) -> String {
-    let mut digits = [0u8; 39];
+/// `n` in decimal, without `core::fmt`. Digits come from u64 arithmetic: a u128 division is a
+/// long software routine in wasm, so it runs at most twice, not once per digit.
+pub(crate) fn decimal(n: u128) -> String {
+    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
+    let mut out = String::with_capacity(39);
+    if let Ok(small) = u64::try_from(n) {
+        push_u64(&mut out, small, 0);
+    } else {
+        let (high, low) = (n / TEN_POW_19, (n % TEN_POW_19) as u64);
+        out.push_str(&decimal(high));
+        push_u64(&mut out, low, 19);
+    }
+    out
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits.
+fn push_u64(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
-    loop {
+    while n > 0 || start == digits.len() {
         start -= 1;
         if let Some(slot) = digits.get_mut(start) {
             *slot = b'0' + (n % 10) as u8;
         }
         n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
     }
-    digits.get(start..).map(|d| d.iter().map(|&b| b as char).collect()).unwrap_or_default()
+    let start = start.min(digits.len().saturating_sub(width));
+    digits.get(start..).into_iter().flatten().for_each(|&d| out.push(char::from(d)));
 }
 
 #[cfg(test)]
@@ -204,5 +217,12 @@ mod tests {
         assert_eq!(decimal(7), "7");
         assert_eq!(decimal(1_000_000_000_000_000_000), "1000000000000000000");
         assert_eq!(decimal(u128::MAX), "340282366920938463463374607431768211455");
+        assert_eq!(decimal(u128::from(u64::MAX)), "18446744073709551615");
+        assert_eq!(decimal(u128::from(u64::MAX) + 1), "18446744073709551616");
+        assert_eq!(decimal(10_000_000_000_000_000_000), "10000000000000000000");
+        assert_eq!(
+            decimal(100_000_000_000_000_000_000_000_000_000_000_000_005),
+            "100000000000000000000000000000000000005"
+        );
     }
 }

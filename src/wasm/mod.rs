@@ -58,7 +58,7 @@ impl Host for WasmHost {
     }
 
     fn emit_event(&mut self, event: Event) {
-        imports::event(&encode(&event.to_value()))
+        imports::event(&crate::calldata::encode_event(&event))
     }
 }
 
