@@ -143,6 +143,27 @@ pub(crate) fn api_name_of_key(key: &[u8]) -> Option<&str> {
     }
 }
 
+/// The consumer an account record's key holds, if `key` is one.
+#[cfg(feature = "testing")]
+pub(crate) fn consumer_of_account_key(key: &[u8]) -> Option<Address> {
+    match key.split_first() {
+        Some((b'c', rest)) => rest.try_into().ok().map(Address),
+        _ => None,
+    }
+}
+
+/// The consumer and API name a subscription record's key holds, if `key` is one.
+#[cfg(feature = "testing")]
+pub(crate) fn subscription_of_key(key: &[u8]) -> Option<(Address, &str)> {
+    match key.split_first() {
+        Some((b's', rest)) if rest.len() > 20 => {
+            let (consumer, name) = rest.split_at(20);
+            Some((Address(consumer.try_into().ok()?), core::str::from_utf8(name).ok()?))
+        }
+        _ => None,
+    }
+}
+
 pub(crate) fn account_key(consumer: &Address) -> Vec<u8> {
     key(b'c', &[&consumer.0])
 }

@@ -9,6 +9,10 @@ mod common {
     pub fn new_chain() -> MockChain {
         billing_sandbox::executor::wasm_chain(&billing_sandbox::built_wasm(), true).expect("artifact loads")
     }
+
+    /// The random histories run differentially here: every call on the .wasm and natively, compared.
+    pub const HISTORY_CASES: u32 = 64;
+    pub const HISTORY_STEPS: usize = 200;
 }
 
 #[path = "../../tests/scenarios/authority.rs"]
@@ -21,6 +25,8 @@ mod credit;
 mod edges;
 #[path = "../../tests/scenarios/operators.rs"]
 mod operators;
+#[path = "../../tests/scenarios/properties.rs"]
+mod properties;
 #[path = "../../tests/scenarios/refusals.rs"]
 mod refusals;
 #[path = "../../tests/scenarios/report.rs"]

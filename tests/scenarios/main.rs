@@ -8,6 +8,11 @@ mod common {
     pub fn new_chain() -> MockChain {
         MockChain::new()
     }
+
+    /// Random histories (tests/scenarios/properties.rs): 256 x 400 = 102,400 steps by default;
+    /// BILLING_PROPTEST_CASES and BILLING_PROPTEST_STEPS run more.
+    pub const HISTORY_CASES: u32 = 256;
+    pub const HISTORY_STEPS: usize = 400;
 }
 
 mod authority;
@@ -15,5 +20,6 @@ mod billing;
 mod credit;
 mod edges;
 mod operators;
+mod properties;
 mod refusals;
 mod report;

@@ -1,0 +1,295 @@
+//! Random histories of every entrypoint, from several operators, consumers and delegates over several
+//! days, with amounts up to the u128 edges; after every step the ledger must still add up.
+//!
+//! Invariants checked after each step:
+//! * the contract's balance equals every credit plus every unwithdrawn earning (from the records);
+//! * all balances, the contract's included, add up to what the faucet minted;
+//! * a refused call left storage byte for byte, balances and events as they were;
+//! * a bill stayed within the call limit, the spend cap and the accepted price in force when it ran;
+//! * the usage report says what the stored records say.
+
+use crate::common::*;
+use api_usage_billing::testing::{account_summaries, api_summaries, subscription_summaries, Outcome};
+use api_usage_billing::Int;
+use proptest::prelude::*;
+
+const OPERATORS: [Address; 2] = [Address([0x01; 20]), Address([0x02; 20])];
+const CONSUMERS: [Address; 3] = [Address([0x11; 20]), Address([0x12; 20]), Address([0x13; 20])];
+const DELEGATES: [Address; 2] = [Address([0x21; 20]), Address([0x22; 20])];
+const APIS: [&str; 3] = ["weather", "maps", "geo"];
+const FUNDS: u128 = u128::MAX / 16;
+
+#[derive(Clone, Debug)]
+enum Step {
+    Register { op: usize, api: usize, cost: Amount, limit: Amount },
+    Subscribe { who: usize, api: usize, cap: Amount, deposit: Amount, honest: bool },
+    TopUp { who: usize, amount: Amount, honest: bool },
+    Bill { caller: usize, who: usize, api: usize },
+    BillMany { caller: usize, who: usize, api: usize, calls: Amount, usage_id: u8 },
+    Unsubscribe { who: usize, api: usize },
+    Approve { who: usize, api: usize, delegate: usize },
+    Revoke { who: usize, api: usize, delegate: usize },
+    SetActive { op: usize, api: usize, active: bool },
+    WithdrawCredit { who: usize, amount: Amount },
+    WithdrawEarnings { op: usize, api: usize, amount: Amount },
+    Transfer { op: usize, api: usize, to: usize },
+    Accept { who: usize, api: usize },
+    Advance { seconds: u64 },
+}
+
+/// An integer argument: mostly small, sometimes at or beyond the u128 edges, sometimes negative.
+#[derive(Clone, Debug)]
+enum Amount {
+    Small(u128),
+    Edge(u128),
+    Negative,
+    Beyond,
+}
+
+impl Amount {
+    fn value(&self) -> Value {
+        match self {
+            Amount::Small(n) | Amount::Edge(n) => Value::from(*n),
+            Amount::Negative => Value::from(-1),
+            Amount::Beyond => Value::Int(Int::sum(u128::MAX, 1)),
+        }
+    }
+
+    fn wei(&self) -> u128 {
+        match self {
+            Amount::Small(n) | Amount::Edge(n) => *n,
+            _ => 0,
+        }
+    }
+}
+
+fn amount() -> impl Strategy<Value = Amount> {
+    prop_oneof![
+        12 => (0u128..60).prop_map(Amount::Small),
+        2 => prop_oneof![Just(u128::MAX), Just(u128::MAX - 1), Just(1u128 << 127), Just(u128::from(u64::MAX)), any::<u128>()]
+            .prop_map(Amount::Edge),
+        1 => Just(Amount::Negative),
+        1 => Just(Amount::Beyond),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let op = 0..OPERATORS.len();
+    let who = 0..CONSUMERS.len();
+    let api = 0..APIS.len();
+    // Callers of a bill: the consumers, then the delegates, then an operator.
+    let caller = 0..CONSUMERS.len() + DELEGATES.len() + 1;
+    prop_oneof![
+        3 => (op.clone(), api.clone(), amount(), amount()).prop_map(|(op, api, cost, limit)| Step::Register { op, api, cost, limit }),
+        3 => (who.clone(), api.clone(), amount(), amount(), prop::bool::weighted(0.9))
+            .prop_map(|(who, api, cap, deposit, honest)| Step::Subscribe { who, api, cap, deposit, honest }),
+        2 => (who.clone(), amount(), prop::bool::weighted(0.9)).prop_map(|(who, amount, honest)| Step::TopUp { who, amount, honest }),
+        10 => (caller.clone(), who.clone(), api.clone()).prop_map(|(caller, who, api)| Step::Bill { caller, who, api }),
+        3 => (caller, who.clone(), api.clone(), amount(), 0u8..6)
+            .prop_map(|(caller, who, api, calls, usage_id)| Step::BillMany { caller, who, api, calls, usage_id }),
+        1 => (who.clone(), api.clone()).prop_map(|(who, api)| Step::Unsubscribe { who, api }),
+        2 => (who.clone(), api.clone(), 0..DELEGATES.len()).prop_map(|(who, api, delegate)| Step::Approve { who, api, delegate }),
+        1 => (who.clone(), api.clone(), 0..DELEGATES.len()).prop_map(|(who, api, delegate)| Step::Revoke { who, api, delegate }),
+        1 => (op.clone(), api.clone(), any::<bool>()).prop_map(|(op, api, active)| Step::SetActive { op, api, active }),
+        2 => (who.clone(), amount()).prop_map(|(who, amount)| Step::WithdrawCredit { who, amount }),
+        2 => (op.clone(), api.clone(), amount()).prop_map(|(op, api, amount)| Step::WithdrawEarnings { op, api, amount }),
+        1 => (op.clone(), api.clone(), 0..OPERATORS.len()).prop_map(|(op, api, to)| Step::Transfer { op, api, to }),
+        1 => (0..OPERATORS.len(), api).prop_map(|(who, api)| Step::Accept { who, api }),
+        2 => prop_oneof![Just(1u64), Just(3_600), Just(86_399), Just(86_400), Just(3 * 86_400)].prop_map(|seconds| Step::Advance { seconds }),
+    ]
+}
+
+fn caller_address(caller: usize) -> Address {
+    match caller {
+        c if c < CONSUMERS.len() => CONSUMERS[c],
+        c if c < CONSUMERS.len() + DELEGATES.len() => DELEGATES[c - CONSUMERS.len()],
+        _ => OPERATORS[0],
+    }
+}
+
+/// Runs one step; returns the bill it attempted (consumer, api) if it was one.
+fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<(Address, &'static str)>) {
+    match step {
+        Step::Register { op, api, cost, limit } => {
+            (chain.call(OPERATORS[*op]).register_api(APIS[*api], cost.value(), limit.value()), None)
+        }
+        Step::Subscribe { who, api, cap, deposit, honest } => {
+            let value = if *honest { deposit.wei() } else { deposit.wei().wrapping_add(1) };
+            (
+                chain.call(CONSUMERS[*who]).value(value).subscribe(APIS[*api], cap.value(), deposit.value()),
+                None,
+            )
+        }
+        Step::TopUp { who, amount, honest } => {
+            let value = if *honest { amount.wei() } else { amount.wei() / 2 };
+            (chain.call(CONSUMERS[*who]).value(value).top_up_credit(amount.value()), None)
+        }
+        Step::Bill { caller, who, api } => (
+            chain.call(caller_address(*caller)).consume_credit(APIS[*api], CONSUMERS[*who]),
+            Some((CONSUMERS[*who], APIS[*api])),
+        ),
+        Step::BillMany { caller, who, api, calls, usage_id } => (
+            chain.call(caller_address(*caller)).consume_credits(
+                APIS[*api],
+                CONSUMERS[*who],
+                calls.value(),
+                u64::from(*usage_id),
+            ),
+            Some((CONSUMERS[*who], APIS[*api])),
+        ),
+        Step::Unsubscribe { who, api } => (chain.call(CONSUMERS[*who]).unsubscribe(APIS[*api]), None),
+        Step::Approve { who, api, delegate } => {
+            (chain.call(CONSUMERS[*who]).approve_delegate(APIS[*api], DELEGATES[*delegate]), None)
+        }
+        Step::Revoke { who, api, delegate } => {
+            (chain.call(CONSUMERS[*who]).revoke_delegate(APIS[*api], DELEGATES[*delegate]), None)
+        }
+        Step::SetActive { op, api, active } => {
+            (chain.call(OPERATORS[*op]).set_api_active(APIS[*api], *active), None)
+        }
+        Step::WithdrawCredit { who, amount } => {
+            (chain.call(CONSUMERS[*who]).withdraw_credit(amount.value()), None)
+        }
+        Step::WithdrawEarnings { op, api, amount } => {
+            (chain.call(OPERATORS[*op]).withdraw_earnings(APIS[*api], amount.value()), None)
+        }
+        Step::Transfer { op, api, to } => {
+            (chain.call(OPERATORS[*op]).transfer_api(APIS[*api], OPERATORS[*to]), None)
+        }
+        Step::Accept { who, api } => (chain.call(OPERATORS[*who]).accept_api(APIS[*api]), None),
+        Step::Advance { seconds } => {
+            chain.advance(*seconds);
+            (Ok(Value::Null), None)
+        }
+    }
+}
+
+fn storage_pairs(chain: &MockChain) -> Vec<(&[u8], &[u8])> {
+    chain.storage().iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect()
+}
+
+fn check_ledger(chain: &MockChain) -> Result<(), TestCaseError> {
+    let pairs = storage_pairs(chain);
+    let credits = account_summaries(pairs.iter().copied())
+        .iter()
+        .try_fold(0u128, |sum, a| sum.checked_add(a.credit_wei));
+    let earnings =
+        api_summaries(pairs.iter().copied()).iter().try_fold(0u128, |sum, a| sum.checked_add(a.earnings_wei));
+    let owed = credits.zip(earnings).and_then(|(c, e)| c.checked_add(e));
+    prop_assert_eq!(owed, Some(chain.contract_balance()), "contract balance != credits + earnings");
+    for account in account_summaries(pairs.iter().copied()) {
+        prop_assert!(account.credit_wei <= account.funded_wei, "credit above funded: {:?}", account);
+    }
+    let total = chain.balances().values().try_fold(0u128, |sum, b| sum.checked_add(*b));
+    prop_assert_eq!(total, Some(chain.minted()), "value created or destroyed");
+    Ok(())
+}
+
+/// The bill's receipt against the records in force before it ran.
+fn check_bill(
+    before: &MockChain,
+    consumer: Address,
+    api: &str,
+    receipt: &Value,
+) -> Result<(), TestCaseError> {
+    let pairs = storage_pairs(before);
+    let api_record = api_summaries(pairs.iter().copied()).into_iter().find(|a| a.name == api);
+    let sub = subscription_summaries(pairs.iter().copied())
+        .into_iter()
+        .find(|s| s.consumer == consumer && s.api == api);
+    let (Some(api_record), Some(sub)) = (api_record, sub) else {
+        return Err(TestCaseError::fail("a bill without an API or a subscription"));
+    };
+    let field = |name: &str| receipt.get(name).and_then(Value::as_u128).unwrap_or(u128::MAX);
+    let (calls_today, spend_today, billed) =
+        (field("calls_today"), field("spend_today_wei"), field("billed_wei"));
+    prop_assert!(calls_today <= u128::from(api_record.daily_limit_calls), "call limit passed");
+    prop_assert!(spend_today <= sub.max_daily_spend_wei, "spend cap passed");
+    prop_assert!(api_record.cost_per_call_wei <= sub.accepted_price_wei, "billed above the accepted price");
+    prop_assert_eq!(billed % api_record.cost_per_call_wei.max(1), 0, "billed is not a whole number of calls");
+    prop_assert!(sub.active, "billed an inactive subscription");
+    Ok(())
+}
+
+/// The usage report of `consumer` against its records.
+fn check_report(chain: &mut MockChain, consumer: Address) -> Result<(), TestCaseError> {
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> =
+        chain.storage().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let pairs: Vec<(&[u8], &[u8])> = pairs.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
+    let text = chain.call(STRANGER).get_usage_report(consumer).map_err(|r| TestCaseError::fail(r.message))?;
+    let report: serde_json::Value = serde_json::from_str(text.as_str().unwrap_or_default()).unwrap();
+    let account = account_summaries(pairs.iter().copied()).into_iter().find(|a| a.consumer == consumer);
+    let (credit, funded) = account.map_or((0, 0), |a| (a.credit_wei, a.funded_wei));
+    prop_assert_eq!(&report["credit_balance_wei"], &serde_json::Value::from(credit.to_string()));
+    prop_assert_eq!(&report["funded_wei"], &serde_json::Value::from(funded.to_string()));
+    let day = chain.now() / 86_400;
+    for entry in report["apis"].as_array().into_iter().flatten() {
+        let name = entry["api_name"].as_str().unwrap_or_default();
+        let sub = subscription_summaries(pairs.iter().copied())
+            .into_iter()
+            .find(|s| s.consumer == consumer && s.api == name);
+        let Some(sub) = sub else { return Err(TestCaseError::fail("a listed API without a subscription")) };
+        let calls = if sub.day_id == day { sub.calls } else { 0 };
+        prop_assert_eq!(&entry["calls_today"], &serde_json::Value::from(calls));
+        prop_assert_eq!(&entry["active"], &serde_json::Value::from(sub.active));
+        prop_assert_eq!(
+            &entry["accepted_price_wei"],
+            &serde_json::Value::from(sub.accepted_price_wei.to_string())
+        );
+        prop_assert_eq!(entry["delegates"].as_array().map(Vec::len), Some(sub.delegates.len()));
+    }
+    Ok(())
+}
+
+fn history_holds(steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut chain = new_chain();
+    for who in OPERATORS.iter().chain(&CONSUMERS).chain(&DELEGATES) {
+        chain.faucet(*who, FUNDS);
+    }
+    for (index, step) in steps.iter().enumerate() {
+        let before = chain.clone();
+        let (outcome, bill) = run(&mut chain, step);
+        match &outcome {
+            Err(refusal) => {
+                prop_assert!(
+                    refusal.message.starts_with("[EXPECTED] ") || refusal.code == "insufficient_funds",
+                    "step {}: {:?}",
+                    index,
+                    refusal
+                );
+                prop_assert!(chain.storage() == before.storage(), "step {}: a refused call wrote", index);
+                prop_assert!(
+                    chain.balances() == before.balances(),
+                    "step {}: a refused call moved value",
+                    index
+                );
+                prop_assert!(chain.events() == before.events(), "step {}: a refused call emitted", index);
+            }
+            Ok(receipt) => {
+                if let Some((consumer, api)) = bill {
+                    check_bill(&before, consumer, api, receipt)?;
+                }
+            }
+        }
+        check_ledger(&chain)?;
+        check_report(&mut chain, CONSUMERS[index % CONSUMERS.len()])?;
+    }
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("BILLING_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(HISTORY_CASES)
+}
+
+fn steps() -> usize {
+    std::env::var("BILLING_PROPTEST_STEPS").ok().and_then(|v| v.parse().ok()).unwrap_or(HISTORY_STEPS)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_history_keeps_the_ledger_whole(steps in prop::collection::vec(step(), steps())) {
+        history_holds(&steps)?;
+    }
+}
