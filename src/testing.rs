@@ -244,6 +244,19 @@ impl MockChain {
         outcome
     }
 
+    /// A transaction over a copy of the chain's state, for running calls outside the chain (fuzzing):
+    /// nothing it does reaches the chain.
+    pub fn transaction(&self, sender: Address, value: u128) -> Tx {
+        Tx {
+            spendable: self.contract_balance().saturating_add(value),
+            committed: self.storage.clone(),
+            sender,
+            value,
+            timestamp: self.now,
+            effects: Effects::default(),
+        }
+    }
+
     /// Opens a transaction on the chain's storage (which it holds until [`MockChain::finish`]).
     fn begin(&mut self, sender: Address, value: u128) -> Tx {
         Tx {
@@ -326,6 +339,15 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// The same transaction with `value` attached instead.
+    pub fn with_value(&self, value: u128) -> Tx {
+        Tx {
+            value,
+            spendable: self.spendable.saturating_sub(self.value).saturating_add(value),
+            ..self.clone()
+        }
+    }
+
     /// What a read of `key` returns, without counting as a read (a VM host finishing a read the
     /// contract began with too small a buffer).
     pub fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {

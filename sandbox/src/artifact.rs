@@ -25,8 +25,7 @@ pub struct Artifact {
 pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Result<Artifact, String> {
     ensure_wasm_target(workspace)?;
     let target_dir = workspace.join("target").join("contract-wasm");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut command = Command::new(cargo);
+    let mut command = pinned(workspace, "cargo");
     command
         .current_dir(workspace)
         .args([
@@ -43,6 +42,7 @@ pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Resul
         .arg(&target_dir);
     // A build script's environment would steer the inner build (clippy's wrapper, outer flags).
     for var in [
+        "RUSTC",
         "CARGO_ENCODED_RUSTFLAGS",
         "RUSTFLAGS",
         "RUSTC_WRAPPER",
@@ -94,9 +94,7 @@ pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Resul
 /// A machine whose pinned toolchain came without the wasm target gets it, as `rustup toolchain
 /// install` in the checkout would add it (rust-toolchain.toml lists it).
 fn ensure_wasm_target(workspace: &Path) -> Result<(), String> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let sysroot = Command::new(rustc)
-        .current_dir(workspace)
+    let sysroot = pinned(workspace, "rustc")
         .args(["--print", "sysroot"])
         .output()
         .map_err(|e| format!("cannot run rustc: {e}"))?;
@@ -113,6 +111,24 @@ fn ensure_wasm_target(workspace: &Path) -> Result<(), String> {
                   in the checkout"
             .into()),
     }
+}
+
+/// A toolchain command run in the workspace with the toolchain rust-toolchain.toml pins, whatever
+/// toolchain runs the outer build (`cargo +nightly fuzz` builds the same artifact as CI). Without
+/// rustup, the outer build's own cargo and rustc.
+fn pinned(workspace: &Path, tool: &str) -> Command {
+    let has_rustup = Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success());
+    let program = match (has_rustup, tool) {
+        (false, "cargo") => std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        (false, "rustc") => std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()),
+        _ => tool.to_string(),
+    };
+    let mut command = Command::new(program);
+    command.current_dir(workspace);
+    if has_rustup {
+        command.env_remove("RUSTUP_TOOLCHAIN");
+    }
+    command
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -180,3 +180,30 @@ fn a_refused_call_through_the_vm_leaves_no_effects() {
     assert_eq!(tx.effects.pending.len(), 0);
     assert!(executor.last_fuel() > 0);
 }
+
+/// Found by fuzzing (fuzz/README.md): arrays nested deeply in a call's input.
+#[test]
+fn found_by_fuzzing_deep_nesting_is_an_expected_revert() {
+    let executor = executor();
+    let crash = include_bytes!("regressions/deep-nesting-host-stack.bin");
+    let (selector, input) = crash.split_first().unwrap();
+    let names: Vec<&str> = METHODS.iter().map(|m| m.name).chain(["init"]).collect();
+    let export = names[usize::from(*selector) % names.len()];
+    let mut tx = Tx::default();
+    match executor.run(&mut tx, export, input.to_vec()) {
+        Ok(_) => {}
+        Err(refusal) => assert!(refusal.message.starts_with("[EXPECTED] "), "{refusal:?}"),
+    }
+}
+
+#[test]
+fn nesting_at_the_decoders_depth_limit_stays_within_the_wasm_stack() {
+    let executor = executor();
+    for depth in [60usize, 64, 65, 200, 5_000] {
+        let mut input = vec![0x0d; depth];
+        input.push(0x00);
+        let mut tx = Tx::default();
+        let refusal = executor.run(&mut tx, "register_api", input).unwrap_err();
+        assert!(refusal.message.starts_with("[EXPECTED] "), "depth {depth}: {refusal:?}");
+    }
+}
