@@ -15,6 +15,8 @@ mod common {
     pub const HISTORY_STEPS: usize = 200;
 }
 
+#[path = "../../tests/scenarios/adversarial.rs"]
+mod adversarial;
 #[path = "../../tests/scenarios/authority.rs"]
 mod authority;
 #[path = "../../tests/scenarios/billing.rs"]

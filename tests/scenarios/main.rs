@@ -15,6 +15,7 @@ mod common {
     pub const HISTORY_STEPS: usize = 400;
 }
 
+mod adversarial;
 mod authority;
 mod billing;
 mod credit;
