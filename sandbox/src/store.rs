@@ -66,32 +66,56 @@ fn store_error(path: &Path, e: impl std::fmt::Display) -> String {
     format!("{}: {e}", path.display())
 }
 
+fn open_error(path: &Path, e: redb::DatabaseError) -> String {
+    match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => format!(
+            "{}: the state is in use by another billing-sandbox; wait for it or pass another --state",
+            path.display()
+        ),
+        other => format!(
+            "{}: not a readable sandbox state (corrupt, truncated or from another program): {other}",
+            path.display()
+        ),
+    }
+}
+
 impl Chain {
     /// Opens the state at `path`, creating it (with the contract deployed) if it does not exist or
     /// `fresh` is set.
     pub fn open(path: &Path, wasm: &[u8], fresh: bool) -> Result<Chain, String> {
         let contract = WasmContract::load(wasm)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| store_error(dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| store_error(path, e))?;
         }
-        if fresh && path.exists() {
-            std::fs::remove_file(path).map_err(|e| store_error(path, e))?;
+        if fresh || !path.exists() {
+            Chain::create(path, &contract)?;
         }
-        let db = Database::create(path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                format!(
-                    "{}: the state is in use by another billing-sandbox; wait for it or pass another --state",
-                    path.display()
-                )
-            }
-            other => format!(
-                "{}: not a readable sandbox state (corrupt, truncated or from another program): {other}",
-                path.display()
-            ),
-        })?;
+        let db = Database::create(path).map_err(|e| open_error(path, e))?;
         let chain = Chain { db, contract };
         chain.check_or_initialize(path)?;
         Ok(chain)
+    }
+
+    /// A new state, made whole beside `path` and then renamed over it: a crash at any moment leaves
+    /// either the old state or the new one, never a half-made file.
+    fn create(path: &Path, contract: &WasmContract<StoreTx>) -> Result<(), String> {
+        if path.exists() {
+            // Refuse to replace a state another sandbox is using; a damaged one may be replaced.
+            if let Err(redb::DatabaseError::DatabaseAlreadyOpen) = Database::create(path) {
+                return Err(open_error(path, redb::DatabaseError::DatabaseAlreadyOpen));
+            }
+        }
+        let mut building = path.as_os_str().to_owned();
+        building.push(".creating");
+        let building = PathBuf::from(building);
+        if building.exists() {
+            std::fs::remove_file(&building).map_err(|e| store_error(&building, e))?;
+        }
+        {
+            let db = Database::create(&building).map_err(|e| open_error(&building, e))?;
+            Chain { db, contract: contract.clone() }.check_or_initialize(&building)?;
+        }
+        std::fs::rename(&building, path).map_err(|e| store_error(path, e))
     }
 
     fn check_or_initialize(&self, path: &Path) -> Result<(), String> {

@@ -45,11 +45,16 @@ struct CallState<H> {
 }
 
 /// The compiled contract, ready to instantiate once per call over a host of type `H`.
-#[derive(Clone)]
 pub struct WasmContract<H: VmHost> {
     engine: Engine,
     module: Module,
     linker: Linker<CallState<H>>,
+}
+
+impl<H: VmHost> Clone for WasmContract<H> {
+    fn clone(&self) -> Self {
+        WasmContract { engine: self.engine.clone(), module: self.module.clone(), linker: self.linker.clone() }
+    }
 }
 
 impl<H: VmHost> WasmContract<H> {
