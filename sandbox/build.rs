@@ -16,6 +16,13 @@ fn main() {
     println!("cargo:rerun-if-env-changed=BILLING_REQUIRE_WASM_OPT");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let require = std::env::var("BILLING_REQUIRE_WASM_OPT").is_ok_and(|v| v == "1");
+    match artifact::build_flavor(&workspace, &out_dir, require, artifact::Flavor::Genvm) {
+        Ok(built) => println!("cargo:rustc-env=BILLING_GENVM_WASM={}", built.path.display()),
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::exit(1);
+        }
+    }
     match artifact::build(&workspace, &out_dir, require) {
         Ok(built) => {
             if !built.optimized {

@@ -18,6 +18,7 @@ mod contract;
 mod dispatch;
 mod error;
 mod events;
+pub mod genvm;
 mod host;
 mod int;
 #[cfg(target_family = "wasm")]
@@ -25,7 +26,7 @@ mod runtime;
 pub mod schema;
 mod state;
 mod value;
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", not(feature = "genvm")))]
 mod wasm;
 
 #[cfg(feature = "testing")]

@@ -59,5 +59,8 @@ unsafe impl GlobalAlloc for BumpAllocator {
 /// A panic is a bug, never an answer to input; it still ends the call as a revert, not a trap.
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {
-    crate::wasm::abort_on_panic()
+    #[cfg(not(feature = "genvm"))]
+    crate::wasm::abort_on_panic();
+    #[cfg(feature = "genvm")]
+    crate::genvm::abort_on_panic();
 }

@@ -339,6 +339,12 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// What the contract may still send in this call: its balance and the attached value, less what
+    /// it sent.
+    pub fn spendable(&self) -> u128 {
+        self.spendable
+    }
+
     /// The same transaction with `value` attached instead.
     pub fn with_value(&self, value: u128) -> Tx {
         Tx {

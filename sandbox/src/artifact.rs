@@ -9,6 +9,20 @@ use sha2::{Digest, Sha256};
 
 /// The artifact's file name.
 pub const WASM_NAME: &str = "api_usage_billing.wasm";
+/// The GenVM flavor's file name, and its deployment archive's.
+pub const GENVM_WASM_NAME: &str = "api_usage_billing_genvm.wasm";
+pub const GENVM_ZIP_NAME: &str = "api_usage_billing_genvm.zip";
+/// The contract version GenVM runs the archive at (events need v0.1.6 or later; GENVM.md).
+pub const GENVM_VERSION: &str = "v0.1.6";
+
+/// Which host interface the artifact is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// One export per entrypoint over the `billing` imports (docs/ABI.md).
+    Billing,
+    /// `_start` over GenLayer's `genlayer_sdk` and WASI (docs/ABI.md, "GenVM flavor").
+    Genvm,
+}
 
 /// A built artifact and the figures a user checks it by.
 #[derive(Clone, Debug)]
@@ -23,11 +37,24 @@ pub struct Artifact {
 /// Builds the artifact of the contract crate at `workspace` into `out_dir`. Without `wasm-opt` on
 /// the PATH it keeps the plain build, unless `require_optimizer`.
 pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Result<Artifact, String> {
+    build_flavor(workspace, out_dir, require_optimizer, Flavor::Billing)
+}
+
+/// Builds one flavor; the GenVM flavor also gets its deployment archive (`Artifact::path` is the
+/// `.wasm`; the archive sits beside it).
+pub fn build_flavor(
+    workspace: &Path,
+    out_dir: &Path,
+    require_optimizer: bool,
+    flavor: Flavor,
+) -> Result<Artifact, String> {
     ensure_wasm_target(workspace)?;
-    let target_dir = workspace.join("target").join("contract-wasm");
+    let (target_dir, name) = match flavor {
+        Flavor::Billing => (workspace.join("target").join("contract-wasm"), WASM_NAME),
+        Flavor::Genvm => (workspace.join("target").join("contract-genvm"), GENVM_WASM_NAME),
+    };
     let mut command = pinned(workspace, "cargo");
     command
-        .current_dir(workspace)
         .args([
             "build",
             "--release",
@@ -40,6 +67,9 @@ pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Resul
         ])
         .arg("--target-dir")
         .arg(&target_dir);
+    if flavor == Flavor::Genvm {
+        command.args(["--features", "genvm"]);
+    }
     // A build script's environment would steer the inner build (clippy's wrapper, outer flags).
     for var in [
         "RUSTC",
@@ -61,7 +91,7 @@ pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Resul
     }
     let raw = target_dir.join("wasm32v1-none").join("release").join(WASM_NAME);
     std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let optimized_path = out_dir.join("optimized.wasm");
+    let optimized_path = out_dir.join(format!("optimized-{name}"));
     let optimized = match Command::new("wasm-opt")
         .arg(&raw)
         .args([
@@ -85,10 +115,71 @@ pub fn build(workspace: &Path, out_dir: &Path, require_optimizer: bool) -> Resul
     let source = if optimized { &optimized_path } else { &raw };
     let bytes = std::fs::read(source).map_err(|e| format!("{}: {e}", source.display()))?;
     let bytes = drop_linker_exports(&bytes)?;
-    let path = out_dir.join(WASM_NAME);
+    let path = out_dir.join(name);
     std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let _ = std::fs::remove_file(&optimized_path);
+    if flavor == Flavor::Genvm {
+        let archive = genvm_archive(&bytes);
+        let zip = out_dir.join(GENVM_ZIP_NAME);
+        std::fs::write(&zip, archive).map_err(|e| format!("{}: {e}", zip.display()))?;
+    }
     Ok(Artifact { path, size: bytes.len(), sha256: sha256_hex(&bytes), optimized })
+}
+
+/// The deployment archive GenVM takes: `runner.json` naming `contract.wasm`, the `version` file,
+/// and the wasm itself.
+pub fn genvm_archive(wasm: &[u8]) -> Vec<u8> {
+    stored_zip(&[
+        ("runner.json", br#"{"StartWasm":"contract.wasm"}"#.as_slice()),
+        ("version", GENVM_VERSION.as_bytes()),
+        ("contract.wasm", wasm),
+    ])
+}
+
+/// A zip archive of `files`, stored (not compressed), with fixed timestamps so it is reproducible.
+pub fn stored_zip(files: &[(&str, &[u8])]) -> Vec<u8> {
+    const DOS_TIME: u16 = 0;
+    const DOS_DATE: u16 = (1 << 5) | 1; // 1980-01-01
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data) in files {
+        let offset = out.len() as u32;
+        let crc = crc32fast::hash(data);
+        let mut common = Vec::new();
+        common.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        common.extend_from_slice(&0u16.to_le_bytes()); // flags
+        common.extend_from_slice(&0u16.to_le_bytes()); // stored
+        common.extend_from_slice(&DOS_TIME.to_le_bytes());
+        common.extend_from_slice(&DOS_DATE.to_le_bytes());
+        common.extend_from_slice(&crc.to_le_bytes());
+        common.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        common.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        common.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        common.extend_from_slice(&0u16.to_le_bytes()); // extra length
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&common);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&20u16.to_le_bytes()); // version made by
+        central.extend_from_slice(&common);
+        central.extend_from_slice(&0u16.to_le_bytes()); // comment length
+        central.extend_from_slice(&0u16.to_le_bytes()); // disk
+        central.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
+        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
+    }
+    let central_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]); // disk numbers
+    out.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&central_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes()); // comment length
+    out
 }
 
 /// A machine whose pinned toolchain came without the wasm target gets it, as `rustup toolchain

@@ -5,8 +5,9 @@ use std::rc::Rc;
 
 use api_usage_billing::calldata;
 use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx};
-use api_usage_billing::Value;
+use api_usage_billing::{Host, Value, METHODS};
 
+use crate::genvm::{self, GenvmContract, GenvmEnding, GenvmRun};
 use crate::vm::{Ending, WasmContract};
 
 /// The compiled contract behind the mock chain's interface.
@@ -82,6 +83,101 @@ impl Executor for Differential {
         );
         wasm
     }
+}
+
+/// The GenVM flavor of the artifact behind the mock chain's interface, through `_start`.
+pub struct GenvmExecutor {
+    contract: GenvmContract<Tx>,
+    last_fuel: Cell<u64>,
+}
+
+impl GenvmExecutor {
+    pub fn load(wasm: &[u8]) -> Result<GenvmExecutor, String> {
+        Ok(GenvmExecutor { contract: GenvmContract::load(wasm)?, last_fuel: Cell::new(0) })
+    }
+
+    pub fn last_fuel(&self) -> u64 {
+        self.last_fuel.get()
+    }
+
+    /// Runs `method` (none: the deploy call) and reads the ending as a client would.
+    pub fn run(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
+        let readonly =
+            method.and_then(|m| METHODS.iter().find(|info| info.name == m)).is_some_and(|info| info.readonly);
+        let message = genvm::message(tx.sender(), tx.attached_value(), tx.block_timestamp(), method, args);
+        let (host, ending, run) = self.contract.run(std::mem::take(tx), message, readonly);
+        *tx = host;
+        self.last_fuel.set(run.fuel);
+        genvm_outcome(ending, &run)
+    }
+}
+
+/// What a client sees of a `_start` that ended so: the refusal's code and details come from the
+/// log line, its message from the rollback.
+pub fn genvm_outcome(ending: GenvmEnding, run: &GenvmRun) -> Outcome {
+    match ending {
+        GenvmEnding::Return(bytes) => {
+            calldata::decode(&bytes).map_err(|_| Refusal::host("vm_fault", "undecodable return value"))
+        }
+        GenvmEnding::Rollback(message) => {
+            let (code, details) =
+                genvm::refusal_from_log(&run.stdout).unwrap_or(("rollback".into(), Value::Map(vec![])));
+            // As calldata carries maps: keys in order.
+            let details = calldata::decode(&calldata::encode(&details)).unwrap_or(details);
+            Err(Refusal { code, message, details })
+        }
+        GenvmEnding::Trapped(why) => {
+            Err(Refusal::host("vm_trap", &format!("{why}; stderr: {}", run.stderr.trim())))
+        }
+    }
+}
+
+impl Executor for GenvmExecutor {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        self.run(tx, Some(method), args)
+    }
+}
+
+/// Runs every call natively and through GenVM's `_start`, and panics unless both give the same
+/// result (or refusal code, message and details), events and transfers.
+///
+/// The two keep their records side by side in the chain's one storage: GenVM's in 32-byte hashed
+/// slots, the native build's under its one-letter-prefixed keys, which never collide. Each reads its
+/// own; a call that succeeds commits both sets of writes.
+pub struct GenvmDifferential {
+    pub genvm: GenvmExecutor,
+}
+
+impl GenvmDifferential {
+    fn both(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
+        let mut native_tx = tx.clone();
+        let native = match method {
+            Some(method) => Native.execute(&mut native_tx, method, args),
+            None => {
+                api_usage_billing::instantiate(&mut native_tx).map(|()| Value::Null).map_err(Refusal::from)
+            }
+        };
+        let genvm = self.genvm.run(tx, method, args);
+        let what = method.unwrap_or("deploy");
+        assert_eq!(genvm, native, "{what}{args:?}: GenVM's _start and the native build answer differently");
+        assert_eq!(tx.effects.events, native_tx.effects.events, "{what}{args:?}: events differ");
+        assert_eq!(tx.effects.transfers, native_tx.effects.transfers, "{what}{args:?}: transfers differ");
+        tx.effects.pending.extend(native_tx.effects.pending);
+        genvm
+    }
+}
+
+impl Executor for GenvmDifferential {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        self.both(tx, Some(method), args)
+    }
+}
+
+/// A chain that runs the GenVM flavor through `_start`, every call checked against the native build.
+pub fn genvm_chain(wasm: &[u8]) -> Result<MockChain, String> {
+    let differential = Rc::new(GenvmDifferential { genvm: GenvmExecutor::load(wasm)? });
+    let deployer = Rc::clone(&differential);
+    Ok(MockChain::with_executor(differential, move |tx| deployer.both(tx, None, &[])))
 }
 
 /// A chain that runs `wasm`, every call checked against the native build.

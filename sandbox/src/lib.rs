@@ -9,6 +9,7 @@ pub mod budget;
 pub mod costs;
 pub mod demo;
 pub mod executor;
+pub mod genvm;
 pub mod json;
 pub mod render;
 pub mod schema;
@@ -19,6 +20,14 @@ pub mod vm;
 pub const BUILT_WASM: &str = env!("BILLING_WASM");
 /// Whether that artifact went through `wasm-opt`.
 pub const BUILT_WASM_OPTIMIZED: &str = env!("BILLING_WASM_OPTIMIZED");
+
+/// The GenVM flavor of the artifact built with this sandbox (its `.zip` sits beside it).
+pub const BUILT_GENVM_WASM: &str = env!("BILLING_GENVM_WASM");
+
+/// The bytes of [`BUILT_GENVM_WASM`].
+pub fn built_genvm_wasm() -> Vec<u8> {
+    std::fs::read(BUILT_GENVM_WASM).unwrap_or_else(|e| panic!("{BUILT_GENVM_WASM}: {e}"))
+}
 
 /// The bytes of [`BUILT_WASM`].
 pub fn built_wasm() -> Vec<u8> {

@@ -420,6 +420,14 @@ impl StoreTx {
 }
 
 impl VmHost for StoreTx {
+    fn self_balance(&self) -> u128 {
+        self.spendable
+    }
+
+    fn balance_of(&self, account: &Address) -> Option<u128> {
+        balance(&self.txn, account).ok()
+    }
+
     fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
         let table = match self.txn.open_table(STORAGE) {
             Ok(table) => table,

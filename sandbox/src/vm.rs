@@ -25,11 +25,23 @@ pub enum Ending {
 /// second half of a read that did not fit the contract's buffer.
 pub trait VmHost: Host + 'static {
     fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>>;
+    /// The contract's balance less what this call already sent (GenVM's `get_self_balance`).
+    fn self_balance(&self) -> u128;
+    /// Another account's balance, where the host knows it (GenVM's `get_balance`).
+    fn balance_of(&self, account: &Address) -> Option<u128>;
 }
 
 impl VmHost for Tx {
     fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
         Tx::storage_peek(self, key)
+    }
+
+    fn self_balance(&self) -> u128 {
+        self.spendable()
+    }
+
+    fn balance_of(&self, _account: &Address) -> Option<u128> {
+        None
     }
 }
 
@@ -115,7 +127,8 @@ impl<H: VmHost> WasmContract<H> {
     }
 }
 
-fn memory<H: VmHost>(caller: &Caller<'_, CallState<H>>) -> Result<Memory, wasmi::Error> {
+/// The contract's exported memory, whatever the store's data.
+pub(crate) fn memory<T>(caller: &Caller<'_, T>) -> Result<Memory, wasmi::Error> {
     caller
         .get_export("memory")
         .and_then(Extern::into_memory)

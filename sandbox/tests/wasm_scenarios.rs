@@ -11,6 +11,9 @@ mod common {
     }
 
     /// The random histories run differentially here: every call on the .wasm and natively, compared.
+    /// The latest block time the host can express.
+    pub const MAX_BLOCK_TIME: u64 = u64::MAX;
+
     pub const HISTORY_CASES: u32 = 64;
     pub const HISTORY_STEPS: usize = 200;
 }
