@@ -114,3 +114,27 @@ pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
     }
     Ok(costs)
 }
+
+/// Fuel of a same-day `consume_credit` by a delegate on the GenVM flavor, through `_start`
+/// (slots hashed with SHA3-256, events and transfers through `gl_call`).
+pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Cost, String> {
+    let executor = std::rc::Rc::new(crate::executor::GenvmExecutor::load(genvm_wasm)?);
+    let deployer = executor.clone();
+    let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
+    chain.faucet(ALICE, 1_000_000);
+    let fail = |r: api_usage_billing::testing::Refusal| r.message;
+    chain.call(OPERATOR).register_api("weather", 10, 1_000).map_err(fail)?;
+    chain.call(ALICE).value(500).subscribe("weather", 5_000, 500).map_err(fail)?;
+    chain.call(ALICE).approve_delegate("weather", DAPP).map_err(fail)?;
+    chain.call(ALICE).consume_credit("weather", ALICE).map_err(fail)?;
+    chain.call(DAPP).consume_credit("weather", ALICE).map_err(fail)?;
+    let record = chain.last();
+    Ok(Cost {
+        method: "consume_credit",
+        case: "GenVM flavor: same-day bill, by a delegate",
+        fuel: executor.last_fuel(),
+        reads: record.storage_reads,
+        writes: record.storage_writes,
+        bytes_written: record.storage_bytes_written,
+    })
+}

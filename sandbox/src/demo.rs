@@ -7,6 +7,7 @@ use std::path::Path;
 use api_usage_billing::testing::GENESIS_TIME;
 use api_usage_billing::{Address, Value};
 
+use crate::artifact::Flavor;
 use crate::render::{event_line, refusal_line, report_table, utc};
 use crate::store::{CallReport, Chain};
 
@@ -96,8 +97,13 @@ fn arg_text(value: &Value) -> String {
 }
 
 /// Runs the demo on a fresh state at `state`; returns the codes of the refusals it met, in order.
-pub fn run(state: &Path, wasm: &[u8], out: &mut dyn FnMut(&str)) -> Result<Vec<String>, String> {
-    let chain = Chain::open(state, wasm, true)?;
+pub fn run(
+    state: &Path,
+    wasm: &[u8],
+    flavor: Flavor,
+    out: &mut dyn FnMut(&str),
+) -> Result<Vec<String>, String> {
+    let chain = Chain::open_with(state, wasm, true, flavor)?;
     let mut n = Narrator { chain: &chain, out, refusals: Vec::new() };
     n.say(&format!("fresh chain at {} ({}), state in {}", GENESIS_TIME, utc(GENESIS_TIME), state.display()));
     n.say(&format!(

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use api_usage_billing::Address;
+use billing_sandbox::artifact::Flavor;
 use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
 use billing_sandbox::store::{default_state_path, Chain};
 use billing_sandbox::{artifact, bench, budget, costs, demo, render, schema};
@@ -21,8 +22,27 @@ struct Cli {
     /// writes artifacts/api_usage_billing.wasm).
     #[arg(long, global = true)]
     wasm: Option<PathBuf>,
+    /// The host interface to run the contract on: one export per method (billing), or GenLayer's
+    /// VM interface through `_start` (genvm; the artifact's GenVM flavor).
+    #[arg(long, global = true, value_enum, default_value_t = Abi::Billing)]
+    abi: Abi,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Abi {
+    Billing,
+    Genvm,
+}
+
+impl Abi {
+    fn flavor(self) -> Flavor {
+        match self {
+            Abi::Billing => Flavor::Billing,
+            Abi::Genvm => Flavor::Genvm,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -138,23 +158,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn wasm(path: Option<&Path>) -> Result<Vec<u8>, String> {
+fn wasm(path: Option<&Path>, abi: Abi) -> Result<Vec<u8>, String> {
+    let built = match abi {
+        Abi::Billing => billing_sandbox::BUILT_WASM,
+        Abi::Genvm => billing_sandbox::BUILT_GENVM_WASM,
+    };
     match path {
         Some(path) => std::fs::read(path).map_err(|e| {
             format!("cannot read the contract artifact {}: {e}\n(build it with `cargo build-wasm`)", path.display())
         }),
-        None => std::fs::read(billing_sandbox::BUILT_WASM).map_err(|e| {
-            format!(
-                "the artifact built with this sandbox is gone ({}: {e}); rebuild with `cargo build -p billing-sandbox`",
-                billing_sandbox::BUILT_WASM
-            )
+        None => std::fs::read(built).map_err(|e| {
+            format!("the artifact built with this sandbox is gone ({built}: {e}); rebuild with `cargo build -p billing-sandbox`")
         }),
     }
 }
 
-fn open(cli_state: Option<&Path>, wasm_path: Option<&Path>, fresh: bool) -> Result<Chain, String> {
+fn open(cli_state: Option<&Path>, wasm_path: Option<&Path>, abi: Abi, fresh: bool) -> Result<Chain, String> {
     let path = cli_state.map_or_else(default_state_path, Path::to_path_buf);
-    let chain = Chain::open(&path, &wasm(wasm_path)?, fresh)?;
+    let chain = Chain::open_with(&path, &wasm(wasm_path, abi)?, fresh, abi.flavor())?;
     eprintln!("state: {}", path.display());
     Ok(chain)
 }
@@ -172,13 +193,14 @@ fn call_args(method: &str, args: &[Json]) -> Vec<api_usage_billing::Value> {
 fn run(cli: Cli) -> Result<(), Failure> {
     let state = cli.state.as_deref();
     let wasm_path = cli.wasm.as_deref();
+    let abi = cli.abi;
     match cli.command {
         Command::Demo => {
             let path = state.map_or_else(
                 || std::env::temp_dir().join(format!("billing-sandbox-demo-{}.redb", std::process::id())),
                 Path::to_path_buf,
             );
-            demo::run(&path, &wasm(wasm_path)?, &mut |line| println!("{line}"))?;
+            demo::run(&path, &wasm(wasm_path, abi)?, abi.flavor(), &mut |line| println!("{line}"))?;
             println!(
                 "\nThe demo's state stays in {}; look again with `billing-sandbox --state {} state`.",
                 path.display(),
@@ -190,7 +212,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let sender = address(&sender, "--sender")?;
             let value = wei_from_json(&Json::String(value.clone()))
                 .ok_or(format!("--value must be wei, not {value:?}"))?;
-            let chain = open(state, wasm_path, false)?;
+            let chain = open(state, wasm_path, abi, false)?;
             let args: Vec<Json> = args.iter().map(|a| cli_arg(a)).collect();
             let report = chain.call(sender, value, at, &method, &call_args(&method, &args))?;
             println!("{}", report_line(&report));
@@ -201,7 +223,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Run { file, fresh } => {
-            let chain = open(state, wasm_path, fresh)?;
+            let chain = open(state, wasm_path, abi, fresh)?;
             let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
                 Box::new(std::io::stdin().lock())
             } else {
@@ -228,7 +250,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Report { consumer, json } => {
             let consumer_arg =
                 arg_from_json(&Json::String(consumer), Some(api_usage_billing::ParamType::Address));
-            let chain = open(state, wasm_path, false)?;
+            let chain = open(state, wasm_path, abi, false)?;
             let report =
                 chain.view("get_usage_report", &[consumer_arg])?.map_err(|r| render::refusal_line(&r))?;
             let text = report.as_str().unwrap_or_default().to_string();
@@ -241,27 +263,40 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::ApiReport { api, json } => {
-            let chain = open(state, wasm_path, false)?;
+            let chain = open(state, wasm_path, abi, false)?;
             let text = view_json(&chain, "get_api_report", vec![Json::String(api)])?;
             print_json_or(&text, json, render::api_report_table)
         }
         Command::History { consumer, api, json } => {
-            let chain = open(state, wasm_path, false)?;
+            let chain = open(state, wasm_path, abi, false)?;
             let text =
                 view_json(&chain, "get_usage_history", vec![Json::String(consumer), Json::String(api)])?;
             print_json_or(&text, json, render::history_table)
         }
         Command::State => {
-            let chain = open(state, wasm_path, false)?;
+            let chain = open(state, wasm_path, abi, false)?;
             print!("{}", render::overview(&chain.overview()?));
             Ok(())
         }
         Command::Build { out } => {
             let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-            let built = artifact::build(&workspace, &out, true)?;
-            println!("{}", built.path.display());
-            println!("size    {} bytes ({:.1} KiB)", built.size, built.size as f64 / 1024.0);
-            println!("sha256  {}", built.sha256);
+            for flavor in [Flavor::Billing, Flavor::Genvm] {
+                let built = artifact::build_flavor(&workspace, &out, true, flavor)?;
+                println!("{}", built.path.display());
+                println!("  size    {} bytes ({:.1} KiB)", built.size, built.size as f64 / 1024.0);
+                println!("  sha256  {}", built.sha256);
+                if flavor == Flavor::Genvm {
+                    let zip = out.join(artifact::GENVM_ZIP_NAME);
+                    let bytes = std::fs::read(&zip).map_err(|e| format!("{}: {e}", zip.display()))?;
+                    println!(
+                        "{}  (GenLayer deployment archive: runner.json, version {}, contract.wasm)",
+                        zip.display(),
+                        artifact::GENVM_VERSION
+                    );
+                    println!("  size    {} bytes ({:.1} KiB)", bytes.len(), bytes.len() as f64 / 1024.0);
+                    println!("  sha256  {}", artifact::sha256_hex(&bytes));
+                }
+            }
             Ok(())
         }
         Command::Schema { out } => {
@@ -274,7 +309,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Bench { json, quick } => {
-            let bytes = wasm(wasm_path)?;
+            let bytes = wasm(wasm_path, Abi::Billing)?;
             let report = bench::run(&bytes, if quick { 0.05 } else { 1.0 })?;
             if json {
                 println!("{}", bench_json(&report));
@@ -284,8 +319,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Budget { file, write } => {
-            let bytes = wasm(wasm_path)?;
-            let figures = budget::figures(bytes.len(), &costs::measure(&bytes)?);
+            let bytes = wasm(wasm_path, Abi::Billing)?;
+            let genvm = wasm(None, Abi::Genvm)?;
+            let mut figures = budget::figures(bytes.len(), &costs::measure(&bytes)?);
+            figures.push(("genvm wasm_bytes".into(), genvm.len() as u64));
+            figures.push((
+                "fuel genvm consume_credit: same-day bill, by a delegate".into(),
+                costs::genvm_bill(&genvm)?.fuel,
+            ));
             if write {
                 std::fs::write(&file, budget::write(&figures))
                     .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -305,8 +346,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Costs { json } => {
-            let bytes = wasm(wasm_path)?;
-            let rows = costs::measure(&bytes)?;
+            let bytes = wasm(wasm_path, Abi::Billing)?;
+            let mut rows = costs::measure(&bytes)?;
+            rows.push(costs::genvm_bill(&wasm(None, Abi::Genvm)?)?);
             if json {
                 let calls: Vec<Json> = rows
                     .iter()

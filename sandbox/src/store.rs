@@ -11,7 +11,9 @@ use api_usage_billing::testing::{
 use api_usage_billing::{Address, Event, Host, Value};
 use redb::{Database, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
 
-use crate::executor::outcome;
+use crate::artifact::Flavor;
+use crate::executor::{genvm_outcome, outcome};
+use crate::genvm::GenvmContract;
 use crate::vm::{VmHost, WasmContract};
 
 const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("contract_storage");
@@ -56,10 +58,56 @@ pub struct Overview {
 /// Every contract storage entry, in key order, and every event in order.
 pub type Dump = (Vec<(Vec<u8>, Vec<u8>)>, Vec<Event>);
 
+/// The contract behind a state, on one of its two host interfaces.
+#[derive(Clone)]
+enum Engine {
+    Billing(WasmContract<StoreTx>),
+    Genvm(GenvmContract<StoreTx>),
+}
+
+impl Engine {
+    fn load(wasm: &[u8], flavor: Flavor) -> Result<Engine, String> {
+        match flavor {
+            Flavor::Billing => WasmContract::load(wasm).map(Engine::Billing),
+            Flavor::Genvm => GenvmContract::load(wasm).map(Engine::Genvm),
+        }
+    }
+
+    fn name(&self) -> &'static [u8] {
+        match self {
+            Engine::Billing(_) => b"billing",
+            Engine::Genvm(_) => b"genvm",
+        }
+    }
+
+    /// Runs `method` (none: the deploy call) over `host`; views run read-only on GenVM.
+    fn run(&self, host: StoreTx, method: Option<&str>, args: &[Value]) -> (StoreTx, Outcome, u64) {
+        match self {
+            Engine::Billing(contract) => {
+                let export = method.unwrap_or("init");
+                if !contract.has_function(export) {
+                    return (host, Err(Refusal::from(api_usage_billing::Error::UnknownMethod)), 0);
+                }
+                let (host, ending, fuel) =
+                    contract.call(host, export, calldata::encode(&Value::Array(args.to_vec())));
+                (host, outcome(ending), fuel)
+            }
+            Engine::Genvm(contract) => {
+                let readonly = method
+                    .and_then(|m| api_usage_billing::METHODS.iter().find(|info| info.name == m))
+                    .is_some_and(|info| info.readonly);
+                let message = crate::genvm::message(host.sender, host.value, host.timestamp, method, args);
+                let (host, ending, run) = contract.run(host, message, readonly);
+                (host, genvm_outcome(ending, &run), run.fuel)
+            }
+        }
+    }
+}
+
 /// A state file opened by this process (redb locks it against other processes).
 pub struct Chain {
     db: Database,
-    contract: WasmContract<StoreTx>,
+    engine: Engine,
 }
 
 fn store_error(path: &Path, e: impl std::fmt::Display) -> String {
@@ -83,7 +131,13 @@ impl Chain {
     /// Opens the state at `path`, creating it (with the contract deployed) if it does not exist or
     /// `fresh` is set.
     pub fn open(path: &Path, wasm: &[u8], fresh: bool) -> Result<Chain, String> {
-        let contract = WasmContract::load(wasm)?;
+        Chain::open_with(path, wasm, fresh, Flavor::Billing)
+    }
+
+    /// [`Chain::open`] for the contract on the given host interface. A state remembers which one
+    /// made it: the two keep their records differently.
+    pub fn open_with(path: &Path, wasm: &[u8], fresh: bool, flavor: Flavor) -> Result<Chain, String> {
+        let contract = Engine::load(wasm, flavor)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| store_error(path, e))?;
         }
@@ -91,14 +145,14 @@ impl Chain {
             Chain::create(path, &contract)?;
         }
         let db = Database::create(path).map_err(|e| open_error(path, e))?;
-        let chain = Chain { db, contract };
+        let chain = Chain { db, engine: contract };
         chain.check_or_initialize(path)?;
         Ok(chain)
     }
 
     /// A new state, made whole beside `path` and then renamed over it: a crash at any moment leaves
     /// either the old state or the new one, never a half-made file.
-    fn create(path: &Path, contract: &WasmContract<StoreTx>) -> Result<(), String> {
+    fn create(path: &Path, contract: &Engine) -> Result<(), String> {
         if path.exists() {
             // Refuse to replace a state another sandbox is using; a damaged one may be replaced.
             if let Err(redb::DatabaseError::DatabaseAlreadyOpen) = Database::create(path) {
@@ -113,7 +167,7 @@ impl Chain {
         }
         {
             let db = Database::create(&building).map_err(|e| open_error(&building, e))?;
-            Chain { db, contract: contract.clone() }.check_or_initialize(&building)?;
+            Chain { db, engine: contract.clone() }.check_or_initialize(&building)?;
         }
         std::fs::rename(&building, path).map_err(|e| store_error(path, e))
     }
@@ -125,8 +179,20 @@ impl Chain {
             let format = meta.get("format").map_err(|e| store_error(path, e))?.map(|v| v.value().to_vec());
             format
         };
+        let abi = {
+            let meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
+            let abi = meta.get("abi").map_err(|e| store_error(path, e))?.map(|v| v.value().to_vec());
+            abi
+        };
         match format.as_deref() {
-            Some(FORMAT) => txn.abort().map_err(|e| store_error(path, e)),
+            Some(FORMAT) if abi.as_deref() == Some(self.engine.name()) => {
+                txn.abort().map_err(|e| store_error(path, e))
+            }
+            Some(FORMAT) => Err(format!(
+                "{}: this state was made with --abi {}; the two interfaces keep records differently",
+                path.display(),
+                String::from_utf8_lossy(abi.as_deref().unwrap_or(b"?"))
+            )),
             Some(_) => Err(format!("{}: a state file of another version or program", path.display())),
             None => {
                 let names: Vec<String> = txn
@@ -143,13 +209,13 @@ impl Chain {
                 {
                     let mut meta = txn.open_table(META).map_err(|e| store_error(path, e))?;
                     meta.insert("format", FORMAT).map_err(|e| store_error(path, e))?;
+                    meta.insert("abi", self.engine.name()).map_err(|e| store_error(path, e))?;
                     meta.insert("now", GENESIS_TIME.to_le_bytes().as_slice())
                         .map_err(|e| store_error(path, e))?;
                 }
                 let host = StoreTx::new(txn, CONTRACT, 0, GENESIS_TIME, 0);
-                let (host, ending, _) =
-                    self.contract.call(host, "init", calldata::encode(&Value::Array(vec![])));
-                outcome(ending).map_err(|r| format!("deploying the contract failed: {}", r.message))?;
+                let (host, deployed, _) = self.engine.run(host, None, &[]);
+                deployed.map_err(|r| format!("deploying the contract failed: {}", r.message))?;
                 host.txn.commit().map_err(|e| store_error(path, e))
             }
         }
@@ -194,16 +260,9 @@ impl Chain {
                 ),
             )));
         }
-        if !self.contract.has_function(method) {
-            txn.abort().map_err(|e| e.to_string())?;
-            self.set_time(timestamp)?;
-            return Ok(refused(Refusal::from(api_usage_billing::Error::UnknownMethod)));
-        }
         let spendable = balance(&txn, &CONTRACT)?.saturating_add(value);
         let host = StoreTx::new(txn, sender, value, timestamp, spendable);
-        let (host, ending, fuel) =
-            self.contract.call(host, method, calldata::encode(&Value::Array(args.to_vec())));
-        let mut result = outcome(ending);
+        let (host, mut result, fuel) = self.engine.run(host, Some(method), args);
         if let Some(fault) = host.fault.borrow_mut().take() {
             result = Err(Refusal::host("host_fault", &fault));
         }
@@ -236,10 +295,9 @@ impl Chain {
         let txn = self.db.begin_write().map_err(|e| e.to_string())?;
         let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
         let host = StoreTx::new(txn, Address::default(), 0, now, 0);
-        let (host, ending, _) =
-            self.contract.call(host, method, calldata::encode(&Value::Array(args.to_vec())));
+        let (host, answer, _) = self.engine.run(host, Some(method), args);
         host.txn.abort().map_err(|e| e.to_string())?;
-        Ok(outcome(ending))
+        Ok(answer)
     }
 
     fn set_time(&self, timestamp: u64) -> Result<(), String> {

@@ -263,3 +263,31 @@ fn api_report_and_history_show_an_operators_dashboard() {
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("api_not_registered"), "{}", stderr(&unknown));
 }
+
+#[test]
+fn every_command_runs_on_the_genvm_flavor_too() {
+    let state = temp_state("genvm");
+    let genvm = |args: &[&str]| {
+        let mut all = vec!["--abi", "genvm"];
+        all.extend_from_slice(args);
+        sandbox(&state, &all)
+    };
+    let ok = genvm(&["call", "--sender", OPERATOR, "register_api", "weather", "10", "5"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert_eq!(lines(&ok)[0]["events"][0]["name"], "ApiRegistered");
+    let ok = genvm(&["call", "--sender", ALICE, "--value", "100", "subscribe", "weather", "50", "100"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let refused = genvm(&["call", "--sender", ALICE, "withdraw_credit", "101"]);
+    let line = &lines(&refused)[0];
+    assert_eq!(line["error"]["code"], "insufficient_credit", "{line}");
+    assert_eq!(line["error"]["details"]["required"], "101");
+    let report = genvm(&["report", ALICE, "--json"]);
+    let report: Json = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["credit_balance_wei"], "100");
+    // A state keeps the interface that made it.
+    let other = sandbox(&state, &["state"]);
+    assert!(!other.status.success());
+    assert!(stderr(&other).contains("made with --abi genvm"), "{}", stderr(&other));
+    let demo = sandbox(&temp_state("genvm-demo"), &["--abi", "genvm", "demo"]);
+    assert!(String::from_utf8_lossy(&demo.stdout).contains("refused daily_spend_limit"));
+}
