@@ -71,6 +71,82 @@ impl Int {
     pub fn to_u64(&self) -> Option<u64> {
         self.to_u128().and_then(|n| u64::try_from(n).ok())
     }
+
+    /// The integer a decimal literal (`-?[0-9]+`) spells, whatever its size.
+    pub fn parse_decimal(text: &str) -> Option<Int> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let mut le: Vec<u8> = alloc::vec![0];
+        for digit in digits.bytes() {
+            let mut carry = u32::from(digit - b'0');
+            for byte in le.iter_mut() {
+                let v = u32::from(*byte) * 10 + carry;
+                *byte = (v & 0xff) as u8;
+                carry = v >> 8;
+            }
+            while carry > 0 {
+                le.push((carry & 0xff) as u8);
+                carry >>= 8;
+            }
+        }
+        if !negative || le.iter().all(|&b| b == 0) {
+            return Some(Int::from_le_bytes(false, &le));
+        }
+        // -n - 1 = v  =>  n = |v| - 1
+        for byte in le.iter_mut() {
+            let (difference, borrow) = byte.overflowing_sub(1);
+            *byte = difference;
+            if !borrow {
+                break;
+            }
+        }
+        Some(Int::from_le_bytes(true, &le))
+    }
+
+    /// The value in decimal, whatever its size, without `core::fmt`.
+    pub fn to_decimal(&self) -> alloc::string::String {
+        let (negative, mut le) = match self {
+            Int::Small { negative, n } => (*negative, n.to_le_bytes().to_vec()),
+            Int::Wide { negative, n_le } => (*negative, n_le.clone()),
+        };
+        if negative {
+            // value = -n - 1 = -(n + 1)
+            let carry = le.iter_mut().try_for_each(|byte| {
+                let (sum, overflow) = byte.overflowing_add(1);
+                *byte = sum;
+                if overflow {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            });
+            if carry.is_ok() {
+                le.push(1);
+            }
+        }
+        let mut digits = Vec::new();
+        while le.iter().any(|&b| b != 0) {
+            let mut remainder = 0u32;
+            for byte in le.iter_mut().rev() {
+                let current = (remainder << 8) | u32::from(*byte);
+                *byte = (current / 10) as u8;
+                remainder = current % 10;
+            }
+            digits.push(b'0' + remainder as u8);
+        }
+        if digits.is_empty() {
+            digits.push(b'0');
+        }
+        if negative {
+            digits.push(b'-');
+        }
+        digits.iter().rev().map(|&d| char::from(d)).collect()
+    }
 }
 
 impl From<u128> for Int {
@@ -130,5 +206,29 @@ mod tests {
             Int::from_le_bytes(false, &[0; 16].iter().chain(&[1, 0, 0]).copied().collect::<Vec<_>>())
         );
         assert_eq!(Int::from_le_bytes(false, &[5, 0, 0]), Int::from(5));
+    }
+
+    #[test]
+    fn decimals_round_trip_at_every_size() {
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "-2",
+            "255",
+            "256",
+            "340282366920938463463374607431768211455",
+            "340282366920938463463374607431768211456",
+            "-340282366920938463463374607431768211457",
+            "115792089237316195423570985008687907853269984665640564039457584007913129639936",
+        ] {
+            let int = Int::parse_decimal(text).unwrap();
+            assert_eq!(int.to_decimal(), text);
+        }
+        assert_eq!(Int::parse_decimal("-1"), Some(Int::from(-1)));
+        assert_eq!(Int::parse_decimal("-0"), Some(Int::from(0)));
+        assert_eq!(Int::parse_decimal("1.5"), None);
+        assert_eq!(Int::parse_decimal(""), None);
+        assert_eq!(Int::parse_decimal("-"), None);
     }
 }

@@ -14,42 +14,8 @@ fn hex(text: &str) -> Vec<u8> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
 }
 
-/// A decimal string as little-endian bytes.
-fn decimal_le(digits: &str) -> Vec<u8> {
-    let mut le: Vec<u8> = vec![0];
-    for digit in digits.bytes() {
-        let mut carry = u32::from(digit - b'0');
-        for byte in le.iter_mut() {
-            let v = u32::from(*byte) * 10 + carry;
-            *byte = (v & 0xff) as u8;
-            carry = v >> 8;
-        }
-        while carry > 0 {
-            le.push((carry & 0xff) as u8);
-            carry >>= 8;
-        }
-    }
-    le
-}
-
-/// `n - 1` for a little-endian n > 0.
-fn minus_one(mut le: Vec<u8>) -> Vec<u8> {
-    for byte in le.iter_mut() {
-        if *byte > 0 {
-            *byte -= 1;
-            break;
-        }
-        *byte = 0xff;
-    }
-    le
-}
-
 fn int(text: &str) -> Int {
-    match text.strip_prefix('-') {
-        // -n - 1 = v  =>  n = |v| - 1
-        Some(magnitude) => Int::from_le_bytes(true, &minus_one(decimal_le(magnitude))),
-        None => Int::from_le_bytes(false, &decimal_le(text)),
-    }
+    Int::parse_decimal(text).expect("a decimal vector")
 }
 
 fn value(descriptor: &Json) -> Value {

@@ -350,29 +350,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut rows = costs::measure(&bytes)?;
             rows.push(costs::genvm_bill(&wasm(None, Abi::Genvm)?)?);
             if json {
-                let calls: Vec<Json> = rows
-                    .iter()
-                    .map(|c| {
-                        serde_json::json!({"method": c.method, "case": c.case, "fuel": c.fuel, "reads": c.reads,
-                            "writes": c.writes, "bytes_written": c.bytes_written})
-                    })
-                    .collect();
+                let calls: Vec<Json> = rows.iter().map(cost_json).collect();
                 println!("{}", serde_json::json!({"wasm_bytes": bytes.len(), "calls": calls}));
             } else {
                 println!("artifact: {} bytes", bytes.len());
-                let mut table =
-                    vec![["method", "case", "fuel", "reads", "writes", "bytes"].map(String::from).to_vec()];
-                for c in rows {
-                    table.push(vec![
-                        c.method.to_string(),
-                        c.case.to_string(),
-                        c.fuel.to_string(),
-                        c.reads.to_string(),
-                        c.writes.to_string(),
-                        c.bytes_written.to_string(),
-                    ]);
-                }
-                print!("{}", render::table(&table));
+                print!("{}", render::table(&cost_rows(&rows)));
             }
             Ok(())
         }
@@ -395,15 +377,28 @@ fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(
     Ok(())
 }
 
+fn cost_json(c: &costs::Cost) -> Json {
+    serde_json::json!({"method": c.method, "case": c.case, "fuel": c.fuel, "reads": c.reads,
+        "writes": c.writes, "bytes_written": c.bytes_written})
+}
+
+fn cost_rows(costs: &[costs::Cost]) -> Vec<Vec<String>> {
+    let mut rows = vec![["method", "case", "fuel", "reads", "writes", "bytes"].map(String::from).to_vec()];
+    for c in costs {
+        rows.push(vec![
+            c.method.to_string(),
+            c.case.to_string(),
+            c.fuel.to_string(),
+            c.reads.to_string(),
+            c.writes.to_string(),
+            c.bytes_written.to_string(),
+        ]);
+    }
+    rows
+}
+
 fn bench_json(report: &bench::Report) -> Json {
-    let calls: Vec<Json> = report
-        .calls
-        .iter()
-        .map(|c| {
-            serde_json::json!({"method": c.method, "case": c.case, "fuel": c.fuel, "reads": c.reads,
-                "writes": c.writes, "bytes_written": c.bytes_written})
-        })
-        .collect();
+    let calls: Vec<Json> = report.calls.iter().map(cost_json).collect();
     let series = |points: &[bench::Point]| -> Vec<Json> {
         points
             .iter()
@@ -429,18 +424,7 @@ fn bench_json(report: &bench::Report) -> Json {
 fn bench_text(report: &bench::Report) -> String {
     let mut out =
         format!("artifact: {} bytes\n\nper entrypoint (wasmi fuel, storage operations)\n", report.wasm_bytes);
-    let mut rows = vec![["method", "case", "fuel", "reads", "writes", "bytes"].map(String::from).to_vec()];
-    for c in &report.calls {
-        rows.push(vec![
-            c.method.to_string(),
-            c.case.to_string(),
-            c.fuel.to_string(),
-            c.reads.to_string(),
-            c.writes.to_string(),
-            c.bytes_written.to_string(),
-        ]);
-    }
-    out.push_str(&render::table(&rows));
+    out.push_str(&render::table(&cost_rows(&report.calls)));
     for (title, size_name, points) in [
         (
             "consume_credit as the contract grows (consumers = APIs = subscriptions)",

@@ -11,7 +11,7 @@ pub(crate) use consumer::{
 };
 pub(crate) use operator::{accept_api, register_api, set_api_active, transfer_api, withdraw_earnings};
 pub use report::INTEGRATION_EXAMPLE;
-pub(crate) use report::{decimal, get_api_report, get_usage_history, get_usage_report};
+pub(crate) use report::{get_api_report, get_usage_history, get_usage_report};
 
 use alloc::string::String;
 

@@ -210,10 +210,7 @@ pub fn refusal_log_line(error: &Error) -> String {
             line.push_str(&key);
             line.push('=');
             match value {
-                Value::Int(crate::Int::Small { negative: false, n }) => {
-                    line.push_str(&crate::contract::decimal(n))
-                }
-                Value::Int(int) => push_wide(&mut line, &int),
+                Value::Int(int) => line.push_str(&int.to_decimal()),
                 Value::Str(text) => line.push_str(&text),
                 Value::Address(address) => line.push_str(&address.to_hex()),
                 _ => line.push('?'),
@@ -222,26 +219,6 @@ pub fn refusal_log_line(error: &Error) -> String {
     }
     line.push('\n');
     line
-}
-
-/// A non-negative integer beyond u128 in decimal (the only wide detail: an attempted spend).
-fn push_wide(line: &mut String, int: &crate::Int) {
-    let crate::Int::Wide { negative: false, n_le } = int else {
-        line.push('?');
-        return;
-    };
-    let mut le = n_le.clone();
-    let mut digits = Vec::new();
-    while le.iter().any(|&b| b != 0) {
-        let mut remainder = 0u32;
-        for byte in le.iter_mut().rev() {
-            let current = (remainder << 8) | u32::from(*byte);
-            *byte = (current / 10) as u8;
-            remainder = current % 10;
-        }
-        digits.push(b'0' + remainder as u8);
-    }
-    digits.iter().rev().for_each(|&d| line.push(char::from(d)));
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ fn host_failed(what: &str, errno: u32) -> ! {
     let mut line = alloc::string::String::from("genvm host error: ");
     line.push_str(what);
     line.push_str(" returned errno ");
-    line.push_str(&crate::contract::decimal(u128::from(errno)));
+    line.push_str(&crate::Int::from(u64::from(errno)).to_decimal());
     line.push('\n');
     write_fd(STDERR, line.as_bytes());
     core::arch::wasm32::unreachable()
