@@ -1,0 +1,102 @@
+//! Reading a chain's records straight from a dump of its storage, for tools and invariant checks.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::Address;
+
+/// A registered API as its stored record says, for tools that show a chain's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiSummary {
+    pub name: String,
+    pub operator: Address,
+    pub cost_per_call_wei: u128,
+    pub daily_limit_calls: u64,
+    pub active: bool,
+    pub earnings_wei: u128,
+}
+
+/// Reads the API records out of a dump of contract storage (any order); other keys are skipped.
+pub fn api_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> Vec<ApiSummary> {
+    storage
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let name = crate::state::api_name_of_key(key)?;
+            let record: crate::state::ApiRecord = borsh::from_slice(value).ok()?;
+            Some(ApiSummary {
+                name: String::from(name),
+                operator: record.operator,
+                cost_per_call_wei: record.cost_per_call_wei,
+                daily_limit_calls: record.daily_limit_calls,
+                active: record.active,
+                earnings_wei: record.earnings_wei,
+            })
+        })
+        .collect()
+}
+
+/// A consumer's account as its stored record says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub consumer: Address,
+    pub credit_wei: u128,
+    pub funded_wei: u128,
+    pub warned: bool,
+}
+
+/// Reads the account records out of a dump of contract storage.
+pub fn account_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> Vec<AccountSummary> {
+    storage
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let consumer = crate::state::consumer_of_account_key(key)?;
+            let record: crate::state::Account = borsh::from_slice(value).ok()?;
+            Some(AccountSummary {
+                consumer,
+                credit_wei: record.credit_wei,
+                funded_wei: record.funded_wei,
+                warned: record.warned,
+            })
+        })
+        .collect()
+}
+
+/// A subscription as its stored record says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionSummary {
+    pub consumer: Address,
+    pub api: String,
+    pub active: bool,
+    pub max_daily_spend_wei: u128,
+    pub accepted_price_wei: u128,
+    pub day_id: u64,
+    pub calls: u64,
+    pub spend_wei: u128,
+    pub delegates: Vec<Address>,
+    pub last_usage_id: u64,
+}
+
+/// Reads the subscription records out of a dump of contract storage.
+pub fn subscription_summaries<'a>(
+    storage: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+) -> Vec<SubscriptionSummary> {
+    storage
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let (consumer, api) = crate::state::subscription_of_key(key)?;
+            let record: crate::state::Subscription = borsh::from_slice(value).ok()?;
+            Some(SubscriptionSummary {
+                consumer,
+                api: String::from(api),
+                active: record.active,
+                max_daily_spend_wei: record.max_daily_spend_wei,
+                accepted_price_wei: record.accepted_price_wei,
+                day_id: record.day_id,
+                calls: record.calls,
+                spend_wei: record.spend_wei,
+                delegates: record.delegates,
+                last_usage_id: record.last_usage_id,
+            })
+        })
+        .collect()
+}
