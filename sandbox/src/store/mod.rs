@@ -1,27 +1,25 @@
 //! The sandbox's persistent chain: contract storage, balances, block time and events in one redb
 //! file, and one write transaction per call, so a refused or interrupted call leaves no trace.
 
-use std::cell::RefCell;
+mod tables;
+mod tx;
+
+pub use tx::StoreTx;
+
 use std::path::{Path, PathBuf};
 
 use api_usage_billing::calldata;
 use api_usage_billing::testing::{
     api_summaries, ApiSummary, Outcome, Refusal, Transfer, CONTRACT, GENESIS_TIME,
 };
-use api_usage_billing::{Address, Event, Host, Value};
-use redb::{Database, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
+use api_usage_billing::{Address, Event, Value};
+use redb::{Database, ReadableTable, TableHandle};
 
 use crate::artifact::Flavor;
 use crate::executor::{genvm_outcome, outcome};
 use crate::genvm::GenvmContract;
-use crate::vm::{VmHost, WasmContract};
-
-const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("contract_storage");
-/// Address (20 bytes) → balance (16 bytes, little-endian wei).
-const BALANCES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("balances");
-/// Sequence number → event as calldata (`[name, [[field, value], ...]]`).
-const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+use crate::vm::WasmContract;
+use tables::{balance, move_value, read_u128, read_u64, u128_of, write_u64, BALANCES, EVENTS, META, STORAGE};
 
 /// Marks a redb file as this program's state, in this layout.
 const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 2";
@@ -382,177 +380,5 @@ impl Chain {
         };
         txn.abort().map_err(|e| e.to_string())?;
         Ok((storage, events))
-    }
-}
-
-fn read_u64(txn: &WriteTransaction, key: &str) -> Result<Option<u64>, String> {
-    let meta = txn.open_table(META).map_err(|e| e.to_string())?;
-    let value = meta.get(key).map_err(|e| e.to_string())?;
-    value
-        .map(|v| v.value().try_into().map(u64::from_le_bytes).map_err(|_| format!("corrupt {key} record")))
-        .transpose()
-}
-
-fn read_u128(txn: &WriteTransaction, key: &str) -> Result<Option<u128>, String> {
-    let meta = txn.open_table(META).map_err(|e| e.to_string())?;
-    let value = meta.get(key).map_err(|e| e.to_string())?;
-    value.map(|v| u128_of(v.value())).transpose()
-}
-
-fn write_u64(txn: &WriteTransaction, key: &str, value: u64) -> Result<(), String> {
-    let mut meta = txn.open_table(META).map_err(|e| e.to_string())?;
-    meta.insert(key, value.to_le_bytes().as_slice()).map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-fn u128_of(bytes: &[u8]) -> Result<u128, String> {
-    bytes.try_into().map(u128::from_le_bytes).map_err(|_| "corrupt balance record".to_string())
-}
-
-/// An account's balance; one never seen before holds the faucet's gift (the contract: nothing).
-fn balance(txn: &WriteTransaction, account: &Address) -> Result<u128, String> {
-    let table = txn.open_table(BALANCES).map_err(|e| e.to_string())?;
-    let stored = table.get(account.0.as_slice()).map_err(|e| e.to_string())?;
-    match stored {
-        Some(bytes) => u128_of(bytes.value()),
-        None if *account == CONTRACT => Ok(0),
-        None => Ok(FAUCET_WEI),
-    }
-}
-
-fn set_balance(txn: &WriteTransaction, account: &Address, amount: u128) -> Result<(), String> {
-    let known = {
-        let table = txn.open_table(BALANCES).map_err(|e| e.to_string())?;
-        let known = table.get(account.0.as_slice()).map_err(|e| e.to_string())?.is_some();
-        known
-    };
-    if !known && *account != CONTRACT {
-        let minted = read_u128(txn, "minted")?.unwrap_or(0);
-        let mut meta = txn.open_table(META).map_err(|e| e.to_string())?;
-        let minted = minted.checked_add(FAUCET_WEI).ok_or("the faucet ran dry")?;
-        meta.insert("minted", minted.to_le_bytes().as_slice()).map_err(|e| e.to_string())?;
-    }
-    let mut table = txn.open_table(BALANCES).map_err(|e| e.to_string())?;
-    table.insert(account.0.as_slice(), amount.to_le_bytes().as_slice()).map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-fn move_value(txn: &WriteTransaction, from: &Address, to: &Address, amount: u128) -> Result<(), String> {
-    let from_balance = balance(txn, from)?.checked_sub(amount).ok_or("a transfer beyond the balance")?;
-    set_balance(txn, from, from_balance)?;
-    let to_balance = balance(txn, to)?.checked_add(amount).ok_or("a balance beyond u128")?;
-    set_balance(txn, to, to_balance)
-}
-
-/// One call's host over the store's write transaction: the contract's reads and writes go straight to
-/// it, and vanish with it unless the call succeeds.
-pub struct StoreTx {
-    txn: WriteTransaction,
-    sender: Address,
-    value: u128,
-    timestamp: u64,
-    spendable: u128,
-    events: Vec<Event>,
-    transfers: Vec<Transfer>,
-    /// A store error or an impossible transfer: the call fails as a whole.
-    fault: RefCell<Option<String>>,
-}
-
-impl StoreTx {
-    fn new(txn: WriteTransaction, sender: Address, value: u128, timestamp: u64, spendable: u128) -> StoreTx {
-        StoreTx {
-            txn,
-            sender,
-            value,
-            timestamp,
-            spendable,
-            events: vec![],
-            transfers: vec![],
-            fault: RefCell::new(None),
-        }
-    }
-
-    fn fail(&self, what: impl std::fmt::Display) {
-        self.fault.borrow_mut().get_or_insert_with(|| what.to_string());
-    }
-}
-
-impl VmHost for StoreTx {
-    fn self_balance(&self) -> u128 {
-        self.spendable
-    }
-
-    fn balance_of(&self, account: &Address) -> Option<u128> {
-        balance(&self.txn, account).ok()
-    }
-
-    fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
-        let table = match self.txn.open_table(STORAGE) {
-            Ok(table) => table,
-            Err(e) => {
-                self.fail(e);
-                return None;
-            }
-        };
-        let value = match table.get(key) {
-            Ok(value) => value.map(|v| v.value().to_vec()),
-            Err(e) => {
-                self.fail(e);
-                None
-            }
-        };
-        value
-    }
-}
-
-impl Host for StoreTx {
-    fn storage_get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
-        self.storage_peek(key)
-    }
-
-    fn storage_set(&mut self, key: &[u8], value: &[u8]) {
-        let written = self
-            .txn
-            .open_table(STORAGE)
-            .and_then(|mut table| table.insert(key, value).map(|_| ()).map_err(Into::into));
-        if let Err(e) = written {
-            self.fail(e);
-        }
-    }
-
-    fn storage_remove(&mut self, key: &[u8]) {
-        let removed = self
-            .txn
-            .open_table(STORAGE)
-            .and_then(|mut table| table.remove(key).map(|_| ()).map_err(Into::into));
-        if let Err(e) = removed {
-            self.fail(e);
-        }
-    }
-
-    fn block_timestamp(&self) -> u64 {
-        self.timestamp
-    }
-
-    fn sender(&self) -> Address {
-        self.sender
-    }
-
-    fn attached_value(&self) -> u128 {
-        self.value
-    }
-
-    fn send_value(&mut self, to: &Address, amount: u128) {
-        match self.spendable.checked_sub(amount) {
-            Some(left) => {
-                self.spendable = left;
-                self.transfers.push(Transfer { to: *to, amount });
-            }
-            None => self.fail("the contract sent more than it holds"),
-        }
-    }
-
-    fn emit_event(&mut self, event: Event) {
-        self.events.push(event);
     }
 }
