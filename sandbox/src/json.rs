@@ -102,6 +102,35 @@ pub fn report_line(report: &CallReport) -> String {
     line.to_string()
 }
 
+/// One entrypoint's costs as JSON.
+pub fn cost_json(c: &crate::costs::Cost) -> Json {
+    json!({"method": c.method, "case": c.case, "fuel": c.fuel, "reads": c.reads,
+        "writes": c.writes, "bytes_written": c.bytes_written})
+}
+
+/// The benchmark as JSON, to compare commits.
+pub fn bench_json(report: &crate::bench::Report) -> Json {
+    let calls: Vec<Json> = report.calls.iter().map(cost_json).collect();
+    let series = |points: &[crate::bench::Point]| -> Vec<Json> {
+        points
+            .iter()
+            .map(|p| json!({"size": p.size, "fuel": p.fuel, "reads": p.reads, "writes": p.writes}))
+            .collect()
+    };
+    let throughput: Vec<Json> = report
+        .throughput
+        .iter()
+        .map(|(what, calls, rate)| json!({"what": what, "calls": calls, "calls_per_second": rate.round()}))
+        .collect();
+    json!({
+        "wasm_bytes": report.wasm_bytes,
+        "calls": calls,
+        "consume_credit_growth": series(&report.bill_growth),
+        "get_usage_report_growth": series(&report.report_growth),
+        "throughput": throughput,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use api_usage_billing::Address;
 use billing_sandbox::artifact::Flavor;
 use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
 use billing_sandbox::store::{default_state_path, Chain};
-use billing_sandbox::{artifact, bench, budget, costs, demo, render, schema};
+use billing_sandbox::{artifact, bench, budget, costs, demo, json, render, schema};
 use clap::{Parser, Subcommand};
 use serde_json::Value as Json;
 
@@ -312,9 +312,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let bytes = wasm(wasm_path, Abi::Billing)?;
             let report = bench::run(&bytes, if quick { 0.05 } else { 1.0 })?;
             if json {
-                println!("{}", bench_json(&report));
+                println!("{}", json::bench_json(&report));
             } else {
-                print!("{}", bench_text(&report));
+                print!("{}", render::bench_text(&report));
             }
             Ok(())
         }
@@ -350,11 +350,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut rows = costs::measure(&bytes)?;
             rows.push(costs::genvm_bill(&wasm(None, Abi::Genvm)?)?);
             if json {
-                let calls: Vec<Json> = rows.iter().map(cost_json).collect();
+                let calls: Vec<Json> = rows.iter().map(json::cost_json).collect();
                 println!("{}", serde_json::json!({"wasm_bytes": bytes.len(), "calls": calls}));
             } else {
                 println!("artifact: {} bytes", bytes.len());
-                print!("{}", render::table(&cost_rows(&rows)));
+                print!("{}", render::table(&render::cost_rows(&rows)));
             }
             Ok(())
         }
@@ -375,83 +375,6 @@ fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(
         print!("{}", table(&parsed));
     }
     Ok(())
-}
-
-fn cost_json(c: &costs::Cost) -> Json {
-    serde_json::json!({"method": c.method, "case": c.case, "fuel": c.fuel, "reads": c.reads,
-        "writes": c.writes, "bytes_written": c.bytes_written})
-}
-
-fn cost_rows(costs: &[costs::Cost]) -> Vec<Vec<String>> {
-    let mut rows = vec![["method", "case", "fuel", "reads", "writes", "bytes"].map(String::from).to_vec()];
-    for c in costs {
-        rows.push(vec![
-            c.method.to_string(),
-            c.case.to_string(),
-            c.fuel.to_string(),
-            c.reads.to_string(),
-            c.writes.to_string(),
-            c.bytes_written.to_string(),
-        ]);
-    }
-    rows
-}
-
-fn bench_json(report: &bench::Report) -> Json {
-    let calls: Vec<Json> = report.calls.iter().map(cost_json).collect();
-    let series = |points: &[bench::Point]| -> Vec<Json> {
-        points
-            .iter()
-            .map(
-                |p| serde_json::json!({"size": p.size, "fuel": p.fuel, "reads": p.reads, "writes": p.writes}),
-            )
-            .collect()
-    };
-    let throughput: Vec<Json> = report
-        .throughput
-        .iter()
-        .map(|(what, calls, rate)| serde_json::json!({"what": what, "calls": calls, "calls_per_second": rate.round()}))
-        .collect();
-    serde_json::json!({
-        "wasm_bytes": report.wasm_bytes,
-        "calls": calls,
-        "consume_credit_growth": series(&report.bill_growth),
-        "get_usage_report_growth": series(&report.report_growth),
-        "throughput": throughput,
-    })
-}
-
-fn bench_text(report: &bench::Report) -> String {
-    let mut out =
-        format!("artifact: {} bytes\n\nper entrypoint (wasmi fuel, storage operations)\n", report.wasm_bytes);
-    out.push_str(&render::table(&cost_rows(&report.calls)));
-    for (title, size_name, points) in [
-        (
-            "consume_credit as the contract grows (consumers = APIs = subscriptions)",
-            "size",
-            &report.bill_growth,
-        ),
-        ("get_usage_report by the consumer's subscriptions", "subscriptions", &report.report_growth),
-    ] {
-        out.push_str(&format!("\n{title}\n"));
-        let mut rows = vec![vec![size_name.to_string(), "fuel".into(), "reads".into(), "writes".into()]];
-        for p in points {
-            rows.push(vec![
-                p.size.to_string(),
-                p.fuel.to_string(),
-                p.reads.to_string(),
-                p.writes.to_string(),
-            ]);
-        }
-        out.push_str(&render::table(&rows));
-    }
-    out.push_str("\nthroughput (same-day consume_credit)\n");
-    let mut rows = vec![vec!["where".to_string(), "calls".into(), "calls/s".into()]];
-    for (what, calls, rate) in &report.throughput {
-        rows.push(vec![what.to_string(), calls.to_string(), format!("{}", rate.round() as u64)]);
-    }
-    out.push_str(&render::table(&rows));
-    out
 }
 
 type ScriptCall = (Address, u128, Option<u64>, String, Vec<Json>);

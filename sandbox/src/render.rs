@@ -218,6 +218,56 @@ pub fn overview(overview: &Overview) -> String {
     out
 }
 
+/// Costs as table rows, with a header.
+pub fn cost_rows(costs: &[crate::costs::Cost]) -> Vec<Vec<String>> {
+    let mut rows = vec![["method", "case", "fuel", "reads", "writes", "bytes"].map(String::from).to_vec()];
+    for c in costs {
+        rows.push(vec![
+            c.method.to_string(),
+            c.case.to_string(),
+            c.fuel.to_string(),
+            c.reads.to_string(),
+            c.writes.to_string(),
+            c.bytes_written.to_string(),
+        ]);
+    }
+    rows
+}
+
+/// The benchmark as tables.
+pub fn bench_text(report: &crate::bench::Report) -> String {
+    let mut out =
+        format!("artifact: {} bytes\n\nper entrypoint (wasmi fuel, storage operations)\n", report.wasm_bytes);
+    out.push_str(&table(&cost_rows(&report.calls)));
+    for (title, size_name, points) in [
+        (
+            "consume_credit as the contract grows (consumers = APIs = subscriptions)",
+            "size",
+            &report.bill_growth,
+        ),
+        ("get_usage_report by the consumer's subscriptions", "subscriptions", &report.report_growth),
+    ] {
+        out.push_str(&format!("\n{title}\n"));
+        let mut rows = vec![vec![size_name.to_string(), "fuel".into(), "reads".into(), "writes".into()]];
+        for p in points {
+            rows.push(vec![
+                p.size.to_string(),
+                p.fuel.to_string(),
+                p.reads.to_string(),
+                p.writes.to_string(),
+            ]);
+        }
+        out.push_str(&table(&rows));
+    }
+    out.push_str("\nthroughput (same-day consume_credit)\n");
+    let mut rows = vec![vec!["where".to_string(), "calls".into(), "calls/s".into()]];
+    for (what, calls, rate) in &report.throughput {
+        rows.push(vec![what.to_string(), calls.to_string(), format!("{}", rate.round() as u64)]);
+    }
+    out.push_str(&table(&rows));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::utc;
