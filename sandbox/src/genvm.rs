@@ -151,6 +151,13 @@ fn iovecs<H: VmHost>(
         .collect())
 }
 
+/// A balance as GenVM writes it: 32 bytes, a little-endian u256.
+fn u256_le(balance: u128) -> [u8; 32] {
+    let mut le = [0u8; 32];
+    le[..16].copy_from_slice(&balance.to_le_bytes());
+    le
+}
+
 /// The event a `{"topics": [topic0], "blob": {...}}` request stands for, fields in declared order.
 fn event_of(request: &Value) -> Option<Event> {
     let topics = match request.get("topics")? {
@@ -242,9 +249,7 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
                 bytes_at(&caller, address, 20)?.try_into().map_err(|_| wasmi::Error::new("address"))?,
             );
             let Some(balance) = caller.data().host.balance_of(&account) else { return Ok(INVAL) };
-            let mut le = [0u8; 32];
-            le[..16].copy_from_slice(&balance.to_le_bytes());
-            put(&mut caller, out, &le)?;
+            put(&mut caller, out, &u256_le(balance))?;
             Ok(OK)
         },
     )?;
