@@ -235,9 +235,7 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
         "get_self_balance",
         |mut caller: Caller<'_, State<H>>, out: u32| -> Result<u32, wasmi::Error> {
             let balance = caller.data().host.self_balance();
-            let mut le = [0u8; 32];
-            le[..16].copy_from_slice(&balance.to_le_bytes());
-            put(&mut caller, out, &le)?;
+            put(&mut caller, out, &u256_le(balance))?;
             Ok(OK)
         },
     )?;
