@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use api_usage_billing::calldata;
 use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx};
-use api_usage_billing::{Host, Value, METHODS};
+use api_usage_billing::{Host, Value};
 
 use crate::genvm::{self, GenvmContract, GenvmEnding, GenvmRun};
 use crate::vm::{Ending, WasmContract};
@@ -102,8 +102,7 @@ impl GenvmExecutor {
 
     /// Runs `method` (none: the deploy call) and reads the ending as a client would.
     pub fn run(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
-        let readonly =
-            method.and_then(|m| METHODS.iter().find(|info| info.name == m)).is_some_and(|info| info.readonly);
+        let readonly = genvm::runs_read_only(method);
         let message = genvm::message(tx.sender(), tx.attached_value(), tx.block_timestamp(), method, args);
         let (host, ending, run) = self.contract.run(std::mem::take(tx), message, readonly);
         *tx = host;

@@ -358,6 +358,13 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
     Ok(())
 }
 
+/// Whether GenVM runs `method` read-only: the views (the deploy call and unknown methods are writes).
+pub fn runs_read_only(method: Option<&str>) -> bool {
+    method
+        .and_then(|m| api_usage_billing::METHODS.iter().find(|info| info.name == m))
+        .is_some_and(|info| info.readonly)
+}
+
 /// The message GenVM hands `_start` on stdin for a call of `method` (none: the deploy call).
 pub fn message(
     sender: Address,

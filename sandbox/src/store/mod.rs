@@ -91,9 +91,7 @@ impl Engine {
                 (host, outcome(ending), fuel)
             }
             Engine::Genvm(contract) => {
-                let readonly = method
-                    .and_then(|m| api_usage_billing::METHODS.iter().find(|info| info.name == m))
-                    .is_some_and(|info| info.readonly);
+                let readonly = crate::genvm::runs_read_only(method);
                 let message = crate::genvm::message(host.sender, host.value, host.timestamp, method, args);
                 let (host, ending, run) = contract.run(host, message, readonly);
                 (host, genvm_outcome(ending, &run), run.fuel)
