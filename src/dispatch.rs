@@ -86,6 +86,19 @@ pub const METHODS: &[MethodInfo] = &[
     MethodInfo { listed: false, ..view("get_schema", &[]) },
 ];
 
+/// Calls `$callback! { register_api subscribe … get_schema }`: every exported method name as a bare
+/// ident, in [`METHODS`] order, so a wasm crate can generate one export per entrypoint.
+#[macro_export]
+macro_rules! for_each_method {
+    ($callback:ident) => {
+        $callback! {
+            register_api subscribe top_up_credit consume_credit get_usage_report consumer_integration_example
+            unsubscribe approve_delegate revoke_delegate set_api_active withdraw_credit withdraw_earnings
+            get_api_report get_usage_history consume_credits transfer_api accept_api get_schema
+        }
+    };
+}
+
 /// Runs `method` with positional `args` for the host's sender, value and time.
 ///
 /// Order of refusals: unknown method; value attached to a non-payable method; wrong argument count or
