@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::{calldata, contract, Address, Error, Host, Int, Value};
+use crate::{calldata, contract, Error, Host, Value};
 
 /// The declared type of a parameter (GenLayer's schema names it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,69 +35,166 @@ pub struct MethodInfo {
     pub listed: bool,
 }
 
-const fn write(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
-    MethodInfo { name, params, readonly: false, payable: false, returns: ReturnType::Null, listed: true }
+/// The one declaration of every entrypoint, in [`METHODS`] order: the seed's six first, in the seed's
+/// order, then the ones beyond it. Each line is `kind listing name(param: Type, …) -> Return = function;`
+/// with kind `view`, `write` or `payable` and listing `listed` or `unlisted` (in the contract schema or
+/// not). `method_table!(m { extra })` calls `m! { extra <the table> }`; [`METHODS`], the typed decoding and dispatch, the test
+/// client and [`for_each_method!`] are all expansions of it. The functions are paths in this crate.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! method_table {
+    ($($callback:ident)::+ { $($extra:tt)* }) => {
+        $($callback)::+! {
+            $($extra)*
+            write listed register_api(api_name: Str, cost_per_call_wei: Int, daily_limit_calls: Int) -> Null
+                = contract::register_api;
+            payable listed subscribe(api_name: Str, max_daily_spend_wei: Int, initial_deposit_wei: Int) -> Null
+                = contract::subscribe;
+            payable listed top_up_credit(amount: Int) -> Null = contract::top_up_credit;
+            write listed consume_credit(api_name: Str, consumer_address: Address) -> Receipt
+                = contract::consume_credit;
+            view listed get_usage_report(consumer_address: Address) -> Str = contract::get_usage_report;
+            view listed consumer_integration_example() -> Str = contract::consumer_integration_example;
+            write listed unsubscribe(api_name: Str) -> Null = contract::unsubscribe;
+            write listed approve_delegate(api_name: Str, delegate: Address) -> Null = contract::approve_delegate;
+            write listed revoke_delegate(api_name: Str, delegate: Address) -> Null = contract::revoke_delegate;
+            write listed set_api_active(api_name: Str, active: Bool) -> Null = contract::set_api_active;
+            write listed withdraw_credit(amount: Int) -> Null = contract::withdraw_credit;
+            write listed withdraw_earnings(api_name: Str, amount: Int) -> Null = contract::withdraw_earnings;
+            view listed get_api_report(api_name: Str) -> Str = contract::get_api_report;
+            view listed get_usage_history(consumer_address: Address, api_name: Str) -> Str
+                = contract::get_usage_history;
+            write listed consume_credits(api_name: Str, consumer_address: Address, calls: Int, usage_id: Int)
+                -> Receipt = contract::consume_credits;
+            write listed transfer_api(api_name: Str, new_operator: Address) -> Null = contract::transfer_api;
+            write listed accept_api(api_name: Str) -> Null = contract::accept_api;
+            view unlisted get_schema() -> Str = contract::get_schema;
+        }
+    };
 }
-
-const fn payable(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
-    MethodInfo { payable: true, ..write(name, params) }
-}
-
-const fn view(name: &'static str, params: &'static [(&'static str, ParamType)]) -> MethodInfo {
-    MethodInfo { readonly: true, returns: ReturnType::Str, ..write(name, params) }
-}
-
-use ParamType::{Address as Addr, Bool, Int as Integer, Str};
-
-/// Every public method: the seed's six first, in the seed's order, then the ones beyond it.
-pub const METHODS: &[MethodInfo] = &[
-    write(
-        "register_api",
-        &[("api_name", Str), ("cost_per_call_wei", Integer), ("daily_limit_calls", Integer)],
-    ),
-    payable(
-        "subscribe",
-        &[("api_name", Str), ("max_daily_spend_wei", Integer), ("initial_deposit_wei", Integer)],
-    ),
-    payable("top_up_credit", &[("amount", Integer)]),
-    MethodInfo {
-        returns: ReturnType::Receipt,
-        ..write("consume_credit", &[("api_name", Str), ("consumer_address", Addr)])
-    },
-    view("get_usage_report", &[("consumer_address", Addr)]),
-    view("consumer_integration_example", &[]),
-    write("unsubscribe", &[("api_name", Str)]),
-    write("approve_delegate", &[("api_name", Str), ("delegate", Addr)]),
-    write("revoke_delegate", &[("api_name", Str), ("delegate", Addr)]),
-    write("set_api_active", &[("api_name", Str), ("active", Bool)]),
-    write("withdraw_credit", &[("amount", Integer)]),
-    write("withdraw_earnings", &[("api_name", Str), ("amount", Integer)]),
-    view("get_api_report", &[("api_name", Str)]),
-    view("get_usage_history", &[("consumer_address", Addr), ("api_name", Str)]),
-    MethodInfo {
-        returns: ReturnType::Receipt,
-        ..write(
-            "consume_credits",
-            &[("api_name", Str), ("consumer_address", Addr), ("calls", Integer), ("usage_id", Integer)],
-        )
-    },
-    write("transfer_api", &[("api_name", Str), ("new_operator", Addr)]),
-    write("accept_api", &[("api_name", Str)]),
-    MethodInfo { listed: false, ..view("get_schema", &[]) },
-];
 
 /// Calls `$callback! { register_api subscribe … get_schema }`: every exported method name as a bare
 /// ident, in [`METHODS`] order, so a wasm crate can generate one export per entrypoint.
 #[macro_export]
 macro_rules! for_each_method {
     ($callback:ident) => {
-        $callback! {
-            register_api subscribe top_up_credit consume_credit get_usage_report consumer_integration_example
-            unsubscribe approve_delegate revoke_delegate set_api_active withdraw_credit withdraw_earnings
-            get_api_report get_usage_history consume_credits transfer_api accept_api get_schema
-        }
+        $crate::method_table! { $crate::for_each_method { @names $callback } }
+    };
+    // Internal: the table's names, handed to the caller's macro.
+    (@names $callback:ident $($kind:ident $listing:ident $name:ident($($param:ident: $ty:ident),*)
+        -> $ret:ident = $($function:ident)::+;)*) => {
+        $callback! { $($name)* }
     };
 }
+
+/// Expands the table into [`METHODS`] and the typed dispatch.
+macro_rules! declare_methods {
+    ($($kind:ident $listing:ident $name:ident($($param:ident: $ty:ident),*) -> $ret:ident
+        = $($function:ident)::+;)*) => {
+        /// Every public method, as [`method_table!`] declares it.
+        pub const METHODS: &[MethodInfo] = &[$(MethodInfo {
+            name: stringify!($name),
+            params: &[$((stringify!($param), <params::$ty as Param>::TYPE)),*],
+            readonly: declare_methods!(@readonly $kind),
+            payable: declare_methods!(@payable $kind),
+            returns: ReturnType::$ret,
+            listed: declare_methods!(@listed $listing),
+        }),*];
+
+        /// Decodes each argument as its declared type and calls the method's function.
+        fn dispatch(host: &mut impl Host, info: &'static MethodInfo, args: &[Value]) -> Result<Value, Error> {
+            if args.len() != info.params.len() {
+                return Err(invalid_arguments(info.name, " takes a different number of arguments"));
+            }
+            #[allow(unused_mut, unused_variables)]
+            let mut args = args.iter();
+            match info.name {
+                $(stringify!($name) => $($function)::+(
+                    host,
+                    $(<params::$ty as Param>::decode(stringify!($param), args.next())?),*
+                ),)*
+                _ => Err(Error::UnknownMethod),
+            }
+        }
+    };
+    (@readonly view) => { true };
+    (@readonly $other:ident) => { false };
+    (@payable payable) => { true };
+    (@payable $other:ident) => { false };
+    (@listed listed) => { true };
+    (@listed unlisted) => { false };
+}
+
+crate::method_table! { declare_methods {} }
+
+/// The parameter types of the table: each names its [`ParamType`] and decodes its argument, so what a
+/// method declares is what it decodes.
+mod params {
+    use super::{invalid_arguments, ParamType};
+    use crate::{Error, Value};
+
+    pub(super) trait Param {
+        const TYPE: ParamType;
+        type Out<'a>;
+        fn decode<'a>(name: &'static str, value: Option<&'a Value>) -> Result<Self::Out<'a>, Error>;
+    }
+
+    fn present<'a>(name: &'static str, value: Option<&'a Value>) -> Result<&'a Value, Error> {
+        value.ok_or_else(|| invalid_arguments(name, " is missing"))
+    }
+
+    pub(super) struct Str;
+    pub(super) struct Int;
+    pub(super) struct Bool;
+    pub(super) struct Address;
+
+    impl Param for Str {
+        const TYPE: ParamType = ParamType::Str;
+        type Out<'a> = &'a str;
+        fn decode<'a>(name: &'static str, value: Option<&'a Value>) -> Result<&'a str, Error> {
+            match present(name, value)? {
+                Value::Str(text) => Ok(text),
+                _ => Err(invalid_arguments(name, " must be a string")),
+            }
+        }
+    }
+
+    impl Param for Int {
+        const TYPE: ParamType = ParamType::Int;
+        type Out<'a> = &'a crate::Int;
+        fn decode<'a>(name: &'static str, value: Option<&'a Value>) -> Result<&'a crate::Int, Error> {
+            match present(name, value)? {
+                Value::Int(int) => Ok(int),
+                _ => Err(invalid_arguments(name, " must be an integer")),
+            }
+        }
+    }
+
+    impl Param for Bool {
+        const TYPE: ParamType = ParamType::Bool;
+        type Out<'a> = bool;
+        fn decode(name: &'static str, value: Option<&Value>) -> Result<bool, Error> {
+            match present(name, value)? {
+                Value::Bool(flag) => Ok(*flag),
+                _ => Err(invalid_arguments(name, " must be a bool")),
+            }
+        }
+    }
+
+    impl Param for Address {
+        const TYPE: ParamType = ParamType::Address;
+        type Out<'a> = crate::Address;
+        fn decode(name: &'static str, value: Option<&Value>) -> Result<crate::Address, Error> {
+            match present(name, value)? {
+                Value::Address(address) => Ok(*address),
+                Value::Str(text) => crate::Address::parse(text).ok_or(Error::InvalidAddress),
+                _ => Err(invalid_arguments(name, " must be an address")),
+            }
+        }
+    }
+}
+
+use params::Param;
 
 /// Runs `method` with positional `args` for the host's sender, value and time.
 ///
@@ -105,7 +202,7 @@ macro_rules! for_each_method {
 /// type, malformed address; then the method's own checks.
 pub fn execute(host: &mut impl Host, method: &str, args: &[Value]) -> Result<Value, Error> {
     let info = admit(host, method)?;
-    run(host, info, args)
+    dispatch(host, info, args)
 }
 
 /// [`execute`] with the arguments still encoded: a calldata array of positional arguments. Malformed
@@ -113,90 +210,18 @@ pub fn execute(host: &mut impl Host, method: &str, args: &[Value]) -> Result<Val
 pub fn execute_calldata(host: &mut impl Host, method: &str, input: &[u8]) -> Result<Value, Error> {
     let info = admit(host, method)?;
     match calldata::decode(input)? {
-        Value::Array(args) => run(host, info, &args),
+        Value::Array(args) => dispatch(host, info, &args),
         _ => Err(Error::InvalidArguments(String::from("arguments must be a calldata array"))),
     }
 }
 
 /// The method, if it exists and takes the attached value (checked before anything else).
-fn admit(host: &impl Host, method: &str) -> Result<&'static MethodInfo, Error> {
+pub(crate) fn admit(host: &impl Host, method: &str) -> Result<&'static MethodInfo, Error> {
     let info = METHODS.iter().find(|m| m.name == method).ok_or(Error::UnknownMethod)?;
     if !info.payable && host.attached_value() != 0 {
         return Err(Error::NotPayable);
     }
     Ok(info)
-}
-
-fn run(host: &mut impl Host, info: &'static MethodInfo, args: &[Value]) -> Result<Value, Error> {
-    if args.len() != info.params.len() {
-        return Err(invalid_arguments(info.name, " takes a different number of arguments"));
-    }
-    let args = Args { info, args };
-    match info.name {
-        "register_api" => contract::register_api(host, args.str(0)?, args.int(1)?, args.int(2)?),
-        "subscribe" => contract::subscribe(host, args.str(0)?, args.int(1)?, args.int(2)?),
-        "top_up_credit" => contract::top_up_credit(host, args.int(0)?),
-        "consume_credit" => contract::consume_credit(host, args.str(0)?, args.address(1)?),
-        "get_usage_report" => contract::get_usage_report(host, args.address(0)?),
-        "consumer_integration_example" => Ok(Value::from(contract::INTEGRATION_EXAMPLE)),
-        "get_api_report" => contract::get_api_report(host, args.str(0)?),
-        "get_usage_history" => contract::get_usage_history(host, args.address(0)?, args.str(1)?),
-        "consume_credits" => {
-            contract::consume_credits(host, args.str(0)?, args.address(1)?, args.int(2)?, args.int(3)?)
-        }
-        "transfer_api" => contract::transfer_api(host, args.str(0)?, args.address(1)?),
-        "accept_api" => contract::accept_api(host, args.str(0)?),
-        "get_schema" => Ok(Value::from(crate::schema::CONTRACT_SCHEMA)),
-        "unsubscribe" => contract::unsubscribe(host, args.str(0)?),
-        "approve_delegate" => contract::approve_delegate(host, args.str(0)?, args.address(1)?),
-        "revoke_delegate" => contract::revoke_delegate(host, args.str(0)?, args.address(1)?),
-        "set_api_active" => contract::set_api_active(host, args.str(0)?, args.bool(1)?),
-        "withdraw_credit" => contract::withdraw_credit(host, args.int(0)?),
-        "withdraw_earnings" => contract::withdraw_earnings(host, args.str(0)?, args.int(1)?),
-        _ => Err(Error::UnknownMethod),
-    }
-}
-
-struct Args<'a> {
-    info: &'a MethodInfo,
-    args: &'a [Value],
-}
-
-impl<'a> Args<'a> {
-    fn arg(&self, index: usize) -> Result<(&'static str, &'a Value), Error> {
-        let name = self.info.params.get(index).map_or("argument", |(name, _)| *name);
-        let value = self.args.get(index).ok_or_else(|| invalid_arguments(name, " is missing"))?;
-        Ok((name, value))
-    }
-
-    fn str(&self, index: usize) -> Result<&'a str, Error> {
-        match self.arg(index)? {
-            (_, Value::Str(text)) => Ok(text),
-            (name, _) => Err(invalid_arguments(name, " must be a string")),
-        }
-    }
-
-    fn int(&self, index: usize) -> Result<&'a Int, Error> {
-        match self.arg(index)? {
-            (_, Value::Int(int)) => Ok(int),
-            (name, _) => Err(invalid_arguments(name, " must be an integer")),
-        }
-    }
-
-    fn bool(&self, index: usize) -> Result<bool, Error> {
-        match self.arg(index)? {
-            (_, Value::Bool(flag)) => Ok(*flag),
-            (name, _) => Err(invalid_arguments(name, " must be a bool")),
-        }
-    }
-
-    fn address(&self, index: usize) -> Result<Address, Error> {
-        match self.arg(index)? {
-            (_, Value::Address(address)) => Ok(*address),
-            (_, Value::Str(text)) => Address::parse(text).ok_or(Error::InvalidAddress),
-            (name, _) => Err(invalid_arguments(name, " must be an address")),
-        }
-    }
 }
 
 /// `invalid_arguments` naming what is wrong, built without `core::fmt`.

@@ -16,7 +16,7 @@ pub(crate) use report::{get_api_report, get_usage_history, get_usage_report};
 use alloc::string::String;
 
 use crate::state::{self, ApiRecord};
-use crate::{Error, Host, Int};
+use crate::{Error, Host, Int, Value};
 
 /// Most APIs one consumer's list holds (unsubscribing keeps the entry).
 pub const MAX_SUBSCRIPTIONS: usize = 64;
@@ -28,6 +28,16 @@ const MAX_API_NAME_LEN: usize = 64;
 /// Deploys the contract: marks the fresh state with its layout version.
 pub fn instantiate(host: &mut impl Host) -> Result<(), Error> {
     state::init_version(host)
+}
+
+/// The integration guide, as a method.
+pub(crate) fn consumer_integration_example(_host: &mut impl Host) -> Result<Value, Error> {
+    Ok(Value::from(INTEGRATION_EXAMPLE))
+}
+
+/// `schema/contract.json`, as a method (not listed in itself, as GenLayer's `#get-schema` is not).
+pub(crate) fn get_schema(_host: &mut impl Host) -> Result<Value, Error> {
+    Ok(Value::from(crate::schema::CONTRACT_SCHEMA))
 }
 
 /// Trims ASCII whitespace and lowercases ASCII, then requires 1-64 characters of `a-z 0-9 . _ - : /`.

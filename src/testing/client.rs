@@ -34,8 +34,10 @@ impl Call<'_, MockChain> {
     }
 }
 
+/// One typed method per entry of the method table, taking anything that converts to a [`Value`].
 macro_rules! client_methods {
-    ($($method:ident($($arg:ident),*);)*) => {
+    ($($kind:ident $listing:ident $method:ident($($arg:ident: $ty:ident),*) -> $ret:ident
+        = $($function:ident)::+;)*) => {
         impl<B: Backend> Call<'_, B> {
             $(
                 pub fn $method(self, $($arg: impl Into<Value>),*) -> Outcome {
@@ -46,22 +48,4 @@ macro_rules! client_methods {
     };
 }
 
-client_methods! {
-    register_api(api_name, cost_per_call_wei, daily_limit_calls);
-    subscribe(api_name, max_daily_spend_wei, initial_deposit_wei);
-    top_up_credit(amount);
-    consume_credit(api_name, consumer_address);
-    get_usage_report(consumer_address);
-    consumer_integration_example();
-    unsubscribe(api_name);
-    approve_delegate(api_name, delegate);
-    revoke_delegate(api_name, delegate);
-    set_api_active(api_name, active);
-    withdraw_credit(amount);
-    withdraw_earnings(api_name, amount);
-    get_api_report(api_name);
-    get_usage_history(consumer_address, api_name);
-    consume_credits(api_name, consumer_address, calls, usage_id);
-    transfer_api(api_name, new_operator);
-    accept_api(api_name);
-}
+crate::method_table! { client_methods {} }
