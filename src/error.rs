@@ -2,7 +2,6 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use crate::{Int, Value};
 
@@ -16,190 +15,114 @@ fn concat(parts: &[&str]) -> String {
 /// panic (a bug, never an answer to input) can revert without the heap.
 pub const PANIC_REVERT: &[u8] = b"\x1e\x04code\x2cpanic\x07details\x06\x07message\x8c\x01contract panicked";
 
-/// A refused call. The codes are stable (clients match on them); the messages of the seed's errors are
-/// kept to the letter.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.message())]
-pub enum Error {
-    ApiNameRequired,
-    InvalidApiName,
-    CostNotPositive,
-    LimitNotPositive,
-    ApiTaken,
-    ApiNotRegistered,
-    CapNotPositive,
-    NegativeDeposit,
-    AmountNotPositive,
-    ValueMismatch {
-        attached: u128,
-        declared: u128,
-    },
-    NotPayable,
-    ApiPaused,
-    TooManySubscriptions,
-    CallerNotAllowed,
-    NotSubscribed,
-    PriceIncreased {
-        price: u128,
-        accepted_price: u128,
-    },
-    DailyCallLimit {
-        attempted_calls: u128,
-        max_calls: u64,
-    },
-    DailySpendLimit {
-        attempted_spend: Int,
-        max_spend: u128,
-    },
-    InsufficientCredit {
-        credit: u128,
-        required: u128,
-    },
-    NotOperator,
-    InsufficientEarnings {
-        earnings: u128,
-        required: u128,
-    },
-    TooManyDelegates,
-    DelegateNotApproved,
+/// Declares [`Error`] once: each variant with its fields, its code, its message and the fields its
+/// details carry (`reason` = the code, as the seed's `[LimitExceeded]` line has it). A message is
+/// `expected "text"` (gets the `[EXPECTED] ` prefix), `expected ["part", field, …]` (built by
+/// concatenation, without `core::fmt`), or `unexpected "text"` (no caller can cause it).
+macro_rules! errors {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident $({ $($field:ident: $type:ty),* })? $(($arg:ident: $arg_type:ty))?
+            => $code:literal, $kind:ident $message:tt $(, details($($detail:ident),*))?;
+    )*) => {
+        /// A refused call. The codes are stable (clients match on them); the messages of the seed's
+        /// errors are kept to the letter.
+        #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+        #[error("{}", self.message())]
+        pub enum Error {
+            $($(#[doc = $doc])* $name $({ $($field: $type),* })? $(($arg_type))?,)*
+        }
+
+        impl Error {
+            /// Every code [`Error::code`] can return.
+            pub const CODES: &'static [&'static str] = &[$($code),*];
+
+            /// The stable snake_case code clients match on.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $(Error::$name $({ $($field: _),* })? $((errors!(@ignore $arg)))? => $code,)*
+                }
+            }
+
+            /// What the caller reads: `[EXPECTED] ` and the reason (the seed's words where the seed has
+            /// them). Built without `core::fmt`, which would cost the wasm artifact its weight.
+            #[allow(unused_variables)]
+            pub fn message(&self) -> Cow<'static, str> {
+                match self {
+                    $(Error::$name $({ $($field),* })? $(($arg))? => errors!(@message $kind $message),)*
+                }
+            }
+
+            /// The figures behind a refusal, as a map (empty where there are none). Limit refusals
+            /// carry the seed's `[LimitExceeded]` fields, with `reason` = the code.
+            #[allow(unused_variables)]
+            pub fn details(&self) -> Value {
+                match self {
+                    $(Error::$name $({ $($field),* })? $(($arg))? => {
+                        Value::map([$($((errors!(@detail self $detail))),*)?])
+                    })*
+                }
+            }
+        }
+
+        /// Every code with the fields its details carry, in order: the schema's refusal map.
+        pub(crate) const REFUSALS: &[(&str, &[&str])] = &[$(($code, &[$($(stringify!($detail)),*)?])),*];
+    };
+    (@ignore $arg:ident) => { _ };
+    (@message expected $text:literal) => { Cow::Borrowed(concat!("[EXPECTED] ", $text)) };
+    (@message unexpected $text:literal) => { Cow::Borrowed($text) };
+    (@message expected [$($part:expr),*]) => { Cow::Owned(concat(&["[EXPECTED] ", $($part),*])) };
+    (@detail $error:ident reason) => { ("reason", Value::from($error.code())) };
+    (@detail $error:ident $field:ident) => { (stringify!($field), Value::from(Clone::clone($field))) };
+}
+
+errors! {
+    ApiNameRequired => "api_name_required", expected "api_name is required";
+    InvalidApiName => "invalid_api_name", expected "api_name must be 1-64 characters of a-z 0-9 . _ - : /";
+    CostNotPositive => "cost_not_positive", expected "cost_per_call_wei must be positive";
+    LimitNotPositive => "limit_not_positive", expected "daily_limit_calls must be positive";
+    ApiTaken => "api_taken", expected "api registered by another operator";
+    ApiNotRegistered => "api_not_registered", expected "api not registered";
+    CapNotPositive => "cap_not_positive", expected "max_daily_spend_wei must be positive";
+    NegativeDeposit => "negative_deposit", expected "initial_deposit_wei cannot be negative";
+    AmountNotPositive => "amount_not_positive", expected "amount must be positive";
+    ValueMismatch { attached: u128, declared: u128 }
+        => "value_mismatch", expected "attached value must equal the deposit", details(attached, declared);
+    NotPayable => "not_payable", expected "method is not payable";
+    ApiPaused => "api_paused", expected "api is paused";
+    TooManySubscriptions => "too_many_subscriptions", expected "too many subscriptions";
+    CallerNotAllowed => "caller_not_allowed", expected "caller may not bill this consumer";
+    NotSubscribed => "not_subscribed", expected "consumer not subscribed to api";
+    PriceIncreased { price: u128, accepted_price: u128 } => "price_increased",
+        expected "api price raised above the subscribed price", details(price, accepted_price);
+    DailyCallLimit { attempted_calls: u128, max_calls: u64 } => "daily_call_limit",
+        expected "daily call limit exceeded", details(reason, attempted_calls, max_calls);
+    DailySpendLimit { attempted_spend: Int, max_spend: u128 } => "daily_spend_limit",
+        expected "max daily spend exceeded", details(reason, attempted_spend, max_spend);
+    InsufficientCredit { credit: u128, required: u128 } => "insufficient_credit",
+        expected "insufficient prepaid credit", details(reason, credit, required);
+    NotOperator => "not_operator", expected "caller is not the api operator";
+    InsufficientEarnings { earnings: u128, required: u128 } => "insufficient_earnings",
+        expected "insufficient earnings", details(earnings, required);
+    TooManyDelegates => "too_many_delegates", expected "too many delegates";
+    DelegateNotApproved => "delegate_not_approved", expected "delegate not approved";
     /// The argument, by its parameter name, passed its sign checks but does not fit its type.
-    OutOfRange(&'static str),
-    Overflow,
-    InvalidAddress,
-    InvalidArguments(String),
-    UnknownMethod,
-    InvalidCalldata,
-    CallsNotPositive,
-    DuplicateUsageId {
-        usage_id: u64,
-        last_usage_id: u64,
-    },
-    NotPendingOperator,
+    OutOfRange(argument: &'static str)
+        => "out_of_range", expected [argument, " out of range"], details(argument);
+    Overflow => "overflow", expected "amount overflow";
+    InvalidAddress => "invalid_address", expected "invalid address";
+    InvalidArguments(what: String) => "invalid_arguments", expected ["invalid arguments: ", what];
+    UnknownMethod => "unknown_method", expected "unknown method";
+    InvalidCalldata => "invalid_calldata", expected "invalid calldata";
+    CallsNotPositive => "calls_not_positive", expected "calls must be positive";
+    DuplicateUsageId { usage_id: u64, last_usage_id: u64 } => "duplicate_usage_id",
+        expected "duplicate usage id", details(usage_id, last_usage_id);
+    NotPendingOperator => "not_pending_operator", expected "caller is not the pending operator";
     /// A stored record that does not decode: never the caller's doing, so not `[EXPECTED]`.
-    CorruptState,
+    CorruptState => "corrupt_state", unexpected "corrupt state record";
 }
 
 impl Error {
-    /// Every code [`Error::code`] can return.
-    pub const CODES: &'static [&'static str] = &[
-        "api_name_required",
-        "invalid_api_name",
-        "cost_not_positive",
-        "limit_not_positive",
-        "api_taken",
-        "api_not_registered",
-        "cap_not_positive",
-        "negative_deposit",
-        "amount_not_positive",
-        "value_mismatch",
-        "not_payable",
-        "api_paused",
-        "too_many_subscriptions",
-        "caller_not_allowed",
-        "not_subscribed",
-        "price_increased",
-        "daily_call_limit",
-        "daily_spend_limit",
-        "insufficient_credit",
-        "not_operator",
-        "insufficient_earnings",
-        "too_many_delegates",
-        "delegate_not_approved",
-        "out_of_range",
-        "overflow",
-        "invalid_address",
-        "invalid_arguments",
-        "unknown_method",
-        "invalid_calldata",
-        "calls_not_positive",
-        "duplicate_usage_id",
-        "not_pending_operator",
-        "corrupt_state",
-    ];
-
-    /// What the caller reads: `[EXPECTED] ` and the reason (the seed's words where the seed has them).
-    /// Built without `core::fmt`, which would cost the wasm artifact its weight.
-    pub fn message(&self) -> Cow<'static, str> {
-        match self {
-            Error::ApiNameRequired => Cow::Borrowed("[EXPECTED] api_name is required"),
-            Error::InvalidApiName => {
-                Cow::Borrowed("[EXPECTED] api_name must be 1-64 characters of a-z 0-9 . _ - : /")
-            }
-            Error::CostNotPositive => Cow::Borrowed("[EXPECTED] cost_per_call_wei must be positive"),
-            Error::LimitNotPositive => Cow::Borrowed("[EXPECTED] daily_limit_calls must be positive"),
-            Error::ApiTaken => Cow::Borrowed("[EXPECTED] api registered by another operator"),
-            Error::ApiNotRegistered => Cow::Borrowed("[EXPECTED] api not registered"),
-            Error::CapNotPositive => Cow::Borrowed("[EXPECTED] max_daily_spend_wei must be positive"),
-            Error::NegativeDeposit => Cow::Borrowed("[EXPECTED] initial_deposit_wei cannot be negative"),
-            Error::AmountNotPositive => Cow::Borrowed("[EXPECTED] amount must be positive"),
-            Error::ValueMismatch { .. } => Cow::Borrowed("[EXPECTED] attached value must equal the deposit"),
-            Error::NotPayable => Cow::Borrowed("[EXPECTED] method is not payable"),
-            Error::ApiPaused => Cow::Borrowed("[EXPECTED] api is paused"),
-            Error::TooManySubscriptions => Cow::Borrowed("[EXPECTED] too many subscriptions"),
-            Error::CallerNotAllowed => Cow::Borrowed("[EXPECTED] caller may not bill this consumer"),
-            Error::NotSubscribed => Cow::Borrowed("[EXPECTED] consumer not subscribed to api"),
-            Error::PriceIncreased { .. } => {
-                Cow::Borrowed("[EXPECTED] api price raised above the subscribed price")
-            }
-            Error::DailyCallLimit { .. } => Cow::Borrowed("[EXPECTED] daily call limit exceeded"),
-            Error::DailySpendLimit { .. } => Cow::Borrowed("[EXPECTED] max daily spend exceeded"),
-            Error::InsufficientCredit { .. } => Cow::Borrowed("[EXPECTED] insufficient prepaid credit"),
-            Error::NotOperator => Cow::Borrowed("[EXPECTED] caller is not the api operator"),
-            Error::InsufficientEarnings { .. } => Cow::Borrowed("[EXPECTED] insufficient earnings"),
-            Error::TooManyDelegates => Cow::Borrowed("[EXPECTED] too many delegates"),
-            Error::DelegateNotApproved => Cow::Borrowed("[EXPECTED] delegate not approved"),
-            Error::OutOfRange(argument) => Cow::Owned(concat(&["[EXPECTED] ", argument, " out of range"])),
-            Error::Overflow => Cow::Borrowed("[EXPECTED] amount overflow"),
-            Error::InvalidAddress => Cow::Borrowed("[EXPECTED] invalid address"),
-            Error::InvalidArguments(what) => Cow::Owned(concat(&["[EXPECTED] invalid arguments: ", what])),
-            Error::UnknownMethod => Cow::Borrowed("[EXPECTED] unknown method"),
-            Error::InvalidCalldata => Cow::Borrowed("[EXPECTED] invalid calldata"),
-            Error::CallsNotPositive => Cow::Borrowed("[EXPECTED] calls must be positive"),
-            Error::DuplicateUsageId { .. } => Cow::Borrowed("[EXPECTED] duplicate usage id"),
-            Error::NotPendingOperator => Cow::Borrowed("[EXPECTED] caller is not the pending operator"),
-            Error::CorruptState => Cow::Borrowed("corrupt state record"),
-        }
-    }
-
-    /// The stable snake_case code clients match on.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::ApiNameRequired => "api_name_required",
-            Error::InvalidApiName => "invalid_api_name",
-            Error::CostNotPositive => "cost_not_positive",
-            Error::LimitNotPositive => "limit_not_positive",
-            Error::ApiTaken => "api_taken",
-            Error::ApiNotRegistered => "api_not_registered",
-            Error::CapNotPositive => "cap_not_positive",
-            Error::NegativeDeposit => "negative_deposit",
-            Error::AmountNotPositive => "amount_not_positive",
-            Error::ValueMismatch { .. } => "value_mismatch",
-            Error::NotPayable => "not_payable",
-            Error::ApiPaused => "api_paused",
-            Error::TooManySubscriptions => "too_many_subscriptions",
-            Error::CallerNotAllowed => "caller_not_allowed",
-            Error::NotSubscribed => "not_subscribed",
-            Error::PriceIncreased { .. } => "price_increased",
-            Error::DailyCallLimit { .. } => "daily_call_limit",
-            Error::DailySpendLimit { .. } => "daily_spend_limit",
-            Error::InsufficientCredit { .. } => "insufficient_credit",
-            Error::NotOperator => "not_operator",
-            Error::InsufficientEarnings { .. } => "insufficient_earnings",
-            Error::TooManyDelegates => "too_many_delegates",
-            Error::DelegateNotApproved => "delegate_not_approved",
-            Error::OutOfRange(_) => "out_of_range",
-            Error::Overflow => "overflow",
-            Error::InvalidAddress => "invalid_address",
-            Error::InvalidArguments(_) => "invalid_arguments",
-            Error::UnknownMethod => "unknown_method",
-            Error::InvalidCalldata => "invalid_calldata",
-            Error::CallsNotPositive => "calls_not_positive",
-            Error::DuplicateUsageId { .. } => "duplicate_usage_id",
-            Error::NotPendingOperator => "not_pending_operator",
-            Error::CorruptState => "corrupt_state",
-        }
-    }
-
     /// The refusal as a VM carries it: the calldata map `{code, details, message}`.
     pub fn to_value(&self) -> Value {
         Value::map([
@@ -208,49 +131,13 @@ impl Error {
             ("message", Value::Str(self.message().into_owned())),
         ])
     }
-
-    /// The figures behind a refusal, as a map (empty where there are none). Limit refusals carry the
-    /// seed's `[LimitExceeded]` fields, with `reason` = the code.
-    pub fn details(&self) -> Value {
-        let reason = || ("reason", Value::from(self.code()));
-        let entries: Vec<(&'static str, Value)> = match self {
-            Error::ValueMismatch { attached, declared } => {
-                alloc::vec![("attached", Value::from(*attached)), ("declared", Value::from(*declared))]
-            }
-            Error::PriceIncreased { price, accepted_price } => {
-                alloc::vec![("price", Value::from(*price)), ("accepted_price", Value::from(*accepted_price)),]
-            }
-            Error::DailyCallLimit { attempted_calls, max_calls } => alloc::vec![
-                reason(),
-                ("attempted_calls", Value::from(*attempted_calls)),
-                ("max_calls", Value::from(*max_calls)),
-            ],
-            Error::DailySpendLimit { attempted_spend, max_spend } => alloc::vec![
-                reason(),
-                ("attempted_spend", Value::Int(attempted_spend.clone())),
-                ("max_spend", Value::from(*max_spend)),
-            ],
-            Error::InsufficientCredit { credit, required } => {
-                alloc::vec![reason(), ("credit", Value::from(*credit)), ("required", Value::from(*required)),]
-            }
-            Error::InsufficientEarnings { earnings, required } => {
-                alloc::vec![("earnings", Value::from(*earnings)), ("required", Value::from(*required)),]
-            }
-            Error::OutOfRange(argument) => alloc::vec![("argument", Value::from(*argument))],
-            Error::DuplicateUsageId { usage_id, last_usage_id } => alloc::vec![
-                ("usage_id", Value::from(*usage_id)),
-                ("last_usage_id", Value::from(*last_usage_id)),
-            ],
-            _ => Vec::new(),
-        };
-        Value::map(entries)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::calldata;
+    use alloc::vec::Vec;
 
     #[test]
     fn the_panic_revert_is_the_encoded_error_map() {

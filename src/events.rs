@@ -1,8 +1,10 @@
 //! Events: a name and named fields, emitted only by calls that succeed.
 
 use alloc::borrow::Cow;
+use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::schema::{FieldKind, Fields};
 use crate::Value;
 
 /// Names are borrowed when the contract emits them and owned when a host decodes them from a VM.
@@ -51,4 +53,62 @@ impl Event {
     pub fn field(&self, name: &str) -> Option<&Value> {
         self.fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
+}
+
+/// Declares every event once: its name and its fields with their kinds, in order. Generates one
+/// struct per event (the contract emits `Event::from(ApiRegistered { … })`) and [`EVENTS`], the list
+/// the schema and the hosts read.
+macro_rules! events {
+    ($($(#[doc = $doc:literal])* $name:ident { $($field:ident: $kind:ident),* $(,)? })*) => {
+        $(
+            $(#[doc = $doc])*
+            pub(crate) struct $name {
+                $(pub $field: events!(@type $kind),)*
+            }
+
+            impl From<$name> for Event {
+                fn from(event: $name) -> Event {
+                    Event {
+                        name: Cow::Borrowed(stringify!($name)),
+                        fields: alloc::vec![$((Cow::Borrowed(stringify!($field)), Value::from(event.$field))),*],
+                    }
+                }
+            }
+        )*
+
+        /// Every event the contract emits, with its fields in order.
+        pub const EVENTS: &[(&str, Fields)] = &[$((stringify!($name), &[$((stringify!($field), FieldKind::$kind)),*])),*];
+    };
+    (@type ApiName) => { String };
+    (@type Address) => { crate::Address };
+    (@type Wei) => { u128 };
+    (@type Count) => { u64 };
+    (@type Text) => { &'static str };
+}
+
+events! {
+    ApiRegistered { api: ApiName, operator: Address, cost_per_call_wei: Wei, daily_limit_calls: Count }
+    ApiUpdated { api: ApiName, operator: Address, cost_per_call_wei: Wei, daily_limit_calls: Count }
+    ApiPaused { api: ApiName, operator: Address }
+    ApiResumed { api: ApiName, operator: Address }
+    Subscribed { consumer: Address, api: ApiName, max_daily_spend_wei: Wei, initial_deposit_wei: Wei }
+    Unsubscribed { consumer: Address, api: ApiName }
+    CreditToppedUp { consumer: Address, amount: Wei }
+    CallBilled {
+        api: ApiName,
+        consumer: Address,
+        billed_wei: Wei,
+        remaining_credit_wei: Wei,
+        calls_today: Count,
+        spend_today_wei: Wei,
+        calls: Count,
+    }
+    /// `threshold` is always [`crate::LOW_CREDIT_THRESHOLD`].
+    CreditDepleted { consumer: Address, remaining_credit_wei: Wei, threshold: Text, funded_wei: Wei }
+    CreditWithdrawn { consumer: Address, amount: Wei, remaining_credit_wei: Wei }
+    EarningsWithdrawn { api: ApiName, operator: Address, amount: Wei, remaining_earnings_wei: Wei }
+    DelegateApproved { consumer: Address, api: ApiName, delegate: Address }
+    DelegateRevoked { consumer: Address, api: ApiName, delegate: Address }
+    ApiTransferRequested { api: ApiName, operator: Address, new_operator: Address }
+    ApiTransferred { api: ApiName, operator: Address, previous_operator: Address }
 }

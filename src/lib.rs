@@ -7,8 +7,8 @@
 #![no_std]
 
 extern crate alloc;
-// Native builds (tests, the sandbox, the cdylib on a dev machine) take std's allocator and panic handler;
-// the wasm artifact brings its own (`runtime`).
+// Native builds (tests, the sandbox) take std's allocator and panic handler; the wasm artifacts
+// (crates/wasm-billing, crates/wasm-genvm) bring their own.
 #[cfg(not(target_family = "wasm"))]
 extern crate std;
 
@@ -21,19 +21,18 @@ mod events;
 pub mod genvm;
 mod host;
 mod int;
-#[cfg(target_family = "wasm")]
-mod runtime;
 pub mod schema;
 mod state;
 mod value;
-#[cfg(all(target_family = "wasm", not(feature = "genvm")))]
-mod wasm;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use address::Address;
-pub use contract::{instantiate, normalize_api_name, INTEGRATION_EXAMPLE};
+pub use contract::{
+    instantiate, normalize_api_name, INTEGRATION_EXAMPLE, LOW_CREDIT_PERCENT, LOW_CREDIT_THRESHOLD,
+    SECONDS_PER_DAY,
+};
 pub use dispatch::{execute, execute_calldata, MethodInfo, ParamType, ReturnType, METHODS};
 pub use error::{Error, PANIC_REVERT};
 pub use events::Event;

@@ -32,55 +32,10 @@ pub type Fields = &'static [(&'static str, FieldKind)];
 
 use FieldKind::{Address, Addresses, ApiName, Bool, Count, Day, OptionalAddress, Text, Timestamp, Wei};
 
-/// Every event the contract emits, with its fields in order.
-pub const EVENTS: &[(&str, Fields)] = &[
-    (
-        "ApiRegistered",
-        &[("api", ApiName), ("operator", Address), ("cost_per_call_wei", Wei), ("daily_limit_calls", Count)],
-    ),
-    (
-        "ApiUpdated",
-        &[("api", ApiName), ("operator", Address), ("cost_per_call_wei", Wei), ("daily_limit_calls", Count)],
-    ),
-    ("ApiPaused", &[("api", ApiName), ("operator", Address)]),
-    ("ApiResumed", &[("api", ApiName), ("operator", Address)]),
-    (
-        "Subscribed",
-        &[
-            ("consumer", Address),
-            ("api", ApiName),
-            ("max_daily_spend_wei", Wei),
-            ("initial_deposit_wei", Wei),
-        ],
-    ),
-    ("Unsubscribed", &[("consumer", Address), ("api", ApiName)]),
-    ("CreditToppedUp", &[("consumer", Address), ("amount", Wei)]),
-    (
-        "CallBilled",
-        &[
-            ("api", ApiName),
-            ("consumer", Address),
-            ("billed_wei", Wei),
-            ("remaining_credit_wei", Wei),
-            ("calls_today", Count),
-            ("spend_today_wei", Wei),
-            ("calls", Count),
-        ],
-    ),
-    (
-        "CreditDepleted",
-        &[("consumer", Address), ("remaining_credit_wei", Wei), ("threshold", Text), ("funded_wei", Wei)],
-    ),
-    ("CreditWithdrawn", &[("consumer", Address), ("amount", Wei), ("remaining_credit_wei", Wei)]),
-    (
-        "EarningsWithdrawn",
-        &[("api", ApiName), ("operator", Address), ("amount", Wei), ("remaining_earnings_wei", Wei)],
-    ),
-    ("DelegateApproved", &[("consumer", Address), ("api", ApiName), ("delegate", Address)]),
-    ("DelegateRevoked", &[("consumer", Address), ("api", ApiName), ("delegate", Address)]),
-    ("ApiTransferRequested", &[("api", ApiName), ("operator", Address), ("new_operator", Address)]),
-    ("ApiTransferred", &[("api", ApiName), ("operator", Address), ("previous_operator", Address)]),
-];
+pub use crate::events::EVENTS;
+
+/// Every refusal code with the fields its `details` carry, in order (declared with [`crate::Error`]).
+pub const REFUSALS: &[(&str, &[&str])] = crate::error::REFUSALS;
 
 /// `consume_credit`'s receipt (a calldata map of ints).
 pub const RECEIPT: Fields = &[

@@ -93,3 +93,14 @@ fn the_adversarial_catalog_has_a_base_call_for_every_method() {
         assert!(base.contains(&arm), "tests/scenarios/adversarial.rs: base() has no call of {}", method.name);
     }
 }
+
+/// The low-credit threshold and the day length, as the docs state them, are the constants.
+#[test]
+fn the_docs_state_the_threshold_and_the_day_the_code_uses() {
+    use api_usage_billing::{LOW_CREDIT_PERCENT, SECONDS_PER_DAY};
+    let readme = include_str!("../README.md");
+    let storage = include_str!("../docs/STORAGE.md");
+    assert!(readme.contains(&format!("crossing {LOW_CREDIT_PERCENT} %")), "README: the threshold");
+    assert!(storage.contains(&format!("above {LOW_CREDIT_PERCENT} %")), "docs/STORAGE.md: the threshold");
+    assert!(storage.contains(&format!("timestamp / {SECONDS_PER_DAY}")), "docs/STORAGE.md: the day");
+}

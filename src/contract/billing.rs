@@ -3,7 +3,7 @@
 
 use super::{is_low_credit, load_api, resets_at, today};
 use crate::state::{self, Account, ApiRecord, DayUsage, Subscription, HISTORY_DAYS};
-use crate::{Address, Error, Event, Host, Int, Value};
+use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn consume_credit(
     host: &mut impl Host,
@@ -109,28 +109,22 @@ fn bill(
     if let Some((slot, usage)) = finished_day {
         state::save(host, &state::history_key(&consumer, &name, slot), &usage)?;
     }
-    host.emit_event(Event::new(
-        "CallBilled",
-        [
-            ("api", Value::from(name)),
-            ("consumer", Value::from(consumer)),
-            ("billed_wei", Value::from(billed)),
-            ("remaining_credit_wei", Value::from(remaining)),
-            ("calls_today", Value::from(calls_after)),
-            ("spend_today_wei", Value::from(spend_after)),
-            ("calls", Value::from(calls)),
-        ],
-    ));
+    host.emit_event(Event::from(events::CallBilled {
+        api: name,
+        consumer,
+        billed_wei: billed,
+        remaining_credit_wei: remaining,
+        calls_today: calls_after,
+        spend_today_wei: spend_after,
+        calls,
+    }));
     if warn {
-        host.emit_event(Event::new(
-            "CreditDepleted",
-            [
-                ("consumer", Value::from(consumer)),
-                ("remaining_credit_wei", Value::from(remaining)),
-                ("threshold", Value::from("20_percent_of_total_deposit")),
-                ("funded_wei", Value::from(account.funded_wei)),
-            ],
-        ));
+        host.emit_event(Event::from(events::CreditDepleted {
+            consumer,
+            remaining_credit_wei: remaining,
+            threshold: super::LOW_CREDIT_THRESHOLD,
+            funded_wei: account.funded_wei,
+        }));
     }
     // Keys in calldata order already, so encoding needs no sort.
     Ok(Value::map([

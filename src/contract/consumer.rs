@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use super::{is_low_credit, load_api, positive_u128, MAX_DELEGATES, MAX_SUBSCRIPTIONS};
 use crate::state::{self, Account, ApiList, Subscription};
-use crate::{Address, Error, Event, Host, Int, Value};
+use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn subscribe(
     host: &mut impl Host,
@@ -78,15 +78,12 @@ pub(crate) fn subscribe(
         list.push(name.clone());
         state::save(host, &list_key, &list)?;
     }
-    host.emit_event(Event::new(
-        "Subscribed",
-        [
-            ("consumer", Value::from(consumer)),
-            ("api", Value::from(name)),
-            ("max_daily_spend_wei", Value::from(cap)),
-            ("initial_deposit_wei", Value::from(deposit)),
-        ],
-    ));
+    host.emit_event(Event::from(events::Subscribed {
+        consumer,
+        api: name,
+        max_daily_spend_wei: cap,
+        initial_deposit_wei: deposit,
+    }));
     Ok(Value::Null)
 }
 
@@ -103,10 +100,7 @@ pub(crate) fn unsubscribe(host: &mut impl Host, api_name: &str) -> Result<Value,
     api.subscribers = api.subscribers.checked_sub(1).ok_or(Error::CorruptState)?;
     state::save(host, &key, &subscription)?;
     state::save(host, &state::api_key(&name), &api)?;
-    host.emit_event(Event::new(
-        "Unsubscribed",
-        [("consumer", Value::from(consumer)), ("api", Value::from(name))],
-    ));
+    host.emit_event(Event::from(events::Unsubscribed { consumer, api: name }));
     Ok(Value::Null)
 }
 
@@ -118,10 +112,7 @@ pub(crate) fn top_up_credit(host: &mut impl Host, amount: &Int) -> Result<Value,
     let mut account = state::load(host, &key)?.unwrap_or_default();
     credit(&mut account, amount)?;
     state::save(host, &key, &account)?;
-    host.emit_event(Event::new(
-        "CreditToppedUp",
-        [("consumer", Value::from(consumer)), ("amount", Value::from(amount))],
-    ));
+    host.emit_event(Event::from(events::CreditToppedUp { consumer, amount }));
     Ok(Value::Null)
 }
 
@@ -138,14 +129,11 @@ pub(crate) fn withdraw_credit(host: &mut impl Host, amount: &Int) -> Result<Valu
     account.funded_wei = account.funded_wei.checked_sub(amount).ok_or(Error::CorruptState)?;
     state::save(host, &key, &account)?;
     host.send_value(&consumer, amount);
-    host.emit_event(Event::new(
-        "CreditWithdrawn",
-        [
-            ("consumer", Value::from(consumer)),
-            ("amount", Value::from(amount)),
-            ("remaining_credit_wei", Value::from(account.credit_wei)),
-        ],
-    ));
+    host.emit_event(Event::from(events::CreditWithdrawn {
+        consumer,
+        amount,
+        remaining_credit_wei: account.credit_wei,
+    }));
     Ok(Value::Null)
 }
 
@@ -163,7 +151,7 @@ pub(crate) fn approve_delegate(
     }
     subscription.delegates.push(delegate);
     state::save(host, &key, &subscription)?;
-    host.emit_event(delegate_event("DelegateApproved", consumer, name, delegate));
+    host.emit_event(Event::from(events::DelegateApproved { consumer, api: name, delegate }));
     Ok(Value::Null)
 }
 
@@ -179,7 +167,7 @@ pub(crate) fn revoke_delegate(
         return Err(Error::DelegateNotApproved);
     }
     state::save(host, &key, &subscription)?;
-    host.emit_event(delegate_event("DelegateRevoked", consumer, name, delegate));
+    host.emit_event(Event::from(events::DelegateRevoked { consumer, api: name, delegate }));
     Ok(Value::Null)
 }
 
@@ -193,18 +181,6 @@ fn load_subscription(
     let key = state::subscription_key(&consumer, &name);
     let subscription = state::load(host, &key)?.ok_or(Error::NotSubscribed)?;
     Ok((name, consumer, key, subscription))
-}
-
-fn delegate_event(
-    event_name: &'static str,
-    consumer: Address,
-    api: alloc::string::String,
-    delegate: Address,
-) -> Event {
-    Event::new(
-        event_name,
-        [("consumer", Value::from(consumer)), ("api", Value::from(api)), ("delegate", Value::from(delegate))],
-    )
 }
 
 /// Deposits are backed by value: the declared amount must be exactly what the call carries.

@@ -22,7 +22,45 @@ use crate::{Error, Host, Int, Value};
 pub const MAX_SUBSCRIPTIONS: usize = 64;
 /// Most delegates one subscription allows.
 pub const MAX_DELEGATES: usize = 16;
+/// The length of a billing day: usage counts per UTC day, `day = block time / SECONDS_PER_DAY`.
 pub const SECONDS_PER_DAY: u64 = 86_400;
+/// Credit at or below this percentage of the funded amount is low: the `CreditDepleted` warning.
+pub const LOW_CREDIT_PERCENT: u128 = 20;
+/// The `threshold` text of `CreditDepleted`, which names [`LOW_CREDIT_PERCENT`] (checked at compile time).
+pub const LOW_CREDIT_THRESHOLD: &str = "20_percent_of_total_deposit";
+const _: () = assert!(names_percent(LOW_CREDIT_THRESHOLD.as_bytes(), LOW_CREDIT_PERCENT));
+// The rule below multiplies credit by 100 / LOW_CREDIT_PERCENT: exact only for a divisor of 100.
+const _: () = assert!(LOW_CREDIT_PERCENT > 0 && 100 % LOW_CREDIT_PERCENT == 0);
+
+/// `text` is the decimal of `percent`, then `_percent_`.
+const fn names_percent(text: &[u8], percent: u128) -> bool {
+    let mut digits = [0u8; 39];
+    let (mut n, mut len) = (percent, 0);
+    while n > 0 || len == 0 {
+        digits[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    let suffix = b"_percent_";
+    if text.len() < len + suffix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < len {
+        if text[i] != digits[len - 1 - i] {
+            return false;
+        }
+        i += 1;
+    }
+    let mut j = 0;
+    while j < suffix.len() {
+        if text[len + j] != suffix[j] {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
 const MAX_API_NAME_LEN: usize = 64;
 
 /// Deploys the contract: marks the fresh state with its layout version.
@@ -71,9 +109,10 @@ pub(crate) fn resets_at(day: u64) -> u64 {
     day.saturating_add(1).saturating_mul(SECONDS_PER_DAY)
 }
 
-/// `credit * 100 <= 20 * funded` for a funded account, without overflow (`5 * credit <= funded`).
+/// `credit * 100 <= LOW_CREDIT_PERCENT * funded` for a funded account, without overflow
+/// (`credit * (100 / LOW_CREDIT_PERCENT) <= funded`).
 pub(crate) fn is_low_credit(credit: u128, funded: u128) -> bool {
-    funded > 0 && credit.checked_mul(5).is_some_and(|five_credit| five_credit <= funded)
+    funded > 0 && credit.checked_mul(100 / LOW_CREDIT_PERCENT).is_some_and(|scaled| scaled <= funded)
 }
 
 /// A positive integer argument that must fit a `u128`: the sign check first, as the seed runs it.

@@ -2,7 +2,7 @@
 
 use super::{load_api, normalize_api_name, positive_u128};
 use crate::state::{self, ApiRecord};
-use crate::{Address, Error, Event, Host, Int, Value};
+use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn register_api(
     host: &mut impl Host,
@@ -21,23 +21,20 @@ pub(crate) fn register_api(
     let limit = limit.to_u64().ok_or(Error::OutOfRange("daily_limit_calls"))?;
     let sender = host.sender();
     let key = state::api_key(&name);
-    let (record, event_name) = match state::load::<ApiRecord>(host, &key)? {
-        None => (ApiRecord::new(sender, cost, limit), "ApiRegistered"),
+    let (record, updated) = match state::load::<ApiRecord>(host, &key)? {
+        None => (ApiRecord::new(sender, cost, limit), false),
         Some(existing) if existing.operator == sender => {
-            (ApiRecord { cost_per_call_wei: cost, daily_limit_calls: limit, ..existing }, "ApiUpdated")
+            (ApiRecord { cost_per_call_wei: cost, daily_limit_calls: limit, ..existing }, true)
         }
         Some(_) => return Err(Error::ApiTaken),
     };
     state::save(host, &key, &record)?;
-    host.emit_event(Event::new(
-        event_name,
-        [
-            ("api", Value::from(name)),
-            ("operator", Value::from(sender)),
-            ("cost_per_call_wei", Value::from(cost)),
-            ("daily_limit_calls", Value::from(limit)),
-        ],
-    ));
+    let (api, operator, cost_per_call_wei, daily_limit_calls) = (name, sender, cost, limit);
+    host.emit_event(if updated {
+        Event::from(events::ApiUpdated { api, operator, cost_per_call_wei, daily_limit_calls })
+    } else {
+        Event::from(events::ApiRegistered { api, operator, cost_per_call_wei, daily_limit_calls })
+    });
     Ok(Value::Null)
 }
 
@@ -49,11 +46,11 @@ pub(crate) fn set_api_active(host: &mut impl Host, api_name: &str, active: bool)
     }
     api.active = active;
     state::save(host, &state::api_key(&name), &api)?;
-    let event_name = if active { "ApiResumed" } else { "ApiPaused" };
-    host.emit_event(Event::new(
-        event_name,
-        [("api", Value::from(name)), ("operator", Value::from(operator))],
-    ));
+    host.emit_event(if active {
+        Event::from(events::ApiResumed { api: name, operator })
+    } else {
+        Event::from(events::ApiPaused { api: name, operator })
+    });
     Ok(Value::Null)
 }
 
@@ -67,15 +64,12 @@ pub(crate) fn withdraw_earnings(host: &mut impl Host, api_name: &str, amount: &I
         .ok_or(Error::InsufficientEarnings { earnings: api.earnings_wei, required: amount })?;
     state::save(host, &state::api_key(&name), &api)?;
     host.send_value(&operator, amount);
-    host.emit_event(Event::new(
-        "EarningsWithdrawn",
-        [
-            ("api", Value::from(name)),
-            ("operator", Value::from(operator)),
-            ("amount", Value::from(amount)),
-            ("remaining_earnings_wei", Value::from(api.earnings_wei)),
-        ],
-    ));
+    host.emit_event(Event::from(events::EarningsWithdrawn {
+        api: name,
+        operator,
+        amount,
+        remaining_earnings_wei: api.earnings_wei,
+    }));
     Ok(Value::Null)
 }
 
@@ -93,14 +87,7 @@ pub(crate) fn transfer_api(
     }
     api.pending_operator = Some(new_operator);
     state::save(host, &state::api_key(&name), &api)?;
-    host.emit_event(Event::new(
-        "ApiTransferRequested",
-        [
-            ("api", Value::from(name)),
-            ("operator", Value::from(operator)),
-            ("new_operator", Value::from(new_operator)),
-        ],
-    ));
+    host.emit_event(Event::from(events::ApiTransferRequested { api: name, operator, new_operator }));
     Ok(Value::Null)
 }
 
@@ -115,14 +102,11 @@ pub(crate) fn accept_api(host: &mut impl Host, api_name: &str) -> Result<Value, 
     api.operator = sender;
     api.pending_operator = None;
     state::save(host, &state::api_key(&name), &api)?;
-    host.emit_event(Event::new(
-        "ApiTransferred",
-        [
-            ("api", Value::from(name)),
-            ("operator", Value::from(sender)),
-            ("previous_operator", Value::from(previous)),
-        ],
-    ));
+    host.emit_event(Event::from(events::ApiTransferred {
+        api: name,
+        operator: sender,
+        previous_operator: previous,
+    }));
     Ok(Value::Null)
 }
 

@@ -113,7 +113,7 @@ fn usage_resets_at_the_exact_second_the_utc_day_ends() {
     let refusal = refused(&mut chain, "daily_call_limit", |c| c.call(ALICE).consume_credit("geo", ALICE));
     assert_eq!(refusal.detail("attempted_calls"), Some(&int(3)));
 
-    chain.set_time(DAY0 + 86_400);
+    chain.set_time(DAY0 + DAY);
     let receipt = chain.call(ALICE).consume_credit("geo", ALICE).unwrap();
     assert_eq!(receipt_field(&receipt, "calls_today"), 1);
     assert_eq!(receipt_field(&receipt, "spend_today_wei"), 1);

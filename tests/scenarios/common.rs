@@ -2,8 +2,8 @@
 // Included (not a module file of its own) by each test crate that runs the scenarios, which adds
 // `new_chain()`: the native contract in tests/scenarios/main.rs, the compiled .wasm in the sandbox.
 
-use api_usage_billing::testing::{Outcome, Refusal, GENESIS_TIME};
 pub use api_usage_billing::testing::{Address, MockChain, Value};
+use api_usage_billing::testing::{Outcome, Refusal, GENESIS_TIME};
 
 pub const OPERATOR: Address = Address([0x0a; 20]);
 pub const OTHER_OPERATOR: Address = Address([0x0b; 20]);
@@ -13,7 +13,7 @@ pub const BOB: Address = Address([0xb0; 20]);
 pub const DAPP: Address = Address([0xda; 20]);
 pub const STRANGER: Address = Address([0x55; 20]);
 
-pub const DAY: u64 = 86_400;
+pub const DAY: u64 = api_usage_billing::SECONDS_PER_DAY;
 /// Start of the genesis day (GENESIS_TIME is midnight UTC).
 pub const DAY0: u64 = GENESIS_TIME;
 

@@ -222,7 +222,7 @@ fn check_report(chain: &mut MockChain, consumer: Address) -> Result<(), TestCase
     let (credit, funded) = account.map_or((0, 0), |a| (a.credit_wei, a.funded_wei));
     prop_assert_eq!(&report["credit_balance_wei"], &serde_json::Value::from(credit.to_string()));
     prop_assert_eq!(&report["funded_wei"], &serde_json::Value::from(funded.to_string()));
-    let day = chain.now() / 86_400;
+    let day = chain.now() / DAY;
     for entry in report["apis"].as_array().into_iter().flatten() {
         let name = entry["api_name"].as_str().unwrap_or_default();
         let sub = subscription_summaries(pairs.iter().copied())
