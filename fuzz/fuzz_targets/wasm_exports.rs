@@ -5,8 +5,8 @@
 
 use api_usage_billing::testing::{Address, MockChain, Tx};
 use api_usage_billing::METHODS;
-use billing_sandbox::executor::WasmExecutor;
-use billing_sandbox::vm::{Ending, WasmContract, FUEL_LIMIT};
+use billing_vm::executor::WasmExecutor;
+use billing_vm::billing::{Ending, WasmContract, FUEL_LIMIT};
 use libfuzzer_sys::fuzz_target;
 
 thread_local! {
@@ -17,7 +17,7 @@ const ATTACHED: u128 = 1_000;
 
 /// The contract and a transaction opened on a small, lived-in state.
 fn world() -> (WasmContract<Tx>, Tx) {
-    let wasm = billing_sandbox::built_wasm();
+    let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
     let contract = WasmContract::load(&wasm).expect("artifact loads");
     let (operator, alice, dapp) = (Address([0x0a; 20]), Address([0xa1; 20]), Address([0xda; 20]));
     let mut chain = MockChain::with_executor(std::rc::Rc::new(api_usage_billing::testing::Native), |tx| {

@@ -1,8 +1,4 @@
-//! The contract on GenLayer's VM: the protocol (always compiled, tested natively) and, in the
-//! `genvm` wasm build, `_start` over the genlayer_sdk and WASI imports.
+//! The contract on GenLayer's VM, independent of wasm: the message, slots and requests (tested
+//! natively). `_start` over GenVM's imports lives in crates/wasm-genvm.
 
 pub mod protocol;
-#[cfg(all(target_family = "wasm", feature = "genvm"))]
-mod start;
-#[cfg(all(target_family = "wasm", feature = "genvm"))]
-pub(crate) use start::abort_on_panic;

@@ -1,0 +1,8 @@
+//! billing-sandbox: the contract's artifact on a local chain, like a devnet. The binary (`main.rs`)
+//! is the command line; [`demo`] narrates a scenario; [`json`] and [`render`] are what it prints;
+//! [`params`] types call arguments by the contract schema.
+
+pub mod demo;
+pub mod json;
+pub mod params;
+pub mod render;

@@ -1,0 +1,308 @@
+//! `billing-sandbox`: build the contract artifact and run it on this machine like a devnet.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use api_usage_billing::Address;
+use billing_artifact::Flavor;
+use billing_chain::{default_state_path, Abi as ChainAbi, Chain, ChainError};
+use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
+use billing_sandbox::{demo, params, render};
+use clap::{Parser, Subcommand};
+use serde_json::Value as Json;
+
+#[derive(Parser)]
+#[command(name = "billing-sandbox", version, about = "Build and run the api-usage-billing contract locally")]
+struct Cli {
+    /// The state file (redb). Default: .billing-sandbox/state.redb in the current directory.
+    #[arg(long, global = true)]
+    state: Option<PathBuf>,
+    /// The contract artifact to run. Default: the one built from this checkout (built on first use;
+    /// `cargo build-wasm` writes it to artifacts/).
+    #[arg(long, global = true)]
+    wasm: Option<PathBuf>,
+    /// The host interface to run the contract on: one export per method (billing), or GenLayer's
+    /// VM interface through `_start` (genvm; the artifact's GenVM flavor).
+    #[arg(long, global = true, value_enum, default_value_t = Abi::Billing)]
+    abi: Abi,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Abi {
+    Billing,
+    Genvm,
+}
+
+impl Abi {
+    fn flavor(self) -> Flavor {
+        match self {
+            Abi::Billing => Flavor::Billing,
+            Abi::Genvm => Flavor::Genvm,
+        }
+    }
+
+    fn chain(self) -> ChainAbi {
+        match self {
+            Abi::Billing => ChainAbi::Billing,
+            Abi::Genvm => ChainAbi::Genvm,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the narrated scenario on a fresh state (a temporary file unless --state is given).
+    Demo,
+    /// Make one call on the persistent state; prints the result as one JSON line.
+    Call {
+        /// The calling account, 0x + 40 hex digits.
+        #[arg(long)]
+        sender: String,
+        /// Value attached to the call, in wei.
+        #[arg(long, default_value = "0")]
+        value: String,
+        /// Block time of the call, unix seconds (default: the last call's; never earlier).
+        #[arg(long)]
+        at: Option<u64>,
+        method: String,
+        /// Arguments as JSON values; text that is not JSON is taken as a string.
+        args: Vec<String>,
+    },
+    /// Run a JSON-lines script of calls, one JSON line out per call.
+    Run {
+        /// The script, or - for standard input.
+        file: PathBuf,
+        /// Start from an empty state.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// A consumer's usage report.
+    Report {
+        consumer: String,
+        /// Print the contract's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// An API's report: operator, price, subscribers, today's calls and revenue, earnings.
+    ApiReport {
+        api: String,
+        /// Print the contract's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A consumer's last 30 days with usage of an API, newest first.
+    History {
+        consumer: String,
+        api: String,
+        /// Print the contract's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Balances and APIs at a glance.
+    State,
+}
+
+/// How a command ended, beyond success.
+enum Failure {
+    /// A message for standard error; exit 1.
+    Error(String),
+    /// The contract refused a single `call` (its JSON line is printed already); exit 1.
+    Refused,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Error(message)
+    }
+}
+
+impl From<demo::DemoError> for Failure {
+    fn from(error: demo::DemoError) -> Failure {
+        Failure::Error(error.to_string())
+    }
+}
+
+impl From<ChainError> for Failure {
+    fn from(error: ChainError) -> Failure {
+        Failure::Error(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Refused) => ExitCode::FAILURE,
+        Err(Failure::Error(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn wasm(path: Option<&Path>, abi: Abi) -> Result<Vec<u8>, String> {
+    match path {
+        Some(path) => std::fs::read(path).map_err(|e| {
+            format!(
+                "cannot read the contract artifact {}: {e}\n(build it with `cargo build-wasm`)",
+                path.display()
+            )
+        }),
+        None => billing_artifact::fixture(abi.flavor()).map(|a| a.bytes.clone()).map_err(|e| e.to_string()),
+    }
+}
+
+fn open(cli_state: Option<&Path>, wasm_path: Option<&Path>, abi: Abi, fresh: bool) -> Result<Chain, String> {
+    let path = cli_state.map_or_else(default_state_path, Path::to_path_buf);
+    let chain =
+        Chain::open_with(&path, &wasm(wasm_path, abi)?, fresh, abi.chain()).map_err(|e| e.to_string())?;
+    eprintln!("state: {}", path.display());
+    Ok(chain)
+}
+
+fn address(text: &str, what: &str) -> Result<Address, String> {
+    Address::parse(text).ok_or_else(|| format!("{what} must be 0x followed by 40 hex digits, not {text:?}"))
+}
+
+/// Calldata arguments from JSON values, typed by the parameters the contract schema declares.
+fn call_args(method: &str, args: &[Json]) -> Vec<api_usage_billing::Value> {
+    let types = params::param_types(api_usage_billing::schema::CONTRACT_SCHEMA, method);
+    args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, types.get(i).copied().flatten())).collect()
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let state = cli.state.as_deref();
+    let wasm_path = cli.wasm.as_deref();
+    let abi = cli.abi;
+    match cli.command {
+        Command::Demo => {
+            let path = state.map_or_else(
+                || std::env::temp_dir().join(format!("billing-sandbox-demo-{}.redb", std::process::id())),
+                Path::to_path_buf,
+            );
+            demo::run(&path, &wasm(wasm_path, abi)?, abi.chain(), &mut |line| println!("{line}"))?;
+            println!(
+                "\nThe demo's state stays in {}; look again with `billing-sandbox --state {} state`.",
+                path.display(),
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Call { sender, value, at, method, args } => {
+            let sender = address(&sender, "--sender")?;
+            let value = wei_from_json(&Json::String(value.clone()))
+                .ok_or(format!("--value must be wei, not {value:?}"))?;
+            let chain = open(state, wasm_path, abi, false)?;
+            let args: Vec<Json> = args.iter().map(|a| cli_arg(a)).collect();
+            let report = chain.call(sender, value, at, &method, &call_args(&method, &args))?;
+            println!("{}", report_line(&report));
+            if report.outcome.is_ok() {
+                Ok(())
+            } else {
+                Err(Failure::Refused)
+            }
+        }
+        Command::Run { file, fresh } => {
+            let chain = open(state, wasm_path, abi, fresh)?;
+            let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                Box::new(std::io::BufReader::new(
+                    std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?,
+                ))
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for (index, line) in reader.lines().enumerate() {
+                let number = index + 1;
+                let line = line.map_err(|e| format!("line {number}: {e}"))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let (sender, value, at, method, args) =
+                    parse_script_line(&line).map_err(|why| format!("line {number}: not a call: {why}"))?;
+                let report = chain.call(sender, value, at, &method, &call_args(&method, &args))?;
+                writeln!(out, "{}", report_line(&report)).map_err(|e| e.to_string())?;
+            }
+            out.flush().map_err(|e| e.to_string())?;
+            Ok(())
+        }
+        Command::Report { consumer, json } => {
+            let consumer_arg =
+                arg_from_json(&Json::String(consumer), Some(api_usage_billing::ParamType::Address));
+            let chain = open(state, wasm_path, abi, false)?;
+            let report =
+                chain.view("get_usage_report", &[consumer_arg])?.map_err(|r| render::refusal_line(&r))?;
+            let text = report.as_str().unwrap_or_default().to_string();
+            if json {
+                println!("{text}");
+            } else {
+                let parsed: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+                print!("{}", render::report_table(&parsed));
+            }
+            Ok(())
+        }
+        Command::ApiReport { api, json } => {
+            let chain = open(state, wasm_path, abi, false)?;
+            let text = view_json(&chain, "get_api_report", vec![Json::String(api)])?;
+            print_json_or(&text, json, render::api_report_table)
+        }
+        Command::History { consumer, api, json } => {
+            let chain = open(state, wasm_path, abi, false)?;
+            let text =
+                view_json(&chain, "get_usage_history", vec![Json::String(consumer), Json::String(api)])?;
+            print_json_or(&text, json, render::history_table)
+        }
+        Command::State => {
+            let chain = open(state, wasm_path, abi, false)?;
+            print!("{}", render::overview(&chain.overview()?));
+            Ok(())
+        }
+    }
+}
+
+/// A view's JSON answer (or the contract's refusal, as an error).
+fn view_json(chain: &Chain, method: &str, args: Vec<Json>) -> Result<String, String> {
+    let answer = chain
+        .view(method, &call_args(method, &args))
+        .map_err(|e| e.to_string())?
+        .map_err(|r| render::refusal_line(&r))?;
+    Ok(answer.as_str().unwrap_or_default().to_string())
+}
+
+fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(), Failure> {
+    if json {
+        println!("{text}");
+    } else {
+        let parsed: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        print!("{}", table(&parsed));
+    }
+    Ok(())
+}
+
+type ScriptCall = (Address, u128, Option<u64>, String, Vec<Json>);
+
+/// `{"sender": "0x…", "timestamp": 123, "value": "0", "method": "…", "args": [...]}`.
+fn parse_script_line(line: &str) -> Result<ScriptCall, String> {
+    let json: Json = serde_json::from_str(line).map_err(|e| format!("not JSON ({e})"))?;
+    let object = json.as_object().ok_or("not a JSON object")?;
+    let sender = object.get("sender").and_then(Json::as_str).ok_or("no \"sender\" string")?;
+    let sender = address(sender, "\"sender\"")?;
+    let method = object.get("method").and_then(Json::as_str).ok_or("no \"method\" string")?.to_string();
+    let value = match object.get("value") {
+        None => 0,
+        Some(value) => wei_from_json(value).ok_or_else(|| format!("\"value\" must be wei, not {value}"))?,
+    };
+    let at = match object.get("timestamp") {
+        None | Some(Json::Null) => None,
+        Some(t) => Some(t.as_u64().ok_or_else(|| format!("\"timestamp\" must be unix seconds, not {t}"))?),
+    };
+    let args = match object.get("args") {
+        None => Vec::new(),
+        Some(Json::Array(args)) => args.clone(),
+        Some(other) => return Err(format!("\"args\" must be an array, not {other}")),
+    };
+    Ok((sender, value, at, method, args))
+}

@@ -1,0 +1,259 @@
+//! A wasmi host of the contract's ABI (docs/ABI.md): the `billing` imports over a [`Tx`], fuel
+//! metering, and the outcome of each export call.
+
+use crate::LoadError;
+use api_usage_billing::calldata;
+use api_usage_billing::testing::Tx;
+use api_usage_billing::{Address, Event, Host};
+use wasmi::{Caller, CompilationMode, Config, Engine, Extern, Linker, Memory, Module, Store};
+
+/// Fuel one call may burn. Far above any entrypoint's need (see the README's figures), low enough
+/// that a runaway call ends quickly.
+pub const FUEL_LIMIT: u64 = 50_000_000;
+
+/// How an export call ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The contract handed this calldata to `return_output` (none: it returned without one).
+    Returned(Option<Vec<u8>>),
+    /// The contract called `revert` with this calldata.
+    Reverted(Vec<u8>),
+    /// The VM stopped it: a trap, a bad host call, out of fuel.
+    Trapped(String),
+}
+
+/// What a VM host needs of the world beyond the contract's [`Host`]: an uncounted read, for the
+/// second half of a read that did not fit the contract's buffer.
+pub trait VmHost: Host + 'static {
+    fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>>;
+    /// The contract's balance less what this call already sent (GenVM's `get_self_balance`).
+    fn self_balance(&self) -> u128;
+    /// Another account's balance, where the host knows it (GenVM's `get_balance`).
+    fn balance_of(&self, account: &Address) -> Option<u128>;
+}
+
+impl VmHost for Tx {
+    fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
+        Tx::storage_peek(self, key)
+    }
+
+    fn self_balance(&self) -> u128 {
+        self.spendable()
+    }
+
+    fn balance_of(&self, _account: &Address) -> Option<u128> {
+        None
+    }
+}
+
+/// One call's view of the world, owned by the wasmi store while the call runs.
+struct CallState<H> {
+    tx: H,
+    input: Vec<u8>,
+    output: Option<Vec<u8>>,
+    revert: Option<Vec<u8>>,
+    /// The key of the latest read that did not fit its buffer: the contract's next read of it is the
+    /// same logical read, finished, not another one.
+    partial_read: Option<Vec<u8>>,
+}
+
+/// The compiled contract, ready to instantiate once per call over a host of type `H`.
+pub struct WasmContract<H: VmHost> {
+    engine: Engine,
+    module: Module,
+    linker: Linker<CallState<H>>,
+}
+
+impl<H: VmHost> Clone for WasmContract<H> {
+    fn clone(&self) -> Self {
+        WasmContract { engine: self.engine.clone(), module: self.module.clone(), linker: self.linker.clone() }
+    }
+}
+
+impl<H: VmHost> WasmContract<H> {
+    /// Validates and compiles `wasm` with MVP features and floats off: a contract that uses a
+    /// float instruction, or a post-MVP one, does not load.
+    pub fn load(wasm: &[u8]) -> Result<WasmContract<H>, LoadError> {
+        let mut config = Config::default();
+        // Eager compilation: fuel then measures execution only, the same whatever ran before.
+        config
+            .compilation_mode(CompilationMode::Eager)
+            .consume_fuel(true)
+            .floats(false)
+            .wasm_sign_extension(false)
+            .wasm_saturating_float_to_int(false)
+            .wasm_multi_value(false)
+            .wasm_bulk_memory(false)
+            .wasm_reference_types(false)
+            .wasm_tail_call(false)
+            .wasm_extended_const(false);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wasm).map_err(|e| LoadError::InvalidModule(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        define_imports(&mut linker).map_err(|e| LoadError::HostSetup(e.to_string()))?;
+        Ok(WasmContract { engine, module, linker })
+    }
+
+    /// Whether the module exports a function `name` (an entrypoint, or `init`).
+    pub fn has_function(&self, name: &str) -> bool {
+        matches!(self.module.get_export(name), Some(wasmi::ExternType::Func(_)))
+    }
+
+    /// The names the module exports.
+    pub fn exports(&self) -> Vec<String> {
+        self.module.exports().map(|e| e.name().to_string()).collect()
+    }
+
+    /// Calls `export` with `input` on a fresh instance over `host`. Gives the host back with how the
+    /// call ended and the fuel it burned.
+    pub fn call(&self, host: H, export: &str, input: Vec<u8>) -> (H, Ending, u64) {
+        let state = CallState { tx: host, input, output: None, revert: None, partial_read: None };
+        let mut store = Store::new(&self.engine, state);
+        if let Err(e) = store.set_fuel(FUEL_LIMIT) {
+            return (store.into_data().tx, Ending::Trapped(format!("fuel: {e}")), 0);
+        }
+        let result = self
+            .linker
+            .instantiate_and_start(&mut store, &self.module)
+            .and_then(|instance| instance.get_typed_func::<(), ()>(&store, export))
+            .and_then(|func| func.call(&mut store, ()));
+        let fuel = FUEL_LIMIT - store.get_fuel().unwrap_or(0);
+        let state = store.into_data();
+        let ending = match (state.revert, result) {
+            (Some(error), _) => Ending::Reverted(error),
+            (None, Ok(())) => Ending::Returned(state.output),
+            (None, Err(e)) => Ending::Trapped(e.to_string()),
+        };
+        (state.tx, ending, fuel)
+    }
+}
+
+/// The contract's exported memory, whatever the store's data.
+pub(crate) fn memory<T>(caller: &Caller<'_, T>) -> Result<Memory, wasmi::Error> {
+    caller
+        .get_export("memory")
+        .and_then(Extern::into_memory)
+        .ok_or_else(|| wasmi::Error::new("the contract exports no memory"))
+}
+
+fn read_bytes<H: VmHost>(
+    caller: &Caller<'_, CallState<H>>,
+    ptr: u32,
+    len: u32,
+) -> Result<Vec<u8>, wasmi::Error> {
+    let mut buf = vec![0u8; len as usize];
+    memory(caller)?
+        .read(caller, ptr as usize, &mut buf)
+        .map_err(|_| wasmi::Error::new("read out of bounds"))?;
+    Ok(buf)
+}
+
+fn write_bytes<H: VmHost>(
+    caller: &mut Caller<'_, CallState<H>>,
+    ptr: u32,
+    bytes: &[u8],
+) -> Result<(), wasmi::Error> {
+    let memory = memory(caller)?;
+    memory.write(caller, ptr as usize, bytes).map_err(|_| wasmi::Error::new("write out of bounds"))
+}
+
+fn read_address<H: VmHost>(caller: &Caller<'_, CallState<H>>, ptr: u32) -> Result<Address, wasmi::Error> {
+    let bytes = read_bytes(caller, ptr, 20)?;
+    Ok(Address(bytes.try_into().map_err(|_| wasmi::Error::new("address"))?))
+}
+
+fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wasmi::Error> {
+    const M: &str = "billing";
+    linker.func_wrap(M, "input_size", |caller: Caller<'_, CallState<H>>| caller.data().input.len() as u32)?;
+    linker.func_wrap(M, "input_read", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
+        let input = std::mem::take(&mut caller.data_mut().input);
+        let written = write_bytes(&mut caller, dst, &input);
+        caller.data_mut().input = input;
+        written
+    })?;
+    linker.func_wrap(
+        M,
+        "storage_read",
+        |mut caller: Caller<'_, CallState<H>>,
+         key: u32,
+         key_len: u32,
+         dst: u32,
+         cap: u32|
+         -> Result<i32, wasmi::Error> {
+            let key = read_bytes(&caller, key, key_len)?;
+            let state = caller.data_mut();
+            let value = if state.partial_read.as_deref() == Some(&key[..]) {
+                state.tx.storage_peek(&key)
+            } else {
+                state.tx.storage_get(&key)
+            };
+            let Some(value) = value else { return Ok(-1) };
+            let fits = value.len() <= cap as usize;
+            caller.data_mut().partial_read = if fits { None } else { Some(key) };
+            let shown = value.get(..value.len().min(cap as usize)).unwrap_or_default();
+            write_bytes(&mut caller, dst, shown)?;
+            i32::try_from(value.len()).map_err(|_| wasmi::Error::new("stored value too large"))
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "storage_write",
+        |mut caller: Caller<'_, CallState<H>>, key: u32, key_len: u32, value: u32, value_len: u32| {
+            let key = read_bytes(&caller, key, key_len)?;
+            let value = read_bytes(&caller, value, value_len)?;
+            caller.data_mut().tx.storage_set(&key, &value);
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "storage_remove",
+        |mut caller: Caller<'_, CallState<H>>, key: u32, key_len: u32| {
+            let key = read_bytes(&caller, key, key_len)?;
+            caller.data_mut().tx.storage_remove(&key);
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(M, "block_timestamp", |caller: Caller<'_, CallState<H>>| {
+        caller.data().tx.block_timestamp() as i64
+    })?;
+    linker.func_wrap(M, "sender", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
+        let sender = caller.data().tx.sender();
+        write_bytes(&mut caller, dst, &sender.0)
+    })?;
+    linker.func_wrap(M, "attached_value", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
+        let value = caller.data().tx.attached_value();
+        write_bytes(&mut caller, dst, &value.to_le_bytes())
+    })?;
+    linker.func_wrap(M, "send_value", |mut caller: Caller<'_, CallState<H>>, to: u32, amount: u32| {
+        let to = read_address(&caller, to)?;
+        let amount = read_bytes(&caller, amount, 16)?;
+        let amount = u128::from_le_bytes(amount.try_into().map_err(|_| wasmi::Error::new("amount"))?);
+        caller.data_mut().tx.send_value(&to, amount);
+        Ok(())
+    })?;
+    linker.func_wrap(M, "emit_event", |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| {
+        let bytes = read_bytes(&caller, ptr, len)?;
+        let event = calldata::decode(&bytes)
+            .ok()
+            .and_then(Event::from_value)
+            .ok_or_else(|| wasmi::Error::new("emit_event: not an encoded event"))?;
+        caller.data_mut().tx.emit_event(event);
+        Ok(())
+    })?;
+    linker.func_wrap(M, "return_output", |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| {
+        let bytes = read_bytes(&caller, ptr, len)?;
+        caller.data_mut().output = Some(bytes);
+        Ok(())
+    })?;
+    linker.func_wrap(
+        M,
+        "revert",
+        |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| -> Result<(), wasmi::Error> {
+            let bytes = read_bytes(&caller, ptr, len)?;
+            caller.data_mut().revert = Some(bytes);
+            Err(wasmi::Error::new("reverted"))
+        },
+    )?;
+    Ok(())
+}

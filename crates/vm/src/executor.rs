@@ -1,0 +1,200 @@
+//! Runs the contract's `.wasm` as a [`MockChain`] executor, and checks it against the native build.
+
+use crate::LoadError;
+use std::cell::Cell;
+use std::rc::Rc;
+
+use api_usage_billing::calldata;
+use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx};
+use api_usage_billing::{Host, Value};
+
+use crate::billing::{Ending, WasmContract};
+use crate::genvm::{self, GenvmContract, GenvmEnding, GenvmRun};
+
+/// The compiled contract behind the mock chain's interface.
+pub struct WasmExecutor {
+    contract: WasmContract<Tx>,
+    last_fuel: Cell<u64>,
+}
+
+impl WasmExecutor {
+    pub fn new(contract: WasmContract<Tx>) -> WasmExecutor {
+        WasmExecutor { contract, last_fuel: Cell::new(0) }
+    }
+
+    /// Fuel the latest call burned.
+    pub fn last_fuel(&self) -> u64 {
+        self.last_fuel.get()
+    }
+
+    /// Calls an export with encoded input and turns its ending into what a client sees.
+    pub fn run(&self, tx: &mut Tx, export: &str, input: Vec<u8>) -> Outcome {
+        if !self.contract.has_function(export) {
+            // The VM has no such function: hosts answer as the contract would.
+            return Err(Refusal::from(api_usage_billing::Error::UnknownMethod));
+        }
+        let (host, ending, fuel) = self.contract.call(std::mem::take(tx), export, input);
+        *tx = host;
+        self.last_fuel.set(fuel);
+        outcome(ending)
+    }
+
+    /// The deploy call.
+    pub fn deploy(&self, tx: &mut Tx) -> Outcome {
+        self.run(tx, "init", calldata::encode(&Value::Array(Vec::new())))
+    }
+}
+
+/// What a client sees of a call that ended so.
+pub fn outcome(ending: Ending) -> Outcome {
+    match ending {
+        Ending::Returned(None) => Ok(Value::Null),
+        Ending::Returned(Some(bytes)) => {
+            calldata::decode(&bytes).map_err(|_| Refusal::host("vm_fault", "undecodable return value"))
+        }
+        Ending::Reverted(bytes) => Err(calldata::decode(&bytes)
+            .ok()
+            .and_then(|value| Refusal::from_value(&value))
+            .unwrap_or_else(|| Refusal::host("vm_fault", "undecodable revert"))),
+        Ending::Trapped(message) => Err(Refusal::host("vm_trap", &message)),
+    }
+}
+
+impl Executor for WasmExecutor {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        self.run(tx, method, calldata::encode(&Value::Array(args.to_vec())))
+    }
+}
+
+/// Runs every call natively and on the `.wasm`, and panics unless both give the same result, events,
+/// transfers, storage writes and storage operation counts.
+pub struct Differential {
+    pub wasm: WasmExecutor,
+}
+
+impl Executor for Differential {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        let mut native_tx = tx.clone();
+        let native = Native.execute(&mut native_tx, method, args);
+        let wasm = self.wasm.execute(tx, method, args);
+        assert_eq!(wasm, native, "{method}{args:?}: the .wasm and the native build answer differently");
+        assert_eq!(
+            tx.effects, native_tx.effects,
+            "{method}{args:?}: the .wasm and the native build differ in effects"
+        );
+        wasm
+    }
+}
+
+/// The GenVM flavor of the artifact behind the mock chain's interface, through `_start`.
+pub struct GenvmExecutor {
+    contract: GenvmContract<Tx>,
+    last_fuel: Cell<u64>,
+}
+
+impl GenvmExecutor {
+    pub fn load(wasm: &[u8]) -> Result<GenvmExecutor, LoadError> {
+        Ok(GenvmExecutor { contract: GenvmContract::load(wasm)?, last_fuel: Cell::new(0) })
+    }
+
+    pub fn last_fuel(&self) -> u64 {
+        self.last_fuel.get()
+    }
+
+    /// Runs `method` (none: the deploy call) and reads the ending as a client would.
+    pub fn run(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
+        let readonly = genvm::runs_read_only(method);
+        let message = genvm::message(tx.sender(), tx.attached_value(), tx.block_timestamp(), method, args);
+        let (host, ending, run) = self.contract.run(std::mem::take(tx), message, readonly);
+        *tx = host;
+        self.last_fuel.set(run.fuel);
+        genvm_outcome(ending, &run)
+    }
+}
+
+/// What a client sees of a `_start` that ended so: the refusal's code and details come from the
+/// log line, its message from the rollback.
+pub fn genvm_outcome(ending: GenvmEnding, run: &GenvmRun) -> Outcome {
+    match ending {
+        GenvmEnding::Return(bytes) => {
+            calldata::decode(&bytes).map_err(|_| Refusal::host("vm_fault", "undecodable return value"))
+        }
+        GenvmEnding::Rollback(message) => {
+            let (code, details) =
+                genvm::refusal_from_log(&run.stdout).unwrap_or(("rollback".into(), Value::Map(vec![])));
+            // As calldata carries maps: keys in order.
+            let details = calldata::decode(&calldata::encode(&details)).unwrap_or(details);
+            Err(Refusal { code, message, details })
+        }
+        GenvmEnding::Trapped(why) => {
+            Err(Refusal::host("vm_trap", &format!("{why}; stderr: {}", run.stderr.trim())))
+        }
+    }
+}
+
+impl Executor for GenvmExecutor {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        self.run(tx, Some(method), args)
+    }
+}
+
+/// Runs every call natively and through GenVM's `_start`, and panics unless both give the same
+/// result (or refusal code, message and details), events and transfers.
+///
+/// The two keep their records side by side in the chain's one storage: GenVM's in 32-byte hashed
+/// slots, the native build's under its one-letter-prefixed keys, which never collide. Each reads its
+/// own; a call that succeeds commits both sets of writes.
+pub struct GenvmDifferential {
+    pub genvm: GenvmExecutor,
+}
+
+impl GenvmDifferential {
+    fn both(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
+        let mut native_tx = tx.clone();
+        let native = match method {
+            Some(method) => Native.execute(&mut native_tx, method, args),
+            None => {
+                api_usage_billing::instantiate(&mut native_tx).map(|()| Value::Null).map_err(Refusal::from)
+            }
+        };
+        let genvm = self.genvm.run(tx, method, args);
+        let what = method.unwrap_or("deploy");
+        assert_eq!(genvm, native, "{what}{args:?}: GenVM's _start and the native build answer differently");
+        assert_eq!(tx.effects.events, native_tx.effects.events, "{what}{args:?}: events differ");
+        assert_eq!(tx.effects.transfers, native_tx.effects.transfers, "{what}{args:?}: transfers differ");
+        tx.effects.pending.extend(native_tx.effects.pending);
+        genvm
+    }
+}
+
+impl Executor for GenvmDifferential {
+    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+        self.both(tx, Some(method), args)
+    }
+}
+
+/// A chain that runs the GenVM flavor through `_start`, every call checked against the native build.
+pub fn genvm_chain(wasm: &[u8]) -> Result<MockChain, LoadError> {
+    let differential = Rc::new(GenvmDifferential { genvm: GenvmExecutor::load(wasm)? });
+    let deployer = Rc::clone(&differential);
+    Ok(MockChain::with_executor(differential, move |tx| deployer.both(tx, None, &[])))
+}
+
+/// A chain that runs `wasm`, every call checked against the native build.
+pub fn wasm_chain(wasm: &[u8], differential: bool) -> Result<MockChain, LoadError> {
+    if !differential {
+        return metered_chain(wasm).map(|(chain, _)| chain);
+    }
+    let differential = Rc::new(Differential { wasm: WasmExecutor::new(WasmContract::load(wasm)?) });
+    let deployer = Rc::clone(&differential);
+    Ok(MockChain::with_executor(differential, move |tx| deployer.wasm.deploy(tx)))
+}
+
+/// A chain that runs `wasm`, with its executor at hand to read the fuel of each call.
+pub fn metered_chain(wasm: &[u8]) -> Result<(MockChain, Rc<WasmExecutor>), LoadError> {
+    let executor = Rc::new(WasmExecutor::new(WasmContract::load(wasm)?));
+    let deployer = Rc::clone(&executor);
+    let chain =
+        MockChain::with_executor(Rc::clone(&executor) as Rc<dyn Executor>, move |tx| deployer.deploy(tx));
+    Ok((chain, executor))
+}

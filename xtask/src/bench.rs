@@ -1,0 +1,160 @@
+//! The benchmark: what every entrypoint costs on the `.wasm`, how the costs grow with the size of the
+//! contract's state, and how fast the contract runs natively, in the sandbox in memory and on disk.
+
+use std::rc::Rc;
+use std::time::Instant;
+
+use api_usage_billing::testing::{Address, MockChain, Native};
+use api_usage_billing::Value;
+
+use crate::costs::{self, Cost};
+use billing_chain::{Abi, Chain};
+use billing_vm::executor::{metered_chain, WasmExecutor};
+
+/// Everything `billing-sandbox bench` prints.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub wasm_bytes: usize,
+    pub calls: Vec<Cost>,
+    /// `consume_credit` with 1, 100 and 10,000 consumers, APIs and subscriptions in the contract.
+    pub bill_growth: Vec<Point>,
+    /// `get_usage_report` for a consumer with 1 to 64 subscriptions.
+    pub report_growth: Vec<Point>,
+    pub throughput: Vec<(&'static str, u64, f64)>,
+}
+
+/// One point of a growth series.
+#[derive(Clone, Debug)]
+pub struct Point {
+    pub size: u64,
+    pub fuel: u64,
+    pub reads: u32,
+    pub writes: u32,
+}
+
+const OPERATOR: Address = Address([0x0a; 20]);
+
+fn consumer(n: u64) -> Address {
+    let mut bytes = [0xc5; 20];
+    bytes[12..].copy_from_slice(&n.to_be_bytes());
+    Address(bytes)
+}
+
+/// Runs it all; `scale` shrinks the throughput runs (1.0 = the README's figures).
+pub fn run(wasm: &[u8], scale: f64) -> Result<Report, String> {
+    let calls = costs::measure(wasm)?;
+    let bill_growth = [1, 100, 10_000].iter().map(|&n| bill_at_size(wasm, n)).collect::<Result<_, _>>()?;
+    let report_growth =
+        [1, 8, 16, 32, 64].iter().map(|&n| report_at_size(wasm, n)).collect::<Result<_, _>>()?;
+    let count = |n: f64| ((n * scale) as u64).max(10);
+    let throughput = vec![
+        ("native (mock chain)", count(200_000.0), native_rate(count(200_000.0))?),
+        ("sandbox, in memory (wasmi)", count(20_000.0), wasm_rate(wasm, count(20_000.0))?),
+        ("sandbox, on disk (wasmi + redb)", count(2_000.0), disk_rate(wasm, count(2_000.0))?),
+    ];
+    Ok(Report { wasm_bytes: wasm.len(), calls, bill_growth, report_growth, throughput })
+}
+
+/// A chain set up natively with `n` APIs and `n` consumers, each subscribed to one API, then switched
+/// to the `.wasm` for a measured same-day bill.
+fn bill_at_size(wasm: &[u8], n: u64) -> Result<Point, String> {
+    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+    chain.set_executor(Rc::new(Native));
+    for i in 0..n {
+        let (name, who) = (format!("api-{i}"), consumer(i));
+        chain.faucet(who, 1_000);
+        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000).map_err(|r| r.message)?;
+        chain.call(who).value(100).subscribe(name.as_str(), 1_000, 100).map_err(|r| r.message)?;
+        chain.call(who).consume_credit(name.as_str(), who).map_err(|r| r.message)?;
+    }
+    chain.set_executor(executor.clone());
+    let who = consumer(n / 2);
+    let name = format!("api-{}", n / 2);
+    chain.call(who).consume_credit(name.as_str(), who).map_err(|r| r.message)?;
+    Ok(point(n, &chain, &executor))
+}
+
+/// A consumer with `n` subscriptions, each with a delegate and usage today.
+fn report_at_size(wasm: &[u8], n: u64) -> Result<Point, String> {
+    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+    chain.set_executor(Rc::new(Native));
+    let who = consumer(0);
+    chain.faucet(who, 1_000_000);
+    for i in 0..n {
+        let name = format!("api-{i}");
+        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000).map_err(|r| r.message)?;
+        chain.call(who).value(10).subscribe(name.as_str(), 1_000, 10).map_err(|r| r.message)?;
+        chain.call(who).approve_delegate(name.as_str(), consumer(1)).map_err(|r| r.message)?;
+        chain.call(who).consume_credit(name.as_str(), who).map_err(|r| r.message)?;
+    }
+    chain.set_executor(executor.clone());
+    chain.call(who).get_usage_report(who).map_err(|r| r.message)?;
+    Ok(point(n, &chain, &executor))
+}
+
+fn point(size: u64, chain: &MockChain, executor: &WasmExecutor) -> Point {
+    Point {
+        size,
+        fuel: executor.last_fuel(),
+        reads: chain.last().storage_reads,
+        writes: chain.last().storage_writes,
+    }
+}
+
+fn billing_chain(chain: &mut MockChain) -> Result<Address, String> {
+    let who = consumer(7);
+    chain.faucet(who, u128::MAX / 2);
+    chain.call(OPERATOR).register_api("weather", 1, u64::MAX).map_err(|r| r.message)?;
+    chain.call(who).value(1 << 100).subscribe("weather", u128::MAX, 1u128 << 100).map_err(|r| r.message)?;
+    Ok(who)
+}
+
+fn calls_per_second(n: u64, mut call: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
+    let start = Instant::now();
+    for _ in 0..n {
+        call()?;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+fn native_rate(n: u64) -> Result<f64, String> {
+    let mut chain = MockChain::new();
+    let who = billing_chain(&mut chain)?;
+    calls_per_second(n, || chain.call(who).consume_credit("weather", who).map(drop).map_err(|r| r.message))
+}
+
+fn wasm_rate(wasm: &[u8], n: u64) -> Result<f64, String> {
+    let (mut chain, _) = metered_chain(wasm).map_err(|e| e.to_string())?;
+    let who = billing_chain(&mut chain)?;
+    calls_per_second(n, || chain.call(who).consume_credit("weather", who).map(drop).map_err(|r| r.message))
+}
+
+fn disk_rate(wasm: &[u8], n: u64) -> Result<f64, String> {
+    let dir = std::env::temp_dir().join(format!("billing-bench-{}", std::process::id()));
+    let path = dir.join("state.redb");
+    let chain = Chain::open_with(&path, wasm, true, Abi::Billing).map_err(|e| e.to_string())?;
+    let who = consumer(7);
+    let setup: [(Address, u128, &str, Vec<Value>); 2] = [
+        (OPERATOR, 0, "register_api", vec!["weather".into(), 1.into(), u64::MAX.into()]),
+        (who, 1_000_000, "subscribe", vec!["weather".into(), u128::MAX.into(), 1_000_000.into()]),
+    ];
+    for (sender, value, method, args) in setup {
+        chain
+            .call(sender, value, None, method, &args)
+            .map_err(|e| e.to_string())?
+            .outcome
+            .map_err(|r| r.message)?;
+    }
+    let args = [Value::from("weather"), Value::from(who)];
+    let rate = calls_per_second(n, || {
+        chain
+            .call(who, 0, None, "consume_credit", &args)
+            .map_err(|e| e.to_string())?
+            .outcome
+            .map(drop)
+            .map_err(|r| r.message)
+    });
+    drop(chain);
+    let _ = std::fs::remove_dir_all(&dir);
+    rate
+}

@@ -1,0 +1,141 @@
+//! What each entrypoint costs on the `.wasm`: fuel, storage reads, writes and bytes written, for a
+//! typical call on a small, fresh chain.
+
+use api_usage_billing::testing::{Address, Value};
+
+use api_usage_billing::testing::MockChain;
+
+use billing_vm::executor::{metered_chain, WasmExecutor};
+
+/// The cost of one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cost {
+    pub method: &'static str,
+    /// What the call does, in a few words.
+    pub case: &'static str,
+    pub fuel: u64,
+    pub reads: u32,
+    pub writes: u32,
+    pub bytes_written: u64,
+}
+
+const OPERATOR: Address = Address([0x0a; 20]);
+const ALICE: Address = Address([0xa1; 20]);
+const DAPP: Address = Address([0xda; 20]);
+
+type Step = (&'static str, &'static str, Address, u128, Vec<Value>);
+
+fn measure_step(chain: &mut MockChain, executor: &WasmExecutor, step: Step) -> Result<Cost, String> {
+    let (method, case, sender, value, args) = step;
+    chain
+        .call(sender)
+        .value(value)
+        .method(method, args)
+        .map_err(|refusal| format!("{method} ({case}) was refused: {}", refusal.message))?;
+    let record = chain.last();
+    Ok(Cost {
+        method,
+        case,
+        fuel: executor.last_fuel(),
+        reads: record.storage_reads,
+        writes: record.storage_writes,
+        bytes_written: record.storage_bytes_written,
+    })
+}
+
+/// Runs the typical call of every entrypoint, in an order that gives each one the state it needs.
+pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
+    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+    chain.faucet(ALICE, 1_000_000);
+    let steps: Vec<Step> = vec![
+        ("register_api", "new API", OPERATOR, 0, vec!["weather".into(), 10.into(), 1_000.into()]),
+        (
+            "subscribe",
+            "first subscription, with deposit",
+            ALICE,
+            500,
+            vec!["weather".into(), 5_000.into(), 500.into()],
+        ),
+        ("top_up_credit", "deposit", ALICE, 100, vec![100.into()]),
+        ("approve_delegate", "first delegate", ALICE, 0, vec!["weather".into(), DAPP.into()]),
+        (
+            "consume_credit",
+            "first bill of the day, by the consumer",
+            ALICE,
+            0,
+            vec!["weather".into(), ALICE.into()],
+        ),
+        ("consume_credit", "same-day bill, by a delegate", DAPP, 0, vec!["weather".into(), ALICE.into()]),
+        ("get_usage_report", "one API, one delegate", DAPP, 0, vec![ALICE.into()]),
+        ("consumer_integration_example", "text", DAPP, 0, vec![]),
+        ("set_api_active", "pause", OPERATOR, 0, vec!["weather".into(), false.into()]),
+        ("set_api_active", "resume", OPERATOR, 0, vec!["weather".into(), true.into()]),
+        ("revoke_delegate", "last delegate", ALICE, 0, vec!["weather".into(), DAPP.into()]),
+        ("withdraw_credit", "part of the credit", ALICE, 0, vec![50.into()]),
+        ("withdraw_earnings", "part of the earnings", OPERATOR, 0, vec!["weather".into(), 10.into()]),
+        ("unsubscribe", "active subscription", ALICE, 0, vec!["weather".into()]),
+        ("subscribe", "again, no deposit", ALICE, 0, vec!["weather".into(), 5_000.into(), 0.into()]),
+        (
+            "consume_credits",
+            "batch of 10, by the consumer",
+            ALICE,
+            0,
+            vec!["weather".into(), ALICE.into(), 10.into(), 1.into()],
+        ),
+        ("get_api_report", "one API", DAPP, 0, vec!["weather".into()]),
+        ("get_usage_history", "today only", DAPP, 0, vec![ALICE.into(), "weather".into()]),
+        ("transfer_api", "name the next operator", OPERATOR, 0, vec!["weather".into(), DAPP.into()]),
+        ("accept_api", "take the API over", DAPP, 0, vec!["weather".into()]),
+        (
+            "register_api",
+            "limit update by the operator",
+            DAPP,
+            0,
+            vec!["weather".into(), 10.into(), 2_000.into()],
+        ),
+    ];
+    let mut costs = Vec::with_capacity(steps.len() + 2);
+    for step in steps {
+        costs.push(measure_step(&mut chain, &executor, step)?);
+    }
+    // The next UTC day: the first bill archives the finished day, then the history has two days.
+    chain.advance(86_400);
+    for step in [
+        (
+            "consume_credit",
+            "first bill of a new day (archives one)",
+            ALICE,
+            0,
+            vec!["weather".into(), ALICE.into()],
+        ),
+        ("get_usage_history", "today and one archived day", DAPP, 0, vec![ALICE.into(), "weather".into()]),
+    ] {
+        costs.push(measure_step(&mut chain, &executor, step)?);
+    }
+    Ok(costs)
+}
+
+/// Fuel of a same-day `consume_credit` by a delegate on the GenVM flavor, through `_start`
+/// (slots hashed with SHA3-256, events and transfers through `gl_call`).
+pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Cost, String> {
+    let executor =
+        std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm).map_err(|e| e.to_string())?);
+    let deployer = executor.clone();
+    let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
+    chain.faucet(ALICE, 1_000_000);
+    let fail = |r: api_usage_billing::testing::Refusal| r.message;
+    chain.call(OPERATOR).register_api("weather", 10, 1_000).map_err(fail)?;
+    chain.call(ALICE).value(500).subscribe("weather", 5_000, 500).map_err(fail)?;
+    chain.call(ALICE).approve_delegate("weather", DAPP).map_err(fail)?;
+    chain.call(ALICE).consume_credit("weather", ALICE).map_err(fail)?;
+    chain.call(DAPP).consume_credit("weather", ALICE).map_err(fail)?;
+    let record = chain.last();
+    Ok(Cost {
+        method: "consume_credit",
+        case: "GenVM flavor: same-day bill, by a delegate",
+        fuel: executor.last_fuel(),
+        reads: record.storage_reads,
+        writes: record.storage_writes,
+        bytes_written: record.storage_bytes_written,
+    })
+}

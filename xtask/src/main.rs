@@ -1,0 +1,158 @@
+//! `cargo xtask`: build the artifacts, write schema/, measure costs, run the benchmark, check budgets.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use billing_artifact::{Flavor, GENVM_VERSION, GENVM_ZIP_NAME};
+use clap::{Parser, Subcommand};
+use xtask::{bench, budget, costs, report, schema};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "The api-usage-billing project's own tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build both artifacts (wasm32v1-none, wasm-opt -Oz) and print their sizes and sha256.
+    BuildWasm {
+        /// Where to write them.
+        #[arg(long, default_value = "artifacts")]
+        out: PathBuf,
+    },
+    /// Write schema/: the GenLayer contract schema and JSON Schemas of reports, receipt, events, errors.
+    Schema {
+        #[arg(long, default_value = "schema")]
+        out: PathBuf,
+    },
+    /// Every cost: fuel and storage per entrypoint, growth with state size, calls per second.
+    Bench {
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Throughput runs at 5 % of their size (for CI).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Check the figures against budgets.json (over budget fails; well under asks to lower it).
+    Budget {
+        #[arg(long, default_value = "budgets.json")]
+        file: PathBuf,
+        /// Rewrite the file from the current figures instead of checking.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Fuel and storage operations of a typical call of every entrypoint, on the .wasm.
+    Costs {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn artifact(flavor: Flavor) -> Result<Vec<u8>, String> {
+    billing_artifact::fixture(flavor).map(|a| a.bytes.clone()).map_err(|e| e.to_string())
+}
+
+fn kib(size: usize) -> String {
+    // Tenths of a KiB in integers: the figure the README quotes.
+    let tenths = (size * 10 + 512) / 1024;
+    format!("{}.{} KiB", tenths / 10, tenths % 10)
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::BuildWasm { out } => {
+            let workspace = billing_artifact::workspace_root();
+            for flavor in [Flavor::Billing, Flavor::Genvm] {
+                let built = billing_artifact::build(&workspace, flavor, true).map_err(|e| e.to_string())?;
+                billing_artifact::write(&built, &out).map_err(|e| e.to_string())?;
+                println!("{}", out.join(flavor.file_name()).display());
+                println!("  size    {} bytes ({})", built.size(), kib(built.size()));
+                println!("  sha256  {}", built.sha256);
+                if flavor == Flavor::Genvm {
+                    let zip = built.zip();
+                    println!(
+                        "{}  (GenLayer deployment archive: runner.json, version {GENVM_VERSION}, contract.wasm)",
+                        out.join(GENVM_ZIP_NAME).display(),
+                    );
+                    println!("  size    {} bytes ({})", zip.len(), kib(zip.len()));
+                    println!("  sha256  {}", billing_artifact::sha256_hex(&zip));
+                }
+            }
+            Ok(())
+        }
+        Command::Schema { out } => {
+            std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            for (name, content) in schema::files() {
+                let path = out.join(name);
+                std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        Command::Bench { json, quick } => {
+            let bytes = artifact(Flavor::Billing)?;
+            let measured = bench::run(&bytes, if quick { 0.05 } else { 1.0 })?;
+            if json {
+                println!("{}", report::bench_json(&measured));
+            } else {
+                print!("{}", report::bench_text(&measured));
+            }
+            Ok(())
+        }
+        Command::Budget { file, write } => budget_command(&file, write),
+        Command::Costs { json } => {
+            let bytes = artifact(Flavor::Billing)?;
+            let mut rows = costs::measure(&bytes)?;
+            rows.push(costs::genvm_bill(&artifact(Flavor::Genvm)?)?);
+            if json {
+                let calls: Vec<serde_json::Value> = rows.iter().map(report::cost_json).collect();
+                println!("{}", serde_json::json!({"wasm_bytes": bytes.len(), "calls": calls}));
+            } else {
+                println!("artifact: {} bytes", bytes.len());
+                print!("{}", billing_sandbox::render::table(&report::cost_rows(&rows)));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn budget_command(file: &Path, write: bool) -> Result<(), String> {
+    let bytes = artifact(Flavor::Billing)?;
+    let genvm = artifact(Flavor::Genvm)?;
+    let mut figures = budget::figures(bytes.len(), &costs::measure(&bytes)?);
+    figures.push(("genvm wasm_bytes".into(), genvm.len() as u64));
+    figures.push((
+        "fuel genvm consume_credit: same-day bill, by a delegate".into(),
+        costs::genvm_bill(&genvm)?.fuel,
+    ));
+    if write {
+        std::fs::write(file, budget::write(&figures)).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("wrote {}", file.display());
+        return Ok(());
+    }
+    let budgets = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let problems = budget::check(&figures, &budgets)?;
+    for (name, value) in &figures {
+        println!("{value:>10}  {name}");
+    }
+    if problems.is_empty() {
+        println!("all {} figures within budget", figures.len());
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
