@@ -5,11 +5,23 @@ use crate::LoadError;
 use api_usage_billing::calldata;
 use api_usage_billing::testing::Tx;
 use api_usage_billing::{Address, Event, Host};
-use wasmi::{Caller, CompilationMode, Config, Engine, Extern, Linker, Memory, Module, Store};
+use wasmi::{
+    Caller, CompilationMode, Config, Engine, Extern, Linker, Memory, Module, Store, StoreLimits,
+    StoreLimitsBuilder,
+};
 
 /// Fuel one call may burn. Far above any entrypoint's need (see the README's figures), low enough
 /// that a runaway call ends quickly.
 pub const FUEL_LIMIT: u64 = 50_000_000;
+
+/// Linear memory one call may grow to: the contract's stack (64 KiB), data and a heap that holds
+/// the decoded input a few times over (docs/ABI.md, "Memory"). A call that needs more traps.
+pub const MEMORY_LIMIT: usize = 32 << 20;
+
+/// The store limits every call of either interface runs under.
+pub(crate) fn call_limits() -> StoreLimits {
+    StoreLimitsBuilder::new().memory_size(MEMORY_LIMIT).instances(1).build()
+}
 
 /// How an export call ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +67,7 @@ struct CallState<H> {
     /// The key of the latest read that did not fit its buffer: the contract's next read of it is the
     /// same logical read, finished, not another one.
     partial_read: Option<Vec<u8>>,
+    limits: StoreLimits,
 }
 
 /// The compiled contract, ready to instantiate once per call over a host of type `H`.
@@ -107,8 +120,10 @@ impl<H: VmHost> WasmContract<H> {
     /// Calls `export` with `input` on a fresh instance over `host`. Gives the host back with how the
     /// call ended and the fuel it burned.
     pub fn call(&self, host: H, export: &str, input: Vec<u8>) -> (H, Ending, u64) {
-        let state = CallState { tx: host, input, output: None, revert: None, partial_read: None };
+        let state =
+            CallState { tx: host, input, output: None, revert: None, partial_read: None, limits: call_limits() };
         let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
         if let Err(e) = store.set_fuel(FUEL_LIMIT) {
             return (store.into_data().tx, Ending::Trapped(format!("fuel: {e}")), 0);
         }

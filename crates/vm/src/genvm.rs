@@ -11,7 +11,7 @@ use api_usage_billing::schema::EVENTS;
 use api_usage_billing::{Address, Event, Value};
 use wasmi::{Caller, CompilationMode, Config, Engine, Linker, Module, Store};
 
-use crate::billing::{memory, VmHost, FUEL_LIMIT};
+use crate::billing::{call_limits, memory, VmHost, FUEL_LIMIT};
 
 /// genlayer_sdk errno codes.
 const OK: u32 = 0;
@@ -50,6 +50,7 @@ struct State<H> {
     readonly: bool,
     ending: Option<GenvmEnding>,
     last_slot_read: Option<[u8; 32]>,
+    limits: wasmi::StoreLimits,
 }
 
 /// The `genvm` artifact, ready to run `_start` once per call over a host of type `H`.
@@ -98,8 +99,10 @@ impl<H: VmHost> GenvmContract<H> {
             readonly,
             ending: None,
             last_slot_read: None,
+            limits: call_limits(),
         };
         let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
         let _ = store.set_fuel(FUEL_LIMIT);
         let result = self
             .linker
