@@ -1,4 +1,6 @@
 //! Typed storage: borsh records under short prefixed keys, shaped so a bill touches three records.
+//! One typed table per record kind ([`Map`]: prefix, key type, record type), read like
+//! cw-storage-plus's `Map`: `SUBSCRIPTIONS.load(host, (&consumer, name))`.
 //!
 //! | key | record | read by |
 //! |---|---|---|
@@ -12,11 +14,168 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
+use core::marker::PhantomData;
 
 use crate::{Address, Error, Host};
 
 /// The layout described above. A later layout bumps it and migrates at deploy of the new code.
 pub const STATE_VERSION: u32 = 1;
+
+/// The parts a table's key is made of, after its prefix byte.
+pub(crate) trait KeyParts {
+    /// What a caller passes to name one record.
+    type Ref<'a>: Copy;
+    fn len(key: Self::Ref<'_>) -> usize;
+    fn push(key: Self::Ref<'_>, out: &mut Vec<u8>);
+    /// A key read back from its bytes (tools and tests).
+    #[cfg(feature = "testing")]
+    type Parsed<'a>;
+    #[cfg(feature = "testing")]
+    fn parse(bytes: &[u8]) -> Option<Self::Parsed<'_>>;
+}
+
+/// A normalized API name, as the last part of a key (its bytes, to the key's end).
+pub(crate) enum ApiName {}
+/// One slot of the history ring (< [`HISTORY_DAYS`]).
+pub(crate) enum Slot {}
+
+impl KeyParts for Address {
+    type Ref<'a> = &'a Address;
+    fn len(_: &Address) -> usize {
+        20
+    }
+    fn push(key: &Address, out: &mut Vec<u8>) {
+        out.extend_from_slice(&key.0);
+    }
+    #[cfg(feature = "testing")]
+    type Parsed<'a> = Address;
+    #[cfg(feature = "testing")]
+    fn parse(bytes: &[u8]) -> Option<Address> {
+        bytes.try_into().ok().map(Address)
+    }
+}
+
+impl KeyParts for ApiName {
+    type Ref<'a> = &'a str;
+    fn len(key: &str) -> usize {
+        key.len()
+    }
+    fn push(key: &str, out: &mut Vec<u8>) {
+        out.extend_from_slice(key.as_bytes());
+    }
+    #[cfg(feature = "testing")]
+    type Parsed<'a> = &'a str;
+    #[cfg(feature = "testing")]
+    fn parse(bytes: &[u8]) -> Option<&str> {
+        core::str::from_utf8(bytes).ok()
+    }
+}
+
+impl KeyParts for Slot {
+    type Ref<'a> = u8;
+    fn len(_: u8) -> usize {
+        1
+    }
+    fn push(key: u8, out: &mut Vec<u8>) {
+        out.push(key);
+    }
+    #[cfg(feature = "testing")]
+    type Parsed<'a> = u8;
+    #[cfg(feature = "testing")]
+    fn parse(bytes: &[u8]) -> Option<u8> {
+        match bytes {
+            [slot] => Some(*slot),
+            _ => None,
+        }
+    }
+}
+
+impl KeyParts for (Address, ApiName) {
+    type Ref<'a> = (&'a Address, &'a str);
+    fn len((_, name): Self::Ref<'_>) -> usize {
+        20 + name.len()
+    }
+    fn push((consumer, name): Self::Ref<'_>, out: &mut Vec<u8>) {
+        Address::push(consumer, out);
+        ApiName::push(name, out);
+    }
+    #[cfg(feature = "testing")]
+    type Parsed<'a> = (Address, &'a str);
+    #[cfg(feature = "testing")]
+    fn parse(bytes: &[u8]) -> Option<Self::Parsed<'_>> {
+        let (consumer, name) = bytes.split_at_checked(20)?;
+        Some((<Address as KeyParts>::parse(consumer)?, ApiName::parse(name)?))
+    }
+}
+
+impl KeyParts for (Address, Slot, ApiName) {
+    type Ref<'a> = (&'a Address, u8, &'a str);
+    fn len((_, _, name): Self::Ref<'_>) -> usize {
+        21 + name.len()
+    }
+    fn push((consumer, slot, name): Self::Ref<'_>, out: &mut Vec<u8>) {
+        Address::push(consumer, out);
+        Slot::push(slot, out);
+        ApiName::push(name, out);
+    }
+    #[cfg(feature = "testing")]
+    type Parsed<'a> = (Address, u8, &'a str);
+    #[cfg(feature = "testing")]
+    fn parse(bytes: &[u8]) -> Option<Self::Parsed<'_>> {
+        let (consumer, rest) = bytes.split_at_checked(20)?;
+        let (slot, name) = rest.split_at_checked(1)?;
+        Some((<Address as KeyParts>::parse(consumer)?, Slot::parse(slot)?, ApiName::parse(name)?))
+    }
+}
+
+/// A table of records of type `V` under `prefix ‖ key`.
+pub(crate) struct Map<K, V> {
+    prefix: u8,
+    kinds: PhantomData<fn() -> (K, V)>,
+}
+
+impl<K: KeyParts, V: BorshSerialize + BorshDeserialize> Map<K, V> {
+    pub const fn new(prefix: u8) -> Map<K, V> {
+        Map { prefix, kinds: PhantomData }
+    }
+
+    /// The storage key of the record `key`.
+    pub fn key(&self, key: K::Ref<'_>) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(1 + K::len(key));
+        bytes.push(self.prefix);
+        K::push(key, &mut bytes);
+        bytes
+    }
+
+    /// The record `key`, if any; a record that does not decode is [`Error::CorruptState`].
+    pub fn load(&self, host: &mut impl Host, key: K::Ref<'_>) -> Result<Option<V>, Error> {
+        load(host, &self.key(key))
+    }
+
+    pub fn save(&self, host: &mut impl Host, key: K::Ref<'_>, record: &V) -> Result<(), Error> {
+        save(host, &self.key(key), record)
+    }
+
+    /// The key parts of `bytes`, if it is a key of this table.
+    #[cfg(feature = "testing")]
+    pub fn parse_key<'a>(&self, bytes: &'a [u8]) -> Option<K::Parsed<'a>> {
+        match bytes.split_first() {
+            Some((prefix, rest)) if *prefix == self.prefix => K::parse(rest),
+            _ => None,
+        }
+    }
+}
+
+/// `a` ‖ api name.
+pub(crate) const APIS: Map<ApiName, ApiRecord> = Map::new(b'a');
+/// `c` ‖ consumer.
+pub(crate) const ACCOUNTS: Map<Address, Account> = Map::new(b'c');
+/// `s` ‖ consumer ‖ api name.
+pub(crate) const SUBSCRIPTIONS: Map<(Address, ApiName), Subscription> = Map::new(b's');
+/// `l` ‖ consumer.
+pub(crate) const API_LISTS: Map<Address, ApiList> = Map::new(b'l');
+/// `h` ‖ consumer ‖ slot ‖ api name.
+pub(crate) const HISTORY: Map<(Address, Slot, ApiName), DayUsage> = Map::new(b'h');
 
 const VERSION_KEY: &[u8] = b"v";
 
@@ -33,10 +192,8 @@ pub(crate) struct ApiRecord {
     pub pending_operator: Option<Address>,
     /// Active subscriptions.
     pub subscribers: u64,
-    /// The day `calls_today` and `revenue_today_wei` belong to.
-    pub day_id: u64,
-    pub calls_today: u64,
-    pub revenue_today_wei: u128,
+    /// Calls billed and revenue on the latest day billed.
+    pub today: DayUsage,
     pub revenue_total_wei: u128,
 }
 
@@ -50,19 +207,8 @@ impl ApiRecord {
             earnings_wei: 0,
             pending_operator: None,
             subscribers: 0,
-            day_id: 0,
-            calls_today: 0,
-            revenue_today_wei: 0,
+            today: DayUsage::default(),
             revenue_total_wei: 0,
-        }
-    }
-
-    /// `(calls, revenue_wei)` on `day`.
-    pub fn usage_on(&self, day: u64) -> (u64, u128) {
-        if self.day_id == day {
-            (self.calls_today, self.revenue_today_wei)
-        } else {
-            (0, 0)
         }
     }
 }
@@ -84,10 +230,8 @@ pub(crate) struct Subscription {
     pub max_daily_spend_wei: u128,
     /// The API's price when the consumer last subscribed: the most a bill may charge.
     pub accepted_price_wei: u128,
-    /// The day the usage figures belong to; figures of an earlier day count as zero.
-    pub day_id: u64,
-    pub calls: u64,
-    pub spend_wei: u128,
+    /// Usage on the latest day billed.
+    pub today: DayUsage,
     /// Accounts the consumer allows to bill it for this API, in approval order.
     pub delegates: Vec<Address>,
     /// The highest `usage_id` a batch bill was accepted with (0: none yet).
@@ -96,23 +240,19 @@ pub(crate) struct Subscription {
     pub archived_days: u64,
 }
 
-/// One finished day of a subscription's usage, in the history ring.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+/// One day of usage: calls and spend (for an API: calls and revenue) on `day_id`. Embedded in the
+/// subscription and the API record (the latest day billed) and stored as one slot of the history.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub(crate) struct DayUsage {
+    /// The UTC day (`timestamp / SECONDS_PER_DAY`).
     pub day_id: u64,
     pub calls: u64,
     pub spend_wei: u128,
 }
 
-/// Days of usage the history keeps per subscription.
-pub const HISTORY_DAYS: u64 = 30;
-
-/// The APIs a consumer ever subscribed to, in subscription order.
-pub(crate) type ApiList = Vec<String>;
-
-impl Subscription {
-    /// `(calls, spend_wei)` on `day`.
-    pub fn usage_on(&self, day: u64) -> (u64, u128) {
+impl DayUsage {
+    /// `(calls, spend_wei)` on `day`: figures of another day count as zero.
+    pub fn on(&self, day: u64) -> (u64, u128) {
         if self.day_id == day {
             (self.calls, self.spend_wei)
         } else {
@@ -121,75 +261,21 @@ impl Subscription {
     }
 }
 
-fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
-    let mut key = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
-    key.push(prefix);
-    for part in parts {
-        key.extend_from_slice(part);
-    }
-    key
-}
+/// Days of usage the history keeps per subscription.
+pub const HISTORY_DAYS: u64 = 30;
 
-pub(crate) fn api_key(api: &str) -> Vec<u8> {
-    key(b'a', &[api.as_bytes()])
-}
-
-/// The API name an API record's key holds, if `key` is one.
-#[cfg(feature = "testing")]
-pub(crate) fn api_name_of_key(key: &[u8]) -> Option<&str> {
-    match key.split_first() {
-        Some((b'a', name)) => core::str::from_utf8(name).ok(),
-        _ => None,
-    }
-}
-
-/// The consumer an account record's key holds, if `key` is one.
-#[cfg(feature = "testing")]
-pub(crate) fn consumer_of_account_key(key: &[u8]) -> Option<Address> {
-    match key.split_first() {
-        Some((b'c', rest)) => rest.try_into().ok().map(Address),
-        _ => None,
-    }
-}
-
-/// The consumer and API name a subscription record's key holds, if `key` is one.
-#[cfg(feature = "testing")]
-pub(crate) fn subscription_of_key(key: &[u8]) -> Option<(Address, &str)> {
-    match key.split_first() {
-        Some((b's', rest)) if rest.len() > 20 => {
-            let (consumer, name) = rest.split_at(20);
-            Some((Address(consumer.try_into().ok()?), core::str::from_utf8(name).ok()?))
-        }
-        _ => None,
-    }
-}
-
-pub(crate) fn account_key(consumer: &Address) -> Vec<u8> {
-    key(b'c', &[&consumer.0])
-}
-
-pub(crate) fn subscription_key(consumer: &Address, api: &str) -> Vec<u8> {
-    key(b's', &[&consumer.0, api.as_bytes()])
-}
-
-pub(crate) fn api_list_key(consumer: &Address) -> Vec<u8> {
-    key(b'l', &[&consumer.0])
-}
-
-/// The history slot `slot` (< 30) of a subscription.
-pub(crate) fn history_key(consumer: &Address, api: &str, slot: u8) -> Vec<u8> {
-    key(b'h', &[&consumer.0, &[slot], api.as_bytes()])
-}
+/// The APIs a consumer ever subscribed to, in subscription order.
+pub(crate) type ApiList = Vec<String>;
 
 /// The record under `key`, if any.
-pub(crate) fn load<T: BorshDeserialize>(host: &mut impl Host, key: &[u8]) -> Result<Option<T>, Error> {
+fn load<T: BorshDeserialize>(host: &mut impl Host, key: &[u8]) -> Result<Option<T>, Error> {
     match host.storage_get(key) {
         None => Ok(None),
         Some(bytes) => T::try_from_slice(&bytes).map(Some).map_err(|_| Error::CorruptState),
     }
 }
 
-pub(crate) fn save<T: BorshSerialize>(host: &mut impl Host, key: &[u8], record: &T) -> Result<(), Error> {
+fn save<T: BorshSerialize>(host: &mut impl Host, key: &[u8], record: &T) -> Result<(), Error> {
     // Room for the records a bill writes, so serializing never regrows the buffer.
     let mut bytes = Vec::with_capacity(160);
     record.serialize(&mut bytes).map_err(|_| Error::CorruptState)?;
@@ -223,9 +309,7 @@ mod tests {
             active: true,
             max_daily_spend_wei: 1,
             accepted_price_wei: 1,
-            day_id: 1,
-            calls: 1,
-            spend_wei: 1,
+            today: DayUsage { day_id: 1, calls: 1, spend_wei: 1 },
             delegates: Vec::new(),
             last_usage_id: 0,
             archived_days: 0,
@@ -235,8 +319,22 @@ mod tests {
         assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(105));
         let day = DayUsage { day_id: 1, calls: 2, spend_wei: 3 };
         assert_eq!(borsh::to_vec(&day).map(|b| b.len()).ok(), Some(32));
-        assert_eq!(history_key(&Address([1; 20]), "w", 29).len(), 23);
-        assert_eq!(api_key("w"), b"aw");
-        assert_eq!(subscription_key(&Address([1; 20]), "w").len(), 22);
+        assert_eq!(HISTORY.key((&Address([1; 20]), 29, "w")).len(), 23);
+        assert_eq!(APIS.key("w"), b"aw");
+        assert_eq!(SUBSCRIPTIONS.key((&Address([1; 20]), "w")).len(), 22);
+    }
+
+    /// The keys are the prefix and the parts, as docs/STORAGE.md lays them out.
+    #[test]
+    fn keys_are_prefix_then_parts() {
+        let consumer = Address([7; 20]);
+        let mut expected = alloc::vec![b's'];
+        expected.extend_from_slice(&[7; 20]);
+        expected.extend_from_slice(b"weather");
+        assert_eq!(SUBSCRIPTIONS.key((&consumer, "weather")), expected);
+        assert_eq!(ACCOUNTS.key(&consumer).first(), Some(&b'c'));
+        assert_eq!(API_LISTS.key(&consumer).first(), Some(&b'l'));
+        let history = HISTORY.key((&consumer, 3, "w"));
+        assert_eq!((history.first(), history.get(21), history.get(22)), (Some(&b'h'), Some(&3), Some(&b'w')));
     }
 }

@@ -2,7 +2,9 @@
 //! three storage reads and three writes; the first bill of a new day also archives the finished day.
 
 use super::{is_low_credit, load_api, resets_at, today};
-use crate::state::{self, Account, ApiRecord, DayUsage, Subscription, HISTORY_DAYS};
+use crate::state::{
+    Account, ApiRecord, DayUsage, Subscription, ACCOUNTS, APIS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS,
+};
 use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn consume_credit(
@@ -41,8 +43,7 @@ fn bill(
     if !api.active {
         return Err(Error::ApiPaused);
     }
-    let sub_key = state::subscription_key(&consumer, &name);
-    let subscription: Option<Subscription> = state::load(host, &sub_key)?;
+    let subscription = SUBSCRIPTIONS.load(host, (&consumer, &name))?;
     let caller = host.sender();
     let allowed =
         caller == consumer || subscription.as_ref().is_some_and(|sub| sub.delegates.contains(&caller));
@@ -61,7 +62,7 @@ fn bill(
         return Err(Error::PriceIncreased { price, accepted_price: subscription.accepted_price_wei });
     }
     let day = today(host);
-    let (calls_before, spend_before) = subscription.usage_on(day);
+    let (calls_before, spend_before) = subscription.today.on(day);
     let calls_after = match calls_before.checked_add(calls) {
         Some(total) if total <= api.daily_limit_calls => total,
         _ => {
@@ -84,8 +85,7 @@ fn bill(
     };
     // The spend check passed, so `billed` fits.
     let billed = billed.ok_or(Error::Overflow)?;
-    let account_key = state::account_key(&consumer);
-    let mut account: Account = state::load(host, &account_key)?.unwrap_or_default();
+    let mut account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
     let remaining = account
         .credit_wei
         .checked_sub(billed)
@@ -94,20 +94,18 @@ fn bill(
     let finished_day = archive_if_new_day(&mut subscription, day);
     record_on_api(&mut api, day, calls, billed)?;
     account.credit_wei = remaining;
-    subscription.day_id = day;
-    subscription.calls = calls_after;
-    subscription.spend_wei = spend_after;
+    subscription.today = DayUsage { day_id: day, calls: calls_after, spend_wei: spend_after };
     if usage_id != 0 {
         subscription.last_usage_id = usage_id;
     }
     let warn = !account.warned && is_low_credit(remaining, account.funded_wei);
     account.warned |= warn;
 
-    state::save(host, &account_key, &account)?;
-    state::save(host, &state::api_key(&name), &api)?;
-    state::save(host, &sub_key, &subscription)?;
+    ACCOUNTS.save(host, &consumer, &account)?;
+    APIS.save(host, &name, &api)?;
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
     if let Some((slot, usage)) = finished_day {
-        state::save(host, &state::history_key(&consumer, &name, slot), &usage)?;
+        HISTORY.save(host, (&consumer, slot, &name), &usage)?;
     }
     host.emit_event(Event::from(events::CallBilled {
         api: name,
@@ -141,27 +139,22 @@ fn bill(
 /// On the first bill of a new day, the finished day with usage moves to the history ring: its slot
 /// is the count of days archived so far, modulo 30, so archiving writes without reading.
 fn archive_if_new_day(subscription: &mut Subscription, day: u64) -> Option<(u8, DayUsage)> {
-    if subscription.day_id == day || subscription.calls == 0 {
+    if subscription.today.day_id == day || subscription.today.calls == 0 {
         return None;
     }
     let slot = (subscription.archived_days % HISTORY_DAYS) as u8;
     subscription.archived_days = subscription.archived_days.saturating_add(1);
-    Some((
-        slot,
-        DayUsage {
-            day_id: subscription.day_id,
-            calls: subscription.calls,
-            spend_wei: subscription.spend_wei,
-        },
-    ))
+    Some((slot, subscription.today))
 }
 
 /// The API's own totals for its report.
 fn record_on_api(api: &mut ApiRecord, day: u64, calls: u64, billed: u128) -> Result<(), Error> {
-    let (calls_today, revenue_today) = api.usage_on(day);
-    api.day_id = day;
-    api.calls_today = calls_today.saturating_add(calls);
-    api.revenue_today_wei = revenue_today.saturating_add(billed);
+    let (calls_today, revenue_today) = api.today.on(day);
+    api.today = DayUsage {
+        day_id: day,
+        calls: calls_today.saturating_add(calls),
+        spend_wei: revenue_today.saturating_add(billed),
+    };
     api.revenue_total_wei = api.revenue_total_wei.saturating_add(billed);
     api.earnings_wei = api.earnings_wei.checked_add(billed).ok_or(Error::Overflow)?;
     Ok(())

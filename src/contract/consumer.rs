@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use super::{is_low_credit, load_api, positive_u128, MAX_DELEGATES, MAX_SUBSCRIPTIONS};
-use crate::state::{self, Account, ApiList, Subscription};
+use crate::state::{Account, DayUsage, Subscription, ACCOUNTS, APIS, API_LISTS, SUBSCRIPTIONS};
 use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn subscribe(
@@ -26,14 +26,12 @@ pub(crate) fn subscribe(
         return Err(Error::ApiPaused);
     }
     let consumer = host.sender();
-    let list_key = state::api_list_key(&consumer);
-    let mut list: ApiList = state::load(host, &list_key)?.unwrap_or_default();
+    let mut list = API_LISTS.load(host, &consumer)?.unwrap_or_default();
     let listed = list.contains(&name);
     if !listed && list.len() >= MAX_SUBSCRIPTIONS {
         return Err(Error::TooManySubscriptions);
     }
-    let sub_key = state::subscription_key(&consumer, &name);
-    let existing: Option<Subscription> = state::load(host, &sub_key)?;
+    let existing = SUBSCRIPTIONS.load(host, (&consumer, &name))?;
     let activates = !existing.as_ref().is_some_and(|sub| sub.active);
     let subscription = match existing {
         Some(existing) => Subscription {
@@ -46,9 +44,7 @@ pub(crate) fn subscribe(
             active: true,
             max_daily_spend_wei: cap,
             accepted_price_wei: api.cost_per_call_wei,
-            day_id: 0,
-            calls: 0,
-            spend_wei: 0,
+            today: DayUsage::default(),
             delegates: Vec::new(),
             last_usage_id: 0,
             archived_days: 0,
@@ -59,24 +55,23 @@ pub(crate) fn subscribe(
         api.subscribers = api.subscribers.checked_add(1).ok_or(Error::Overflow)?;
     }
     let account = if deposit > 0 {
-        let account_key = state::account_key(&consumer);
-        let mut account = state::load(host, &account_key)?.unwrap_or_default();
+        let mut account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
         credit(&mut account, deposit)?;
-        Some((account_key, account))
+        Some(account)
     } else {
         None
     };
 
-    state::save(host, &sub_key, &subscription)?;
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
     if activates {
-        state::save(host, &state::api_key(&name), &api)?;
+        APIS.save(host, &name, &api)?;
     }
-    if let Some((account_key, account)) = account {
-        state::save(host, &account_key, &account)?;
+    if let Some(account) = account {
+        ACCOUNTS.save(host, &consumer, &account)?;
     }
     if !listed {
         list.push(name.clone());
-        state::save(host, &list_key, &list)?;
+        API_LISTS.save(host, &consumer, &list)?;
     }
     host.emit_event(Event::from(events::Subscribed {
         consumer,
@@ -90,16 +85,15 @@ pub(crate) fn subscribe(
 pub(crate) fn unsubscribe(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
     let (name, mut api) = load_api(host, api_name)?;
     let consumer = host.sender();
-    let key = state::subscription_key(&consumer, &name);
-    let mut subscription = match state::load::<Subscription>(host, &key)? {
+    let mut subscription = match SUBSCRIPTIONS.load(host, (&consumer, &name))? {
         Some(sub) if sub.active => sub,
         _ => return Err(Error::NotSubscribed),
     };
     subscription.active = false;
     // Every active subscription was counted when it became active.
     api.subscribers = api.subscribers.checked_sub(1).ok_or(Error::CorruptState)?;
-    state::save(host, &key, &subscription)?;
-    state::save(host, &state::api_key(&name), &api)?;
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
+    APIS.save(host, &name, &api)?;
     host.emit_event(Event::from(events::Unsubscribed { consumer, api: name }));
     Ok(Value::Null)
 }
@@ -108,10 +102,9 @@ pub(crate) fn top_up_credit(host: &mut impl Host, amount: &Int) -> Result<Value,
     let amount = positive_u128(amount, Error::AmountNotPositive, "amount")?;
     require_attached(host, amount)?;
     let consumer = host.sender();
-    let key = state::account_key(&consumer);
-    let mut account = state::load(host, &key)?.unwrap_or_default();
+    let mut account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
     credit(&mut account, amount)?;
-    state::save(host, &key, &account)?;
+    ACCOUNTS.save(host, &consumer, &account)?;
     host.emit_event(Event::from(events::CreditToppedUp { consumer, amount }));
     Ok(Value::Null)
 }
@@ -119,15 +112,14 @@ pub(crate) fn top_up_credit(host: &mut impl Host, amount: &Int) -> Result<Value,
 pub(crate) fn withdraw_credit(host: &mut impl Host, amount: &Int) -> Result<Value, Error> {
     let amount = positive_u128(amount, Error::AmountNotPositive, "amount")?;
     let consumer = host.sender();
-    let key = state::account_key(&consumer);
-    let mut account: Account = state::load(host, &key)?.unwrap_or_default();
+    let mut account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
     account.credit_wei = account
         .credit_wei
         .checked_sub(amount)
         .ok_or(Error::InsufficientCredit { credit: account.credit_wei, required: amount })?;
     // funded >= credit always holds, so this cannot fail on a consistent state.
     account.funded_wei = account.funded_wei.checked_sub(amount).ok_or(Error::CorruptState)?;
-    state::save(host, &key, &account)?;
+    ACCOUNTS.save(host, &consumer, &account)?;
     host.send_value(&consumer, amount);
     host.emit_event(Event::from(events::CreditWithdrawn {
         consumer,
@@ -142,7 +134,7 @@ pub(crate) fn approve_delegate(
     api_name: &str,
     delegate: Address,
 ) -> Result<Value, Error> {
-    let (name, consumer, key, mut subscription) = load_subscription(host, api_name)?;
+    let (name, consumer, mut subscription) = load_subscription(host, api_name)?;
     if subscription.delegates.contains(&delegate) {
         return Ok(Value::Null);
     }
@@ -150,7 +142,7 @@ pub(crate) fn approve_delegate(
         return Err(Error::TooManyDelegates);
     }
     subscription.delegates.push(delegate);
-    state::save(host, &key, &subscription)?;
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
     host.emit_event(Event::from(events::DelegateApproved { consumer, api: name, delegate }));
     Ok(Value::Null)
 }
@@ -160,13 +152,13 @@ pub(crate) fn revoke_delegate(
     api_name: &str,
     delegate: Address,
 ) -> Result<Value, Error> {
-    let (name, consumer, key, mut subscription) = load_subscription(host, api_name)?;
+    let (name, consumer, mut subscription) = load_subscription(host, api_name)?;
     let before = subscription.delegates.len();
     subscription.delegates.retain(|d| *d != delegate);
     if subscription.delegates.len() == before {
         return Err(Error::DelegateNotApproved);
     }
-    state::save(host, &key, &subscription)?;
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
     host.emit_event(Event::from(events::DelegateRevoked { consumer, api: name, delegate }));
     Ok(Value::Null)
 }
@@ -175,12 +167,11 @@ pub(crate) fn revoke_delegate(
 fn load_subscription(
     host: &mut impl Host,
     api_name: &str,
-) -> Result<(alloc::string::String, Address, Vec<u8>, Subscription), Error> {
+) -> Result<(alloc::string::String, Address, Subscription), Error> {
     let (name, _) = load_api(host, api_name)?;
     let consumer = host.sender();
-    let key = state::subscription_key(&consumer, &name);
-    let subscription = state::load(host, &key)?.ok_or(Error::NotSubscribed)?;
-    Ok((name, consumer, key, subscription))
+    let subscription = SUBSCRIPTIONS.load(host, (&consumer, &name))?.ok_or(Error::NotSubscribed)?;
+    Ok((name, consumer, subscription))
 }
 
 /// Deposits are backed by value: the declared amount must be exactly what the call carries.

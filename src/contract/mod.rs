@@ -15,7 +15,7 @@ pub(crate) use report::{get_api_report, get_usage_history, get_usage_report};
 
 use alloc::string::String;
 
-use crate::state::{self, ApiRecord};
+use crate::state::{self, ApiRecord, APIS};
 use crate::{Error, Host, Int, Value};
 
 /// Most APIs one consumer's list holds (unsubscribing keeps the entry).
@@ -95,7 +95,7 @@ pub fn normalize_api_name(raw: &str) -> Result<String, Error> {
 /// The registered API a name refers to; a name that could never be registered is simply not.
 pub(crate) fn load_api(host: &mut impl Host, raw_name: &str) -> Result<(String, ApiRecord), Error> {
     let name = normalize_api_name(raw_name).map_err(|_| Error::ApiNotRegistered)?;
-    let api = state::load(host, &state::api_key(&name))?.ok_or(Error::ApiNotRegistered)?;
+    let api = APIS.load(host, &name)?.ok_or(Error::ApiNotRegistered)?;
     Ok((name, api))
 }
 

@@ -1,7 +1,7 @@
 //! Operator entrypoints: register or update an API, pause or resume it, withdraw its earnings.
 
 use super::{load_api, normalize_api_name, positive_u128};
-use crate::state::{self, ApiRecord};
+use crate::state::{ApiRecord, APIS};
 use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn register_api(
@@ -20,15 +20,14 @@ pub(crate) fn register_api(
     let cost = cost.to_u128().ok_or(Error::OutOfRange("cost_per_call_wei"))?;
     let limit = limit.to_u64().ok_or(Error::OutOfRange("daily_limit_calls"))?;
     let sender = host.sender();
-    let key = state::api_key(&name);
-    let (record, updated) = match state::load::<ApiRecord>(host, &key)? {
+    let (record, updated) = match APIS.load(host, &name)? {
         None => (ApiRecord::new(sender, cost, limit), false),
         Some(existing) if existing.operator == sender => {
             (ApiRecord { cost_per_call_wei: cost, daily_limit_calls: limit, ..existing }, true)
         }
         Some(_) => return Err(Error::ApiTaken),
     };
-    state::save(host, &key, &record)?;
+    APIS.save(host, &name, &record)?;
     let (api, operator, cost_per_call_wei, daily_limit_calls) = (name, sender, cost, limit);
     host.emit_event(if updated {
         Event::from(events::ApiUpdated { api, operator, cost_per_call_wei, daily_limit_calls })
@@ -45,7 +44,7 @@ pub(crate) fn set_api_active(host: &mut impl Host, api_name: &str, active: bool)
         return Ok(Value::Null);
     }
     api.active = active;
-    state::save(host, &state::api_key(&name), &api)?;
+    APIS.save(host, &name, &api)?;
     host.emit_event(if active {
         Event::from(events::ApiResumed { api: name, operator })
     } else {
@@ -62,7 +61,7 @@ pub(crate) fn withdraw_earnings(host: &mut impl Host, api_name: &str, amount: &I
         .earnings_wei
         .checked_sub(amount)
         .ok_or(Error::InsufficientEarnings { earnings: api.earnings_wei, required: amount })?;
-    state::save(host, &state::api_key(&name), &api)?;
+    APIS.save(host, &name, &api)?;
     host.send_value(&operator, amount);
     host.emit_event(Event::from(events::EarningsWithdrawn {
         api: name,
@@ -86,7 +85,7 @@ pub(crate) fn transfer_api(
         return Ok(Value::Null);
     }
     api.pending_operator = Some(new_operator);
-    state::save(host, &state::api_key(&name), &api)?;
+    APIS.save(host, &name, &api)?;
     host.emit_event(Event::from(events::ApiTransferRequested { api: name, operator, new_operator }));
     Ok(Value::Null)
 }
@@ -101,7 +100,7 @@ pub(crate) fn accept_api(host: &mut impl Host, api_name: &str) -> Result<Value, 
     let previous = api.operator;
     api.operator = sender;
     api.pending_operator = None;
-    state::save(host, &state::api_key(&name), &api)?;
+    APIS.save(host, &name, &api)?;
     host.emit_event(Event::from(events::ApiTransferred {
         api: name,
         operator: sender,

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use serde::{Serialize, Serializer};
 
 use super::{is_low_credit, load_api, resets_at, today};
-use crate::state::{self, Account, ApiList, ApiRecord, DayUsage, Subscription, HISTORY_DAYS};
+use crate::state::{Account, ACCOUNTS, APIS, API_LISTS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS};
 use crate::{Address, Error, Host, Value};
 
 pub const INTEGRATION_EXAMPLE: &str =
@@ -52,14 +52,14 @@ struct ApiUsage {
 
 pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Result<Value, Error> {
     let day = today(host);
-    let account: Account = state::load(host, &state::account_key(&consumer))?.unwrap_or_default();
-    let names: ApiList = state::load(host, &state::api_list_key(&consumer))?.unwrap_or_default();
+    let account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
+    let names = API_LISTS.load(host, &consumer)?.unwrap_or_default();
     let mut apis = Vec::with_capacity(names.len());
     for api_name in names {
-        let api: Option<ApiRecord> = state::load(host, &state::api_key(&api_name))?;
-        let sub: Option<Subscription> = state::load(host, &state::subscription_key(&consumer, &api_name))?;
+        let api = APIS.load(host, &api_name)?;
+        let sub = SUBSCRIPTIONS.load(host, (&consumer, &api_name))?;
         let (cost, limit) = api.map_or((0, 0), |api| (api.cost_per_call_wei, api.daily_limit_calls));
-        let (calls, spend) = sub.as_ref().map_or((0, 0), |sub| sub.usage_on(day));
+        let (calls, spend) = sub.as_ref().map_or((0, 0), |sub| sub.today.on(day));
         let cap = sub.as_ref().map_or(0, |sub| sub.max_daily_spend_wei);
         apis.push(ApiUsage {
             api_name,
@@ -112,7 +112,7 @@ struct ApiReport {
 pub(crate) fn get_api_report(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
     let (name, api) = load_api(host, api_name)?;
     let day = today(host);
-    let (calls_today, revenue_today) = api.usage_on(day);
+    let (calls_today, revenue_today) = api.today.on(day);
     to_json(&ApiReport {
         api_name: name,
         operator: api.operator.to_hex(),
@@ -146,13 +146,14 @@ pub(crate) fn get_usage_history(
     api_name: &str,
 ) -> Result<Value, Error> {
     let (name, _) = load_api(host, api_name)?;
-    let Some(sub) = state::load::<Subscription>(host, &state::subscription_key(&consumer, &name))? else {
+    let Some(sub) = SUBSCRIPTIONS.load(host, (&consumer, &name))? else {
         return to_json(&Vec::<HistoryDay>::new());
     };
     let mut days = Vec::new();
-    if sub.calls > 0 {
+    if sub.today.calls > 0 {
         // The latest day billed: today, or a finished day not archived yet.
-        days.push(HistoryDay { day_id: sub.day_id, calls: sub.calls, spend_wei: sub.spend_wei });
+        let today = sub.today;
+        days.push(HistoryDay { day_id: today.day_id, calls: today.calls, spend_wei: today.spend_wei });
     }
     let archived = sub.archived_days.min(HISTORY_DAYS);
     for back in 1..=archived {
@@ -160,7 +161,7 @@ pub(crate) fn get_usage_history(
             break;
         }
         let slot = ((sub.archived_days - back) % HISTORY_DAYS) as u8;
-        if let Some(day) = state::load::<DayUsage>(host, &state::history_key(&consumer, &name, slot))? {
+        if let Some(day) = HISTORY.load(host, (&consumer, slot, &name))? {
             days.push(HistoryDay { day_id: day.day_id, calls: day.calls, spend_wei: day.spend_wei });
         }
     }

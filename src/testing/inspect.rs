@@ -21,7 +21,7 @@ pub fn api_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u8])>
     storage
         .into_iter()
         .filter_map(|(key, value)| {
-            let name = crate::state::api_name_of_key(key)?;
+            let name = crate::state::APIS.parse_key(key)?;
             let record: crate::state::ApiRecord = borsh::from_slice(value).ok()?;
             Some(ApiSummary {
                 name: String::from(name),
@@ -49,7 +49,7 @@ pub fn account_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u
     storage
         .into_iter()
         .filter_map(|(key, value)| {
-            let consumer = crate::state::consumer_of_account_key(key)?;
+            let consumer = crate::state::ACCOUNTS.parse_key(key)?;
             let record: crate::state::Account = borsh::from_slice(value).ok()?;
             Some(AccountSummary {
                 consumer,
@@ -83,7 +83,7 @@ pub fn subscription_summaries<'a>(
     storage
         .into_iter()
         .filter_map(|(key, value)| {
-            let (consumer, api) = crate::state::subscription_of_key(key)?;
+            let (consumer, api) = crate::state::SUBSCRIPTIONS.parse_key(key)?;
             let record: crate::state::Subscription = borsh::from_slice(value).ok()?;
             Some(SubscriptionSummary {
                 consumer,
@@ -91,9 +91,9 @@ pub fn subscription_summaries<'a>(
                 active: record.active,
                 max_daily_spend_wei: record.max_daily_spend_wei,
                 accepted_price_wei: record.accepted_price_wei,
-                day_id: record.day_id,
-                calls: record.calls,
-                spend_wei: record.spend_wei,
+                day_id: record.today.day_id,
+                calls: record.today.calls,
+                spend_wei: record.today.spend_wei,
                 delegates: record.delegates,
                 last_usage_id: record.last_usage_id,
             })
