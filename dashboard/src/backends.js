@@ -1,0 +1,151 @@
+// Where the views get their figures and send their actions: a GenLayer node through genlayer-js, or the
+// contract itself in the page (billing-js) for the playground. Both answer the same questions.
+import { createAccount, createClient } from "genlayer-js";
+import { localnet } from "genlayer-js/chains";
+import { Chain, parseApiReport, parseUsageHistory, parseUsageReport } from "billing-js";
+
+/** A refusal read from a GenLayer receipt: the rollback message, the `[Refused] code=… k=v` line. */
+export function refusalOf(receipt) {
+  const leader = receipt?.consensus_data?.leader_receipt?.[0] ?? receipt?.consensus_data?.leader_receipt;
+  if (!leader) return { code: "no_receipt", message: "the node returned no leader receipt", details: {} };
+  const status = leader.result?.status ?? "";
+  const executed = leader.execution_result;
+  if (executed === "SUCCESS" || status === "return") return null;
+  const text = JSON.stringify(leader);
+  const line = /\[Refused\] ((?:[^"\\]|\\.)*?)(?:\\n|"|$)/.exec(text);
+  const details = {};
+  let code = executed === "ERROR" || status === "rollback" ? "refused" : String(status || executed || "failed");
+  if (line) {
+    for (const pair of line[1].trim().split(/\s+/)) {
+      const at = pair.indexOf("=");
+      if (at <= 0) continue;
+      const [key, value] = [pair.slice(0, at), pair.slice(at + 1)];
+      if (key === "code") code = value;
+      else details[key] = /^-?[0-9]+$/.test(value) ? BigInt(value) : value;
+    }
+  }
+  const payload = typeof leader.result?.payload === "string" ? leader.result.payload : null;
+  const expected = /\[EXPECTED\](?:[^"\\]|\\.)*/.exec(text);
+  const message = payload ?? (expected ? JSON.parse(`"${expected[0]}"`) : `the transaction failed (${status || executed})`);
+  return { code, message, details };
+}
+
+function clientError(error) {
+  const message = error?.shortMessage ?? error?.details ?? error?.message ?? String(error);
+  return { ok: false, error: { code: "rpc_error", message: String(message), details: {} } };
+}
+
+/** A GenLayer node (the serving sandbox, Studio's localnet, a testnet) at `rpc` with chain id `chainId`. */
+export function nodeBackend({ rpc, chainId, contract }) {
+  const chain = () => ({ ...localnet, id: chainId, rpcUrls: { default: { http: [rpc] } } });
+  const reader = createClient({ chain: chain(), endpoint: rpc });
+  const read = (functionName, args) => reader.readContract({ address: contract, functionName, args });
+  return {
+    kind: "node",
+    label: `node ${rpc} (chain ${chainId})`,
+    contract,
+    async usageReport(consumer) {
+      return parseUsageReport(await read("get_usage_report", [consumer]));
+    },
+    async apiReport(api) {
+      return parseApiReport(await read("get_api_report", [api]));
+    },
+    async history(consumer, api) {
+      return parseUsageHistory(await read("get_usage_history", [consumer, api]));
+    },
+    async blockTime() {
+      const block = await reader.request({ method: "eth_getBlockByNumber", params: ["latest", false] });
+      return BigInt(block.timestamp);
+    },
+    async balance(address) {
+      const hex = await reader.request({ method: "eth_getBalance", params: [address, "latest"] });
+      return BigInt(hex);
+    },
+    /** Signs with a development private key (or the browser wallet: `signer.provider`). */
+    async write(signer, method, args, value = 0n) {
+      try {
+        const account = signer.privateKey ? createAccount(signer.privateKey) : signer.address;
+        const client = createClient({
+          chain: chain(),
+          endpoint: rpc,
+          account,
+          ...(signer.provider ? { provider: signer.provider } : {}),
+        });
+        const hash = await client.writeContract({ account, address: contract, functionName: method, args, value });
+        const receipt = await client.waitForTransactionReceipt({ hash, status: "ACCEPTED", interval: 300, retries: 100 });
+        const refusal = refusalOf(receipt);
+        return refusal ? { ok: false, error: refusal, hash } : { ok: true, hash };
+      } catch (error) {
+        return clientError(error);
+      }
+    },
+    signerFromKey(privateKey) {
+      return { privateKey, address: createAccount(privateKey).address.toLowerCase() };
+    },
+  };
+}
+
+export const PLAYGROUND = {
+  operator: "0x" + "0a".repeat(20),
+  alice: "0x" + "a1".repeat(20),
+  dapp: "0x" + "da".repeat(20),
+};
+const MILLI = 10n ** 15n;
+const GENESIS = 1767225600n;
+const DAY = 86400n;
+
+/** The demo's scenario (`cargo demo`) up to Alice's top-up, on a chain in the page. */
+export function seedPlayground(chain) {
+  const { operator, alice, dapp } = PLAYGROUND;
+  for (const who of [operator, alice, dapp]) chain.faucet(who, 1000n * 10n ** 18n);
+  chain.send(operator, "register_api", ["weather.v1", MILLI, 5n]);
+  chain.send(operator, "register_api", ["maps.v1", 2n * MILLI, 100n]);
+  chain.send(alice, "subscribe", ["weather.v1", 10n * MILLI, 12n * MILLI], { value: 12n * MILLI });
+  chain.send(alice, "subscribe", ["maps.v1", 6n * MILLI, 0n]);
+  chain.send(alice, "approve_delegate", ["weather.v1", dapp]);
+  chain.send(alice, "approve_delegate", ["maps.v1", dapp]);
+  const billUntilRefused = (api) => {
+    while (chain.call(dapp, "consume_credit", [api, alice]).ok);
+  };
+  billUntilRefused("weather.v1");
+  billUntilRefused("maps.v1");
+  chain.call(operator, "consume_credit", ["weather.v1", alice]); // refused: the operator is no delegate
+  chain.setTime(GENESIS + DAY);
+  billUntilRefused("weather.v1");
+  chain.send(alice, "top_up_credit", [5n * MILLI], { value: 5n * MILLI });
+}
+
+/** The contract in the page, seeded with the demo; writes return at once. */
+export function localBackend() {
+  const chain = new Chain();
+  seedPlayground(chain);
+  return {
+    kind: "playground",
+    label: "playground: the real contract in this page (billing-js), no node",
+    contract: chain.address,
+    chain,
+    async usageReport(consumer) {
+      return chain.usageReport(consumer);
+    },
+    async apiReport(api) {
+      return chain.apiReport(api);
+    },
+    async history(consumer, api) {
+      return chain.usageHistory(consumer, api);
+    },
+    async blockTime() {
+      return chain.now();
+    },
+    async balance(address) {
+      return chain.balance(address);
+    },
+    async write(signer, method, args, value = 0n) {
+      const outcome = chain.call(signer.address, method, args, { value });
+      return outcome.ok ? { ok: true, events: outcome.events } : { ok: false, error: outcome.error };
+    },
+    /** The start of the next UTC day on the in-page chain. */
+    nextDay() {
+      chain.setTime((chain.now() / DAY + 1n) * DAY);
+    },
+  };
+}
