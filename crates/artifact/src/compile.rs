@@ -15,6 +15,7 @@ pub fn cargo_build(workspace: &Path, flavor: Flavor) -> Result<PathBuf, Artifact
     command
         .args([
             "build",
+            "--quiet",
             "--release",
             "--locked",
             "--target",

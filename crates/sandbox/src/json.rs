@@ -3,9 +3,10 @@
 
 use api_usage_billing::testing::Refusal;
 use api_usage_billing::{Address, Event, Int, ParamType, Value};
-use serde_json::{json, Map, Value as Json};
-
 use billing_chain::CallReport;
+use serde_json::Value as Json;
+
+use crate::input::{self, Input};
 
 /// `int` in decimal, whatever its size.
 pub fn int_to_decimal(int: &Int) -> String {
@@ -37,67 +38,120 @@ pub fn value_to_json(value: &Value) -> Json {
 
 /// A JSON argument as calldata, shaped by the declared parameter type where it fits, and sent as its
 /// natural calldata where it does not: the contract, not the sandbox, refuses what is wrong.
-pub fn arg_from_json(json: &Json, declared: Option<ParamType>) -> Value {
+pub fn arg_from_json(json: &Input, declared: Option<ParamType>) -> Value {
     match (declared, json) {
-        (Some(ParamType::Address), Json::String(text)) => {
+        (Some(ParamType::Address), Input::Str(text)) => {
             Address::parse(text).map_or_else(|| Value::Str(text.clone()), Value::Address)
         }
-        (Some(ParamType::Int), Json::String(text)) => {
+        (Some(ParamType::Int), Input::Str(text)) => {
             decimal_to_int(text).map_or_else(|| Value::Str(text.clone()), Value::Int)
         }
         _ => natural(json),
     }
 }
 
-fn natural(json: &Json) -> Value {
+/// JSON's own reading: integers (of any size) as ints; a number with a fraction or exponent stays
+/// its text, for the contract to refuse.
+fn natural(json: &Input) -> Value {
     match json {
-        Json::Null => Value::Null,
-        Json::Bool(flag) => Value::Bool(*flag),
-        Json::Number(number) => {
-            let text = number.to_string();
-            decimal_to_int(&text).map_or(Value::Str(text), Value::Int)
-        }
-        Json::String(text) => Value::Str(text.clone()),
-        Json::Array(items) => Value::Array(items.iter().map(natural).collect()),
-        Json::Object(entries) => Value::Map(entries.iter().map(|(k, v)| (k.clone(), natural(v))).collect()),
+        Input::Null => Value::Null,
+        Input::Bool(flag) => Value::Bool(*flag),
+        Input::Number(text) => decimal_to_int(text).map_or_else(|| Value::Str(text.clone()), Value::Int),
+        Input::Str(text) => Value::Str(text.clone()),
+        Input::Array(items) => Value::Array(items.iter().map(natural).collect()),
+        Input::Object(entries) => Value::Map(entries.iter().map(|(k, v)| (k.clone(), natural(v))).collect()),
     }
 }
 
 /// A command-line argument: JSON if it parses as JSON, otherwise the text as a string (so `weather`
 /// and `0xab…` need no quotes).
-pub fn cli_arg(text: &str) -> Json {
-    serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_string()))
+pub fn cli_arg(text: &str) -> Input {
+    input::parse(text).unwrap_or_else(|_| Input::Str(text.to_string()))
 }
 
-/// A wei amount given as a JSON number or decimal string.
-pub fn wei_from_json(json: &Json) -> Option<u128> {
+/// A wei amount: a JSON integer or a decimal string, digits only (no sign, as int arguments), or
+/// null for none.
+pub fn wei_from_json(json: &Input) -> Option<u128> {
     match json {
-        Json::Number(number) => number.to_string().parse().ok(),
-        Json::String(text) => text.parse().ok(),
-        Json::Null => Some(0),
+        Input::Number(text) | Input::Str(text) => wei_from_text(text),
+        Input::Null => Some(0),
         _ => None,
     }
 }
 
-pub fn event_to_json(event: &Event) -> Json {
-    let fields: Map<String, Json> =
-        event.fields.iter().map(|(k, v)| (k.to_string(), value_to_json(v))).collect();
-    json!({"name": event.name, "fields": fields})
+/// `digits` as wei: one rule for `--value`, a script's `"value"` and int arguments (no `+`).
+pub fn wei_from_text(digits: &str) -> Option<u128> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
-pub fn refusal_to_json(refusal: &Refusal) -> Json {
-    json!({"code": refusal.code, "message": refusal.message, "details": value_to_json(&refusal.details)})
+/// JSON written in the order given: serde_json without `preserve_order` would sort object keys.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Out {
+    Json(Json),
+    Object(Vec<(String, Out)>),
+    Array(Vec<Out>),
+}
+
+impl std::fmt::Display for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Out::Json(json) => write!(f, "{json}"),
+            Out::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Out::Object(members) => {
+                f.write_str("{")?;
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{}:{value}", Json::String(key.clone()))?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
+fn object<const N: usize>(members: [(&str, Out); N]) -> Out {
+    Out::Object(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// `{"name": …, "fields": {…}}`, fields in the order the contract emitted them.
+pub fn event_to_json(event: &Event) -> Out {
+    let fields = event.fields.iter().map(|(k, v)| (k.to_string(), Out::Json(value_to_json(v)))).collect();
+    object([("name", Out::Json(Json::String(event.name.to_string()))), ("fields", Out::Object(fields))])
+}
+
+/// `{"code": …, "message": …, "details": {…}}`.
+pub fn refusal_to_json(refusal: &Refusal) -> Out {
+    object([
+        ("code", Out::Json(Json::String(refusal.code.clone()))),
+        ("message", Out::Json(Json::String(refusal.message.clone()))),
+        ("details", Out::Json(value_to_json(&refusal.details))),
+    ])
 }
 
 /// The JSON line `run` prints for a call.
 pub fn report_line(report: &CallReport) -> String {
+    let fuel = Out::Json(Json::from(report.fuel));
     let line = match &report.outcome {
-        Ok(value) => json!({
-            "ok": value_to_json(value),
-            "events": report.events.iter().map(event_to_json).collect::<Vec<_>>(),
-            "fuel": report.fuel,
-        }),
-        Err(refusal) => json!({"error": refusal_to_json(refusal), "fuel": report.fuel}),
+        Ok(value) => object([
+            ("ok", Out::Json(value_to_json(value))),
+            ("events", Out::Array(report.events.iter().map(event_to_json).collect())),
+            ("fuel", fuel),
+        ]),
+        Err(refusal) => object([("error", refusal_to_json(refusal)), ("fuel", fuel)]),
     };
     line.to_string()
 }
@@ -106,30 +160,52 @@ pub fn report_line(report: &CallReport) -> String {
 mod tests {
     use super::*;
 
+    fn json(text: &str) -> Input {
+        input::parse(text).unwrap()
+    }
+
     #[test]
     fn arguments_follow_the_declared_type_and_fall_back_to_natural_calldata() {
         let address = "0x".to_string() + &"Ab".repeat(20);
-        assert!(matches!(
-            arg_from_json(&Json::String(address.clone()), Some(ParamType::Address)),
-            Value::Address(_)
-        ));
-        assert_eq!(arg_from_json(&json!("0x12"), Some(ParamType::Address)), Value::from("0x12"));
-        assert_eq!(arg_from_json(&json!("12"), Some(ParamType::Int)), Value::from(12));
-        assert_eq!(arg_from_json(&json!("twelve"), Some(ParamType::Int)), Value::from("twelve"));
-        assert_eq!(arg_from_json(&json!(12), Some(ParamType::Str)), Value::from(12));
+        assert!(matches!(arg_from_json(&Input::Str(address), Some(ParamType::Address)), Value::Address(_)));
+        assert_eq!(arg_from_json(&json("\"0x12\""), Some(ParamType::Address)), Value::from("0x12"));
+        assert_eq!(arg_from_json(&json("\"12\""), Some(ParamType::Int)), Value::from(12));
+        assert_eq!(arg_from_json(&json("\"twelve\""), Some(ParamType::Int)), Value::from("twelve"));
+        assert_eq!(arg_from_json(&json("\"+1\""), Some(ParamType::Int)), Value::from("+1"));
+        assert_eq!(arg_from_json(&json("12"), Some(ParamType::Str)), Value::from(12));
+        assert_eq!(arg_from_json(&json("2.5"), Some(ParamType::Int)), Value::from("2.5"));
         assert_eq!(
-            arg_from_json(&json!([1, "a"]), Some(ParamType::Int)),
+            arg_from_json(&json("[1, \"a\"]"), Some(ParamType::Int)),
             Value::Array(vec![1.into(), "a".into()])
         );
-        let big: Json = serde_json::from_str("340282366920938463463374607431768211456").unwrap();
-        assert_eq!(
-            int_to_decimal(match &arg_from_json(&big, None) {
-                Value::Int(i) => i,
-                _ => panic!(),
-            }),
-            big.to_string()
-        );
-        assert_eq!(cli_arg("weather"), json!("weather"));
-        assert_eq!(cli_arg("10"), json!(10));
+        let big = "340282366920938463463374607431768211456";
+        match arg_from_json(&json(big), None) {
+            Value::Int(int) => assert_eq!(int_to_decimal(&int), big),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(cli_arg("weather"), Input::Str("weather".into()));
+        assert_eq!(cli_arg("10"), Input::Number("10".into()));
+    }
+
+    #[test]
+    fn wei_is_digits_only_whatever_the_spelling() {
+        assert_eq!(wei_from_json(&json("10")), Some(10));
+        assert_eq!(wei_from_json(&json("\"340282366920938463463374607431768211455\"")), Some(u128::MAX));
+        assert_eq!(wei_from_json(&json("null")), Some(0));
+        for bad in
+            ["\"+1\"", "-1", "\"-1\"", "1.5", "\"\"", "\"340282366920938463463374607431768211456\"", "true"]
+        {
+            assert_eq!(wei_from_json(&json(bad)), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn output_keeps_the_order_it_is_given() {
+        let out = object([
+            ("ok", Out::Json(Json::Null)),
+            ("events", Out::Array(vec![])),
+            ("fuel", Out::Json(7.into())),
+        ]);
+        assert_eq!(out.to_string(), r#"{"ok":null,"events":[],"fuel":7}"#);
     }
 }

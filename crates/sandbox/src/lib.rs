@@ -1,8 +1,9 @@
 //! billing-sandbox: the contract's artifact on a local chain, like a devnet. The binary (`main.rs`)
-//! is the command line; [`demo`] narrates a scenario; [`json`] and [`render`] are what it prints;
-//! [`params`] types call arguments by the contract schema.
+//! is the command line; [`demo`] narrates a scenario; [`input`] reads JSON exactly, [`json`] and
+//! [`render`] are what it prints; [`params`] types call arguments by the contract schema.
 
 pub mod demo;
+pub mod input;
 pub mod json;
 pub mod params;
 pub mod render;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use api_usage_billing::Address;
 use billing_artifact::Flavor;
 use billing_chain::{default_state_path, Abi as ChainAbi, Chain, ChainError};
+use billing_sandbox::input::{self, Input};
 use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
 use billing_sandbox::{demo, params, render};
 use clap::{Parser, Subcommand};
@@ -167,7 +168,7 @@ fn address(text: &str, what: &str) -> Result<Address, String> {
 }
 
 /// Calldata arguments from JSON values, typed by the parameters the contract schema declares.
-fn call_args(method: &str, args: &[Json]) -> Vec<api_usage_billing::Value> {
+fn call_args(method: &str, args: &[Input]) -> Vec<api_usage_billing::Value> {
     let types = params::param_types(api_usage_billing::schema::CONTRACT_SCHEMA, method);
     args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, types.get(i).copied().flatten())).collect()
 }
@@ -192,10 +193,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Call { sender, value, at, method, args } => {
             let sender = address(&sender, "--sender")?;
-            let value = wei_from_json(&Json::String(value.clone()))
-                .ok_or(format!("--value must be wei, not {value:?}"))?;
+            let value = billing_sandbox::json::wei_from_text(&value)
+                .ok_or(format!("--value must be wei (decimal digits), not {value:?}"))?;
             let chain = open(state, wasm_path, abi, false)?;
-            let args: Vec<Json> = args.iter().map(|a| cli_arg(a)).collect();
+            let args: Vec<Input> = args.iter().map(|a| cli_arg(a)).collect();
             let report = chain.call(sender, value, at, &method, &call_args(&method, &args))?;
             println!("{}", report_line(&report));
             if report.outcome.is_ok() {
@@ -231,7 +232,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Report { consumer, json } => {
             let consumer_arg =
-                arg_from_json(&Json::String(consumer), Some(api_usage_billing::ParamType::Address));
+                arg_from_json(&Input::Str(consumer), Some(api_usage_billing::ParamType::Address));
             let chain = open(state, wasm_path, abi, false)?;
             let report =
                 chain.view("get_usage_report", &[consumer_arg])?.map_err(|r| render::refusal_line(&r))?;
@@ -246,13 +247,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::ApiReport { api, json } => {
             let chain = open(state, wasm_path, abi, false)?;
-            let text = view_json(&chain, "get_api_report", vec![Json::String(api)])?;
+            let text = view_json(&chain, "get_api_report", vec![Input::Str(api)])?;
             print_json_or(&text, json, render::api_report_table)
         }
         Command::History { consumer, api, json } => {
             let chain = open(state, wasm_path, abi, false)?;
-            let text =
-                view_json(&chain, "get_usage_history", vec![Json::String(consumer), Json::String(api)])?;
+            let text = view_json(&chain, "get_usage_history", vec![Input::Str(consumer), Input::Str(api)])?;
             print_json_or(&text, json, render::history_table)
         }
         Command::State => {
@@ -264,7 +264,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 /// A view's JSON answer (or the contract's refusal, as an error).
-fn view_json(chain: &Chain, method: &str, args: Vec<Json>) -> Result<String, String> {
+fn view_json(chain: &Chain, method: &str, args: Vec<Input>) -> Result<String, String> {
     let answer = chain
         .view(method, &call_args(method, &args))
         .map_err(|e| e.to_string())?
@@ -282,26 +282,37 @@ fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(
     Ok(())
 }
 
-type ScriptCall = (Address, u128, Option<u64>, String, Vec<Json>);
+type ScriptCall = (Address, u128, Option<u64>, String, Vec<Input>);
+
+/// The keys a script line may have: anything else is a typo the user should hear about.
+const SCRIPT_KEYS: [&str; 5] = ["sender", "timestamp", "value", "method", "args"];
 
 /// `{"sender": "0x…", "timestamp": 123, "value": "0", "method": "…", "args": [...]}`.
 fn parse_script_line(line: &str) -> Result<ScriptCall, String> {
-    let json: Json = serde_json::from_str(line).map_err(|e| format!("not JSON ({e})"))?;
-    let object = json.as_object().ok_or("not a JSON object")?;
-    let sender = object.get("sender").and_then(Json::as_str).ok_or("no \"sender\" string")?;
+    let json = input::parse(line).map_err(|e| format!("not JSON ({e})"))?;
+    if !matches!(json, Input::Object(_)) {
+        return Err("not a JSON object".into());
+    }
+    if let Some(unknown) = json.keys().into_iter().find(|key| !SCRIPT_KEYS.contains(key)) {
+        return Err(format!("unknown key {unknown:?} (a line has {})", SCRIPT_KEYS.join(", ")));
+    }
+    let sender = json.get("sender").and_then(Input::as_str).ok_or("no \"sender\" string")?;
     let sender = address(sender, "\"sender\"")?;
-    let method = object.get("method").and_then(Json::as_str).ok_or("no \"method\" string")?.to_string();
-    let value = match object.get("value") {
+    let method = json.get("method").and_then(Input::as_str).ok_or("no \"method\" string")?.to_string();
+    let value = match json.get("value") {
         None => 0,
         Some(value) => wei_from_json(value).ok_or_else(|| format!("\"value\" must be wei, not {value}"))?,
     };
-    let at = match object.get("timestamp") {
-        None | Some(Json::Null) => None,
-        Some(t) => Some(t.as_u64().ok_or_else(|| format!("\"timestamp\" must be unix seconds, not {t}"))?),
+    let at = match json.get("timestamp") {
+        None | Some(Input::Null) => None,
+        Some(Input::Number(digits)) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(digits.parse().map_err(|_| format!("\"timestamp\" must be unix seconds, not {digits}"))?)
+        }
+        Some(t) => return Err(format!("\"timestamp\" must be unix seconds, not {t}")),
     };
-    let args = match object.get("args") {
+    let args = match json.get("args") {
         None => Vec::new(),
-        Some(Json::Array(args)) => args.clone(),
+        Some(Input::Array(args)) => args.clone(),
         Some(other) => return Err(format!("\"args\" must be an array, not {other}")),
     };
     Ok((sender, value, at, method, args))
