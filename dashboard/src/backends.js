@@ -3,6 +3,9 @@
 import { createAccount, createClient } from "genlayer-js";
 import { localnet } from "genlayer-js/chains";
 import { Chain, parseApiReport, parseUsageHistory, parseUsageReport } from "billing-js";
+import { DAY, seedPlayground } from "./seed.js";
+
+export { PLAYGROUND } from "./seed.js";
 
 /** A refusal read from a GenLayer receipt: the rollback message, the `[Refused] code=… k=v` line. */
 export function refusalOf(receipt) {
@@ -83,36 +86,6 @@ export function nodeBackend({ rpc, chainId, contract }) {
       return { privateKey, address: createAccount(privateKey).address.toLowerCase() };
     },
   };
-}
-
-export const PLAYGROUND = {
-  operator: "0x" + "0a".repeat(20),
-  alice: "0x" + "a1".repeat(20),
-  dapp: "0x" + "da".repeat(20),
-};
-const MILLI = 10n ** 15n;
-const GENESIS = 1767225600n;
-const DAY = 86400n;
-
-/** The demo's scenario (`cargo demo`) up to Alice's top-up, on a chain in the page. */
-export function seedPlayground(chain) {
-  const { operator, alice, dapp } = PLAYGROUND;
-  for (const who of [operator, alice, dapp]) chain.faucet(who, 1000n * 10n ** 18n);
-  chain.send(operator, "register_api", ["weather.v1", MILLI, 5n]);
-  chain.send(operator, "register_api", ["maps.v1", 2n * MILLI, 100n]);
-  chain.send(alice, "subscribe", ["weather.v1", 10n * MILLI, 12n * MILLI], { value: 12n * MILLI });
-  chain.send(alice, "subscribe", ["maps.v1", 6n * MILLI, 0n]);
-  chain.send(alice, "approve_delegate", ["weather.v1", dapp]);
-  chain.send(alice, "approve_delegate", ["maps.v1", dapp]);
-  const billUntilRefused = (api) => {
-    while (chain.call(dapp, "consume_credit", [api, alice]).ok);
-  };
-  billUntilRefused("weather.v1");
-  billUntilRefused("maps.v1");
-  chain.call(operator, "consume_credit", ["weather.v1", alice]); // refused: the operator is no delegate
-  chain.setTime(GENESIS + DAY);
-  billUntilRefused("weather.v1");
-  chain.send(alice, "top_up_credit", [5n * MILLI], { value: 5n * MILLI });
 }
 
 /** The contract in the page, seeded with the demo; writes return at once. */
