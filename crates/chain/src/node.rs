@@ -76,7 +76,8 @@ fn book(
     report: &CallReport,
     record: &dyn Fn(&CallReport, u64) -> Vec<u8>,
 ) -> Result<u64, ChainError> {
-    let block = read_u64(txn, BLOCKS)?.unwrap_or(0).checked_add(1).ok_or_else(|| store("block counter full"))?;
+    let block =
+        read_u64(txn, BLOCKS)?.unwrap_or(0).checked_add(1).ok_or_else(|| store("block counter full"))?;
     write_u64(txn, BLOCKS, block)?;
     let next = submission.nonce.checked_add(1).ok_or_else(|| store("nonce space exhausted"))?;
     txn.open_table(NONCES).map_err(store)?.insert(submission.sender.0.as_slice(), next).map_err(store)?;
@@ -84,7 +85,10 @@ fn book(
         .map_err(store)?
         .insert(submission.hash.as_slice(), record(report, block).as_slice())
         .map_err(store)?;
-    txn.open_table(IDS).map_err(store)?.insert(submission.id.as_slice(), submission.hash.as_slice()).map_err(store)?;
+    txn.open_table(IDS)
+        .map_err(store)?
+        .insert(submission.id.as_slice(), submission.hash.as_slice())
+        .map_err(store)?;
     Ok(block)
 }
 
@@ -106,7 +110,13 @@ impl Chain {
         let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
         let timestamp = submission.at.max(now);
         let Some((method, args)) = submission.call else {
-            let report = CallReport { outcome: Ok(Value::Null), events: vec![], transfers: vec![], fuel: 0, timestamp };
+            let report = CallReport {
+                outcome: Ok(Value::Null),
+                events: vec![],
+                transfers: vec![],
+                fuel: 0,
+                timestamp,
+            };
             write_u64(&txn, "now", timestamp)?;
             let block = book(&txn, submission, &report, record)?;
             txn.commit().map_err(store)?;
@@ -118,7 +128,10 @@ impl Chain {
         let (outcome, fuel, txn) = if sender_balance < value {
             let refusal = Refusal::host(
                 "insufficient_funds",
-                &format!("{} holds {sender_balance} wei, less than the {value} wei attached", sender.to_hex()),
+                &format!(
+                    "{} holds {sender_balance} wei, less than the {value} wei attached",
+                    sender.to_hex()
+                ),
             );
             (Err(refusal), 0, Some(txn))
         } else {
@@ -230,7 +243,12 @@ impl Chain {
             let meta = txn.open_table(META).map_err(store)?;
             let blocks = meta.get(BLOCKS).map_err(store)?;
             blocks
-                .map(|v| v.value().try_into().map(u64::from_le_bytes).map_err(|_| ChainError::Corrupt(BLOCKS.into())))
+                .map(|v| {
+                    v.value()
+                        .try_into()
+                        .map(u64::from_le_bytes)
+                        .map_err(|_| ChainError::Corrupt(BLOCKS.into()))
+                })
                 .transpose()
                 .map(|b| b.unwrap_or(0))
         })
@@ -239,11 +257,15 @@ impl Chain {
     /// Adds `amount` to `account`'s balance, as a local network's faucet does; returns the new balance.
     pub fn fund(&self, account: &Address, amount: u128) -> Result<u128, ChainError> {
         let txn = self.db.begin_write().map_err(store)?;
-        let funded = balance(&txn, account)?.checked_add(amount).ok_or_else(|| store("a balance beyond u128"))?;
+        let funded =
+            balance(&txn, account)?.checked_add(amount).ok_or_else(|| store("a balance beyond u128"))?;
         set_balance(&txn, account, funded)?;
         let minted = read_u128(&txn, "minted")?.unwrap_or(0);
         let minted = minted.checked_add(amount).ok_or_else(|| store("the faucet ran dry"))?;
-        txn.open_table(META).map_err(store)?.insert("minted", minted.to_le_bytes().as_slice()).map_err(store)?;
+        txn.open_table(META)
+            .map_err(store)?
+            .insert("minted", minted.to_le_bytes().as_slice())
+            .map_err(store)?;
         txn.commit().map_err(store)?;
         Ok(funded)
     }
@@ -261,7 +283,10 @@ impl Chain {
         Ok(Ok(timestamp))
     }
 
-    fn read<T>(&self, f: impl FnOnce(&redb::ReadTransaction) -> Result<T, ChainError>) -> Result<T, ChainError> {
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&redb::ReadTransaction) -> Result<T, ChainError>,
+    ) -> Result<T, ChainError> {
         let txn = self.db.begin_read().map_err(store)?;
         f(&txn)
     }
