@@ -1,0 +1,199 @@
+// The consumer and operator views in headless Chromium against `billing-sandbox serve` (BILLING_SANDBOX:
+// the binary), state scripted through genlayer-js with the node's development keys; each figure on
+// screen is compared with the contract's own report read over RPC in the same test.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createAccount, createClient } from "genlayer-js";
+import { localnet } from "genlayer-js/chains";
+import * as h from "./helpers.mjs";
+
+const sandbox = process.env.BILLING_SANDBOX;
+const skip = sandbox ? false : "BILLING_SANDBOX (the billing-sandbox binary) is not set";
+let node; // { proc, rpc, contract, keys, base }
+let browser;
+let billing;
+let staticServer;
+
+async function startNode() {
+  const dir = mkdtempSync(path.join(tmpdir(), "billing-dashboard-"));
+  const proc = spawn(sandbox, ["--state", path.join(dir, "state.redb"), "serve", "--port", "0", "--fixed-clock"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  proc.stderr.on("data", (d) => (err += d));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s:\n${out}\n${err}`)), 60000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if ((out.match(/private key 0x[0-9a-f]{64}/g) ?? []).length >= 3 && /\n\s*$/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`serve exited ${code}:\n${out}\n${err}`)));
+  });
+  const rpc = /(http:\/\/127\.0\.0\.1:\d+\/api)/.exec(out)[1];
+  const contract = /contract at (0x[0-9a-f]{40})/.exec(out)[1];
+  const keys = [...out.matchAll(/private key (0x[0-9a-f]{64})/g)].map((m) => m[1]);
+  return { proc, rpc, contract, keys, out };
+}
+
+/** The dashboard from `serve` itself at `/` when it serves it, else from a static server here. */
+async function dashboardBase(rpc) {
+  const origin = rpc.replace(/\/api$/, "");
+  const res = await fetch(`${origin}/`).catch(() => null);
+  if (res?.ok && (await res.text()).includes("API usage billing")) return { base: `${origin}/`, rpcParam: "" };
+  staticServer = createServer((req, resp) => {
+    const file = new URL(req.url, "http://x").pathname.replace(/^\/$/, "/index.html");
+    const type = { ".js": "text/javascript", ".css": "text/css", ".html": "text/html" }[path.extname(file)];
+    try {
+      const body = readFileSync(path.join(h.dist, path.normalize(file)));
+      resp.writeHead(200, { "content-type": type ?? "application/octet-stream" }).end(body);
+    } catch {
+      resp.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => staticServer.listen(0, "127.0.0.1", r));
+  console.log("serve does not serve the dashboard at / yet: using a static server here");
+  return { base: `http://127.0.0.1:${staticServer.address().port}/`, rpcParam: `&rpc=${encodeURIComponent(rpc)}` };
+}
+
+function client(key) {
+  const chain = { ...localnet, rpcUrls: { default: { http: [node.rpc] } } };
+  return createClient({ chain, endpoint: node.rpc, ...(key ? { account: createAccount(key) } : {}) });
+}
+
+async function write(key, functionName, args, value = 0n) {
+  const c = client(key);
+  const hash = await c.writeContract({ address: node.contract, functionName, args, value });
+  return c.waitForTransactionReceipt({ hash, status: "ACCEPTED", interval: 100, retries: 100 });
+}
+
+async function read(functionName, args) {
+  return client().readContract({ address: node.contract, functionName, args });
+}
+
+async function rpc(method, params) {
+  const res = await fetch(node.rpc, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = await res.json();
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+async function blockTime() {
+  return BigInt((await rpc("eth_getBlockByNumber", ["latest", false])).timestamp);
+}
+
+async function expectedConsumer(consumer) {
+  const report = billing.parseUsageReport(await read("get_usage_report", [consumer]));
+  const histories = [];
+  for (const a of report.apis) histories.push(billing.parseUsageHistory(await read("get_usage_history", [consumer, a.api_name])));
+  return h.expectedConsumerView(report, histories, await blockTime());
+}
+
+let operator, alice, dapp; // { key, address }
+
+before(async () => {
+  if (skip) return;
+  billing = await h.loadBilling();
+  node = await startNode();
+  Object.assign(node, await dashboardBase(node.rpc));
+  [operator, alice, dapp] = node.keys.slice(0, 3).map((key) => ({ key, address: createAccount(key).address.toLowerCase() }));
+  // The scripted state: one API at 10 wei a call, 5 calls a day; Alice deposits 100 wei with a cap of
+  // 50 a day; her consumer contract bills 5 calls on day one and 4 the next (credit 10: low).
+  await write(operator.key, "register_api", ["weather", 10n, 5n]);
+  await write(alice.key, "subscribe", ["weather", 50n, 100n], 100n);
+  await write(alice.key, "approve_delegate", ["weather", dapp.address]);
+  for (let i = 0; i < 5; i++) await write(dapp.key, "consume_credit", ["weather", alice.address]);
+  await rpc("sim_increaseTime", [86400]);
+  for (let i = 0; i < 4; i++) await write(dapp.key, "consume_credit", ["weather", alice.address]);
+  browser = await h.launch();
+});
+
+after(async () => {
+  await browser?.close();
+  node?.proc.kill();
+  staticServer?.close();
+});
+
+test("the consumer view shows the contract's report, and actions change chain and screen", { skip }, async () => {
+  const url = `${node.base}?contract=${node.contract}&consumer=${alice.address}${node.rpcParam}#key=${alice.key}`;
+  const { page, errors } = await h.open(browser, url);
+  let want = await expectedConsumer(alice.address);
+  assert.equal(want.low_credit, true, "the script leaves Alice's credit low");
+  assert.deepEqual(await h.readConsumerView(page), want);
+  assert.deepEqual(want.apis.weather.days.map(([, c]) => c), ["5", "4"], "one bar per day, newest last");
+  assert.deepEqual(want.apis.weather.delegates, [dapp.address]);
+  assert.equal(await page.$eval("#signer-address", (e) => e.textContent), alice.address);
+  await h.screenshot(page, "consumer");
+
+  // Top up 50 wei from the page: the chain has it, the warning goes (credit 60 of 150 funded).
+  await h.submit(page, 'form[data-form="top_up"]', { amount: "50", amount_unit: "wei" });
+  assert.match(await page.$eval("#status", (e) => e.textContent), /top_up_credit/);
+  want = await expectedConsumer(alice.address);
+  assert.equal(want.credit_balance_wei, "60");
+  assert.equal(want.low_credit, false);
+  assert.deepEqual(await h.readConsumerView(page), want);
+
+  // Withdrawing more than the credit: refused, the contract's message on screen, nothing changed.
+  await h.submit(page, 'form[data-form="withdraw_credit"]', { amount: "61", amount_unit: "wei" });
+  assert.equal(await page.$eval("#status .refusal", (e) => e.dataset.code), "insufficient_credit");
+  assert.match(await page.$eval('#status [data-field="message"]', (e) => e.textContent), /^\[EXPECTED\] /);
+  assert.deepEqual(await h.readConsumerView(page), await expectedConsumer(alice.address));
+  await h.screenshot(page, "consumer-refusal");
+
+  // The countdown runs on the node's clock: moving the node's time moves it.
+  await rpc("sim_increaseTime", [3600]);
+  await page.waitForFunction(
+    (s) => document.querySelector('[data-field="countdown"]').dataset.seconds === s,
+    { timeout: 10000 },
+    String(BigInt(want.countdown) - 3600n),
+  );
+  assert.deepEqual(errors, []);
+});
+
+test("the consumer view on a narrow screen", { skip }, async () => {
+  const url = `${node.base}?contract=${node.contract}&consumer=${alice.address}${node.rpcParam}`;
+  const { page, errors } = await h.open(browser, url, { width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  await h.screenshot(page, "consumer-narrow");
+  assert.deepEqual(errors, []);
+});
+
+test("the operator view shows the API report; pause, resume and withdraw earnings", { skip }, async () => {
+  const url = `${node.base}?contract=${node.contract}&api=weather${node.rpcParam}#key=${operator.key}`;
+  const { page, errors } = await h.open(browser, url);
+  const apiReport = async () => billing.parseApiReport(await read("get_api_report", ["weather"]));
+  let report = await apiReport();
+  assert.equal(report.revenue_total_wei, 90n);
+  assert.deepEqual(await h.readOperatorView(page, "weather"), h.expectedOperatorView(report));
+
+  await h.clickAndWait(page, 'form[data-form="pause"] button[value="false"]');
+  report = await apiReport();
+  assert.equal(report.active, false);
+  assert.deepEqual(await h.readOperatorView(page, "weather"), h.expectedOperatorView(report));
+  await h.screenshot(page, "operator-paused");
+  await h.clickAndWait(page, 'form[data-form="pause"] button[value="true"]');
+
+  await h.submit(page, 'form[data-form="withdraw_earnings"]', { amount: "40", amount_unit: "wei" });
+  report = await apiReport();
+  assert.equal(report.earnings_available_wei, 50n);
+  assert.equal(report.active, true);
+  assert.deepEqual(await h.readOperatorView(page, "weather"), h.expectedOperatorView(report));
+  await h.submit(page, 'form[data-form="withdraw_earnings"]', { amount: "51", amount_unit: "wei" });
+  assert.equal(await page.$eval("#status .refusal", (e) => e.dataset.code), "insufficient_earnings");
+  assert.match(await page.$eval("#status .details", (e) => e.textContent), /earnings/);
+  await h.screenshot(page, "operator");
+  assert.deepEqual(errors, []);
+});
