@@ -2,7 +2,7 @@
 // contract itself in the page (billing-js) for the playground. Both answer the same questions.
 import { createAccount, createClient } from "genlayer-js";
 import { localnet } from "genlayer-js/chains";
-import { Chain, parseApiReport, parseUsageHistory, parseUsageReport } from "billing-js";
+import { Chain, methods, parseApiReport, parseUsageHistory, parseUsageReport } from "billing-js";
 import { DAY, seedPlayground } from "./seed.js";
 
 export { PLAYGROUND } from "./seed.js";
@@ -60,6 +60,14 @@ export function nodeBackend({ rpc, chainId, contract }) {
       const block = await reader.request({ method: "eth_getBlockByNumber", params: ["latest", false] });
       return BigInt(block.timestamp);
     },
+    /** The contract's method names, from its schema (`gen_getContractSchema`). */
+    async methods() {
+      try {
+        return new Set(Object.keys((await reader.getContractSchema(contract)).methods ?? {}));
+      } catch {
+        return new Set();
+      }
+    },
     async balance(address) {
       const hex = await reader.request({ method: "eth_getBalance", params: [address, "latest"] });
       return BigInt(hex);
@@ -108,6 +116,9 @@ export function localBackend() {
     },
     async blockTime() {
       return chain.now();
+    },
+    async methods() {
+      return new Set(methods().map((m) => m.name));
     },
     async balance(address) {
       return chain.balance(address);

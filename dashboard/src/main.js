@@ -13,7 +13,7 @@ billing.initSync(wasm);
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const params = new URLSearchParams(location.search);
 const $ = (selector, root = document) => root.querySelector(selector);
-const state = { backend: null, signer: null, resetsAt: null, blockTime: null, apis: [] };
+const state = { backend: null, signer: null, resetsAt: null, blockTime: null, apis: [], methods: new Set() };
 
 function defaultRpc() {
   return location.protocol.startsWith("http") ? `${location.origin}/api` : "http://127.0.0.1:4000/api";
@@ -43,7 +43,7 @@ function consumerForms() {
     <form data-form="subscribe">${apiInput()}${amountInput("cap", "Daily spend cap")}${amountInput("deposit", "Deposit")}<button>Subscribe with deposit</button></form>
     <form data-form="top_up">${amountInput("amount", "Amount")}<button>Top up</button></form>
     <form data-form="set_cap">${apiInput()}${amountInput("cap", "New daily cap")}<button>Set daily cap</button>
-      <small>(subscribes again with no deposit: also accepts a price raise)</small></form>
+      <small>${state.methods.has("set_daily_cap") ? "(set_daily_cap)" : "(subscribes again with no deposit)"}</small></form>
     <form data-form="approve">${apiInput()}<label>Delegate <input name="delegate" placeholder="0x…" autocomplete="off" required></label><button>Approve delegate</button></form>
     <form data-form="withdraw_credit">${amountInput("amount", "Amount")}<button>Withdraw credit</button></form>
   </section>`;
@@ -76,6 +76,7 @@ function renderSigner() {
 async function refresh() {
   const backend = state.backend;
   try {
+    if (state.methods.size === 0) state.methods = await backend.methods();
     const blockTime = await backend.blockTime();
     state.blockTime = blockTime;
     let html = "";
@@ -164,6 +165,7 @@ async function onSubmit(event) {
         return await act("top_up_credit", [amount], amount);
       }
       case "set_cap":
+        if (state.methods.has("set_daily_cap")) return await act("set_daily_cap", [get("api"), money("cap")]);
         return await act("subscribe", [get("api"), money("cap"), 0n]);
       case "approve":
         return await act("approve_delegate", [get("api"), get("delegate")]);
@@ -189,6 +191,8 @@ async function onClick(event) {
   if (!button) return;
   const { action, api, delegate } = button.dataset;
   if (action === "revoke") await act("revoke_delegate", [api, delegate]);
+  // Consent to a price raise: subscribing again accepts the current price, cap and credit unchanged.
+  if (action === "accept-price") await act("subscribe", [api, BigInt(button.dataset.cap), 0n]);
   if (action === "bill") {
     const outcome = await state.backend.write({ address: PLAYGROUND.dapp }, "consume_credit", [api, PLAYGROUND.alice]);
     status(outcome.ok ? doneView(`consume_credit ${api}`, outcome) : refusalView(`consume_credit ${api}`, outcome.error));

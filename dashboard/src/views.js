@@ -41,7 +41,8 @@ function priceLine(api) {
   if (api.cost_per_call_wei > api.accepted_price_wei) {
     return `<div class="notice" data-field="price_raise">Price raise waiting for your consent: now
       ${amount(api.cost_per_call_wei, "cost_per_call_wei")} a call, you accepted ${amount(api.accepted_price_wei, "accepted_price_wei")}.
-      Bills are refused until you subscribe again (the form below: same cap, deposit 0).</div>`;
+      Bills are refused until you accept it.
+      <button type="button" data-action="accept-price" data-api="${esc(api.api_name)}" data-cap="${api.consumer_max_daily_spend_wei}">Accept the new price</button></div>`;
   }
   return `<div>Price ${amount(api.cost_per_call_wei, "cost_per_call_wei")} a call (accepted: ${amount(api.accepted_price_wei, "accepted_price_wei")})</div>`;
 }

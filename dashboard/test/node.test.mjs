@@ -152,6 +152,26 @@ test("the consumer view shows the contract's report, and actions change chain an
   assert.deepEqual(await h.readConsumerView(page), await expectedConsumer(alice.address));
   await h.screenshot(page, "consumer-refusal");
 
+  // A new daily cap from the page (set_daily_cap, or subscribe without deposit where the contract lacks it).
+  await h.submit(page, 'form[data-form="set_cap"]', { api: "weather", cap: "70", cap_unit: "wei" });
+  want = await expectedConsumer(alice.address);
+  assert.equal(want.apis.weather.consumer_max_daily_spend_wei, "70");
+  assert.deepEqual(await h.readConsumerView(page), want);
+
+  // A price raise waits for consent: shown, then accepted from the page.
+  await write(operator.key, "register_api", ["weather", 12n, 5n]);
+  await page.reload();
+  await h.loaded(page, 0);
+  want = await expectedConsumer(alice.address);
+  assert.equal(want.apis.weather.price_raise, true);
+  assert.deepEqual(await h.readConsumerView(page), want);
+  await h.screenshot(page, "consumer-price-raise");
+  await h.clickAndWait(page, 'button[data-action="accept-price"]');
+  want = await expectedConsumer(alice.address);
+  assert.equal(want.apis.weather.price_raise, false);
+  assert.equal(want.apis.weather.accepted_price_wei, "12");
+  assert.deepEqual(await h.readConsumerView(page), want);
+
   // The countdown runs on the node's clock: moving the node's time moves it.
   await rpc("sim_increaseTime", [3600]);
   await page.waitForFunction(
@@ -177,6 +197,7 @@ test("the operator view shows the API report; pause, resume and withdraw earning
   const apiReport = async () => billing.parseApiReport(await read("get_api_report", ["weather"]));
   let report = await apiReport();
   assert.equal(report.revenue_total_wei, 90n);
+  assert.equal(report.cost_per_call_wei, 12n);
   assert.deepEqual(await h.readOperatorView(page, "weather"), h.expectedOperatorView(report));
 
   await h.clickAndWait(page, 'form[data-form="pause"] button[value="false"]');
