@@ -1,0 +1,200 @@
+//! What the executor takes for one call and what it hands the contract: the JSON `--message`
+//! (genvm `host/message.rs` `MessageData`), the entry calldata (the host's `get_calldata` answer), the
+//! calldata message the contract reads on stdin (`wasi/genlayer_sdk.rs` `TransformedMessage`), and
+//! the calls the executor cannot express at all.
+
+use api_usage_billing::calldata;
+use api_usage_billing::{Address, Value};
+
+/// The chain id the sandbox's chains use (the wasmi GenVM host's message carries the same).
+pub const CHAIN_ID: u64 = 61_999;
+
+/// First transaction time at which genvm v0.1.8 accepts a `v0.1.6` archive
+/// (`executor/src/version_timestamps.rs`: 2025-07-10T11:56:59Z); earlier ones get `version_too_big`.
+pub const ZIP_V016_FROM: u64 = 1_752_148_619;
+
+/// The last second an RFC 3339 `datetime` can name (9999-12-31T23:59:59Z: four-digit years).
+pub const LATEST_DATETIME: u64 = 253_402_300_799;
+
+/// A call GenVM's message cannot carry: the sandbox refuses it with [`Inexpressible::code`] before it
+/// runs, whichever engine would have run it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Inexpressible {
+    /// The message's `value` is a u64.
+    #[error("GenVM's message value is a u64: {value} wei cannot be attached")]
+    Value { value: u128 },
+    /// A `v0.1.6` archive is refused before [`ZIP_V016_FROM`].
+    #[error("GenVM runs this contract version (v0.1.6) only from 2025-07-10T11:56:59Z (unix {ZIP_V016_FROM}); block time {timestamp} is earlier")]
+    TooEarly { timestamp: u64 },
+    /// RFC 3339 ends with year 9999.
+    #[error("GenVM's datetime is RFC 3339, which ends at 9999-12-31T23:59:59Z (unix {LATEST_DATETIME}); block time {timestamp} is later")]
+    TooLate { timestamp: u64 },
+}
+
+impl Inexpressible {
+    /// The refusal code: `value_not_expressible` or `time_not_expressible`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Inexpressible::Value { .. } => "value_not_expressible",
+            Inexpressible::TooEarly { .. } | Inexpressible::TooLate { .. } => "time_not_expressible",
+        }
+    }
+}
+
+/// Whether GenVM can express a call with `value` attached at block time `timestamp`, for a contract
+/// deployed as a zip (`is_zip`, version v0.1.6) or a bare `.wasm` (version v0.0.1, any time).
+pub fn expressible(value: u128, timestamp: u64, is_zip: bool) -> Result<(), Inexpressible> {
+    if u64::try_from(value).is_err() {
+        return Err(Inexpressible::Value { value });
+    }
+    if timestamp > LATEST_DATETIME {
+        return Err(Inexpressible::TooLate { timestamp });
+    }
+    if is_zip && timestamp < ZIP_V016_FROM {
+        return Err(Inexpressible::TooEarly { timestamp });
+    }
+    Ok(())
+}
+
+/// The method call GenVM's node puts in `entry_data` (`gl/genvm_contracts.py _make_calldata_obj`):
+/// `{"args": [...], "method": name}`, empty args left out, no method for the deploy call.
+pub fn entry_data(method: Option<&str>, args: &[Value]) -> Vec<u8> {
+    let mut entry = Vec::new();
+    if !args.is_empty() {
+        entry.push(("args".to_string(), Value::Array(args.to_vec())));
+    }
+    if let Some(method) = method {
+        entry.push(("method".to_string(), Value::from(method)));
+    }
+    calldata::encode(&Value::Map(entry))
+}
+
+/// The executor's `--message` JSON: addresses in base64, `value` a u64 (a larger attached value is
+/// [`Inexpressible`]: callers check [`expressible`] first).
+pub fn json_message(
+    contract: &Address,
+    sender: &Address,
+    origin: &Address,
+    value: u64,
+    timestamp: u64,
+    is_init: bool,
+) -> String {
+    format!(
+        "{{\"contract_address\":\"{}\",\"sender_address\":\"{}\",\"origin_address\":\"{}\",\"chain_id\":\"{CHAIN_ID}\",\"value\":{value},\"is_init\":{is_init},\"datetime\":\"{}\"}}",
+        base64(&contract.0),
+        base64(&sender.0),
+        base64(&origin.0),
+        rfc3339(timestamp)
+    )
+}
+
+/// The calldata message genvm v0.1.8 hands the contract on stdin for that `--message` and entry
+/// (`TransformedMessage`): `value` is always an int (0 when none was attached), `chain_id` an int.
+pub fn stdin_message(
+    contract: &Address,
+    sender: &Address,
+    origin: &Address,
+    value: u64,
+    timestamp: u64,
+    method: Option<&str>,
+    args: &[Value],
+) -> Vec<u8> {
+    calldata::encode(&Value::map([
+        ("chain_id", Value::from(CHAIN_ID)),
+        ("contract_address", Value::Address(*contract)),
+        ("datetime", Value::Str(rfc3339(timestamp))),
+        ("entry_data", Value::Bytes(entry_data(method, args))),
+        ("entry_kind", Value::from(0u64)),
+        ("entry_stage_data", Value::Null),
+        ("is_init", Value::Bool(method.is_none())),
+        ("origin_address", Value::Address(*origin)),
+        ("sender_address", Value::Address(*sender)),
+        ("stack", Value::Array(Vec::new())),
+        ("value", Value::from(value)),
+    ]))
+}
+
+/// `2026-01-01T00:00:00Z` for unix seconds (proleptic Gregorian, UTC; Howard Hinnant's
+/// civil_from_days).
+pub fn rfc3339(timestamp: u64) -> String {
+    let days = i64::try_from(timestamp / 86_400).unwrap_or(i64::MAX / 2);
+    let seconds = timestamp % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3_600,
+        seconds % 3_600 / 60,
+        seconds % 60
+    )
+}
+
+/// Standard base64 with padding (serde_with's `Base64`, which the executor's message reads).
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk.first().copied(), chunk.get(1).copied(), chunk.get(2).copied()];
+        let n = u32::from(b[0].unwrap_or(0)) << 16
+            | u32::from(b[1].unwrap_or(0)) << 8
+            | u32::from(b[2].unwrap_or(0));
+        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
+        out.push(sextet(18));
+        out.push(sextet(12));
+        out.push(if b[1].is_some() { sextet(6) } else { '=' });
+        out.push(if b[2].is_some() { sextet(0) } else { '=' });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_above_u64_and_times_outside_the_versions_range_are_inexpressible() {
+        assert_eq!(expressible(u128::from(u64::MAX), ZIP_V016_FROM, true), Ok(()));
+        let too_much = u128::from(u64::MAX) + 1;
+        assert_eq!(expressible(too_much, ZIP_V016_FROM, true), Err(Inexpressible::Value { value: too_much }));
+        assert_eq!(expressible(too_much, 0, false).unwrap_err().code(), "value_not_expressible");
+        let early = expressible(0, ZIP_V016_FROM - 1, true).unwrap_err();
+        assert_eq!(early.code(), "time_not_expressible");
+        assert!(early.to_string().contains("2025-07-10T11:56:59Z"), "{early}");
+        assert_eq!(expressible(0, 0, false), Ok(()));
+        assert_eq!(expressible(0, LATEST_DATETIME, true), Ok(()));
+        assert_eq!(expressible(0, LATEST_DATETIME + 1, false).unwrap_err().code(), "time_not_expressible");
+    }
+
+    #[test]
+    fn datetimes_and_base64_are_what_the_executor_parses() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(ZIP_V016_FROM), "2025-07-10T11:56:59Z");
+        assert_eq!(rfc3339(1_709_208_000), "2024-02-29T12:00:00Z");
+        assert_eq!(rfc3339(LATEST_DATETIME), "9999-12-31T23:59:59Z");
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        // 20-byte addresses: 28 characters, as the message schema requires.
+        assert_eq!(base64(&[0xc0; 20]).len(), 28);
+    }
+
+    #[test]
+    fn the_message_names_every_field_genvm_requires() {
+        let json = json_message(&Address([1; 20]), &Address([2; 20]), &Address([2; 20]), 7, 0, true);
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        for field in ["contract_address", "sender_address", "origin_address", "chain_id", "is_init"] {
+            assert!(parsed.get(field).is_some(), "{field} in {json}");
+        }
+        assert_eq!(parsed["value"], 7);
+        assert_eq!(parsed["chain_id"], "61999");
+        assert_eq!(entry_data(None, &[]), [0x06]);
+    }
+}

@@ -1,0 +1,346 @@
+//! The driver on the real executor: what commits and what is discarded, time-outs, the module cache,
+//! the calls GenVM cannot express, and the errno answers a contract gets (with small hand-written
+//! modules where the billing contract never goes).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use api_usage_billing::calldata;
+use api_usage_billing::testing::{MockChain, CONTRACT, GENESIS_TIME};
+use api_usage_billing::{Address, Value};
+use genvm_executor::message::ZIP_V016_FROM;
+use genvm_executor::{CallSpec, DriverError, Ending, Genvm, Inexpressible, SlotStore};
+
+const ALICE: Address = Address([0xa1; 20]);
+const SLOT: [u8; 32] = [0x5a; 32];
+
+type Store = BTreeMap<[u8; 32], Vec<u8>>;
+
+/// `bytes` as a WAT data string.
+fn wat_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("\\{b:02x}")).collect()
+}
+
+fn request(kind: &str, body: Value) -> Vec<u8> {
+    calldata::encode(&Value::Map(vec![(kind.to_string(), body)]))
+}
+
+/// A module whose `_start` runs `body`. Memory: the slot id at 0, "hello" at 64, `request` at 1024,
+/// a `{"Return": 0}` reply at 4096 (its last byte patched by `$return_small`).
+fn module(request: &[u8], body: &str) -> Vec<u8> {
+    let ret = request_return_small();
+    let text = format!(
+        r#"(module
+  (import "genlayer_sdk" "storage_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "genlayer_sdk" "storage_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "genlayer_sdk" "gl_call" (func $gl_call (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "{slot}")
+  (data (i32.const 64) "hello")
+  (data (i32.const 1024) "{request}")
+  (data (i32.const 4096) "{ret}")
+  (func $request (result i32) (call $gl_call (i32.const 1024) (i32.const {request_len}) (i32.const 8192)))
+  (func $write_hello (result i32) (call $write (i32.const 0) (i32.const 0) (i32.const 64) (i32.const 5)))
+  ;; Ends the call with Return(n), n < 16.
+  (func $return_small (param $n i32)
+    (i32.store8 (i32.const {last}) (i32.add (i32.shl (local.get $n) (i32.const 3)) (i32.const 1)))
+    (drop (call $gl_call (i32.const 4096) (i32.const {ret_len}) (i32.const 8192)))
+    unreachable)
+  (func (export "_start") {body}))"#,
+        slot = wat_bytes(&SLOT),
+        request = wat_bytes(request),
+        request_len = request.len(),
+        ret = wat_bytes(&ret),
+        ret_len = ret.len(),
+        last = 4096 + ret.len() - 1,
+    );
+    wat::parse_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn request_return_small() -> Vec<u8> {
+    request("Return", Value::from(0u64))
+}
+
+fn zip(wasm: &[u8]) -> Vec<u8> {
+    billing_artifact::genvm_archive(wasm)
+}
+
+fn run(genvm: &Genvm, spec: &CallSpec, store: &Store) -> genvm_executor::Run {
+    genvm.run(spec, store).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn call() -> CallSpec {
+    CallSpec::new(ALICE, Some("m"), &[])
+}
+
+#[test]
+fn a_return_commits_its_writes_and_rollback_trap_and_timeout_discard_theirs() {
+    let Some(executor) = support::executor() else { return };
+    let mut store = Store::new();
+    store.insert(SLOT, b"__________".to_vec());
+    let rollback = request("Rollback", Value::from("[EXPECTED] no"));
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "return",
+            request("Return", Value::from("done")),
+            "(drop (call $write_hello)) (drop (call $request))",
+        ),
+        ("rollback", rollback, "(drop (call $write_hello)) (drop (call $request))"),
+        ("trap", Vec::new(), "(drop (call $write_hello)) unreachable"),
+    ];
+    for (name, request, body) in cases {
+        let genvm = Genvm::new(&executor, module(&request, body)).unwrap();
+        let run = run(&genvm, &call(), &store);
+        // GenVM streams each write to the host at once: the overlay has it whatever the ending.
+        assert_eq!(run.overlay.slots().get(&SLOT).map(Vec::as_slice), Some(&b"hello_____"[..]), "{name}");
+        match name {
+            "return" => {
+                assert_eq!(run.ending, Ending::Return(calldata::encode(&Value::from("done"))));
+                assert!(run.committed().is_some());
+            }
+            "rollback" => {
+                assert_eq!(run.ending, Ending::Rollback("[EXPECTED] no".into()));
+                assert!(run.committed().is_none());
+            }
+            _ => {
+                assert!(
+                    matches!(&run.ending, Ending::VmError(m) if m.contains("wasm_trap")),
+                    "{:?}",
+                    run.ending
+                );
+                assert!(run.committed().is_none());
+            }
+        }
+    }
+    // The caller's store is never touched by the driver.
+    assert_eq!(store[&SLOT], b"__________");
+}
+
+#[test]
+fn a_call_past_the_time_limit_is_killed_and_discarded_and_the_driver_runs_on() {
+    let Some(executor) = support::executor() else { return };
+    let code = module(&request("Return", Value::Null), "(drop (call $write_hello)) (loop $spin (br $spin))");
+    let genvm = Genvm::new(&executor, code).unwrap().with_timeout(Duration::from_millis(1_500));
+    for _ in 0..2 {
+        let run = run(&genvm, &call(), &Store::new());
+        assert_eq!(run.ending, Ending::Timeout);
+        assert!(run.committed().is_none());
+        assert!(run.wall < Duration::from_secs(10), "{:?}", run.wall);
+    }
+    let quick =
+        Genvm::new(&executor, module(&request("Return", Value::Null), "(drop (call $request))")).unwrap();
+    assert_eq!(run_ok(&quick, &call()), Value::Null);
+}
+
+fn run_ok(genvm: &Genvm, spec: &CallSpec) -> Value {
+    match run(genvm, spec, &Store::new()).ending {
+        Ending::Return(bytes) => calldata::decode(&bytes).unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The errno a host call answers, read back as the call's `Return` value.
+fn errno_of(genvm: &Genvm, spec: &CallSpec) -> u64 {
+    match run_ok(genvm, spec) {
+        Value::Int(n) => n.to_u64().unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn probe(request: &[u8], call: &str) -> Vec<u8> {
+    module(request, &format!("(call $return_small ({call}))"))
+}
+
+fn event_request(topics: usize) -> Vec<u8> {
+    request(
+        "EmitEvent",
+        Value::map([
+            ("blob", Value::map([("k", Value::from(1u64))])),
+            ("topics", Value::Array(vec![Value::Bytes(vec![7; 32]); topics])),
+        ]),
+    )
+}
+
+fn send_request(value: u64) -> Vec<u8> {
+    request(
+        "EthSend",
+        Value::map([
+            ("address", Value::Address(ALICE)),
+            ("calldata", Value::Bytes(Vec::new())),
+            ("value", Value::from(value)),
+        ]),
+    )
+}
+
+/// The errno table docs/ABI.md and the wasmi host follow (genlayer_sdk: 0 ok, 2 inval, 6 forbidden,
+/// 7 inbalance). Read-only is `--permissions r`, as a node runs a view.
+#[test]
+fn host_calls_answer_the_errnos_of_genvm_v0_1_8() {
+    let Some(executor) = support::executor() else { return };
+    let at = GENESIS_TIME;
+    let write = "call $write_hello";
+    let cases: Vec<(&str, Vec<u8>, bool, u64)> = vec![
+        ("storage_write in a write call", probe(&[], write), false, 0),
+        ("storage_write read-only", probe(&[], write), true, 6),
+        (
+            "storage_read read-only",
+            probe(&[], "call $read (i32.const 0) (i32.const 0) (i32.const 64) (i32.const 5)"),
+            true,
+            0,
+        ),
+        (
+            "storage_read past u32",
+            probe(&[], "call $read (i32.const 0) (i32.const -1) (i32.const 64) (i32.const 5)"),
+            false,
+            2,
+        ),
+        ("EmitEvent in a write call", zip(&probe(&event_request(1), "call $request")), false, 0),
+        ("EmitEvent read-only", zip(&probe(&event_request(1), "call $request")), true, 0),
+        ("EmitEvent, five topics", zip(&probe(&event_request(5), "call $request")), false, 2),
+        ("EmitEvent in a bare wasm (v0.0.1)", probe(&event_request(1), "call $request"), false, 2),
+        ("EthSend within the balance", probe(&send_request(10), "call $request"), false, 0),
+        ("EthSend above the balance", probe(&send_request(11), "call $request"), false, 7),
+        ("EthSend read-only", probe(&send_request(1), "call $request"), true, 6),
+        ("gl_call with undecodable calldata", probe(&[0xff], "call $request"), false, 2),
+        ("gl_call with an unknown request", probe(&request("Nope", Value::Null), "call $request"), false, 2),
+    ];
+    for (name, code, readonly, errno) in cases {
+        let genvm = Genvm::new(&executor, code).unwrap();
+        let spec = call().at(at).readonly(readonly).balance(CONTRACT, 10);
+        assert_eq!(errno_of(&genvm, &spec), errno, "{name}");
+    }
+}
+
+#[test]
+fn events_and_sends_reach_the_host_decoded() {
+    let Some(executor) = support::executor() else { return };
+    let genvm = Genvm::new(&executor, zip(&probe(&event_request(2), "call $request"))).unwrap();
+    let emitted = run(&genvm, &call(), &Store::new());
+    assert_eq!(emitted.events.len(), 1);
+    assert_eq!(emitted.events[0].topics, vec![[7u8; 32]; 2]);
+    assert_eq!(emitted.events[0].blob, Value::map([("k", Value::from(1u64))]));
+    let genvm = Genvm::new(&executor, probe(&send_request(4), "call $request")).unwrap();
+    let sent = run(&genvm, &call().balance(CONTRACT, 10), &Store::new());
+    assert_eq!(sent.sends.len(), 1);
+    assert_eq!((sent.sends[0].to, sent.sends[0].value), (Some(ALICE), 4));
+}
+
+#[test]
+fn the_module_cache_is_filled_by_the_first_run_and_used_by_the_next() {
+    let Some(executor) = support::executor() else { return };
+    let home = std::env::temp_dir().join(format!("genvm-cold-home-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    let genvm = Genvm::new(&executor, support::contract_zip()).unwrap().with_cache_home(home.clone());
+    let deploy = CallSpec::new(ALICE, None, &[]);
+    let cold = run(&genvm, &deploy, &Store::new());
+    let warm = run(&genvm, &deploy, &Store::new());
+    assert_eq!(cold.ending, Ending::Return(vec![0]));
+    assert_eq!(warm.ending, cold.ending);
+    assert!(home.join(".cache").join("genvm").is_dir(), "the executor caches under $HOME/.cache/genvm");
+    println!(
+        "cold: {:?} (module load {:?}); warm: {:?} (module load {:?})",
+        cold.wall, cold.module_load, warm.wall, warm.module_load
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn calls_genvm_cannot_express_are_refused_before_they_run() {
+    let Some(executor) = support::executor() else { return };
+    let genvm = Genvm::new(&executor, support::contract_zip()).unwrap();
+    let too_much = u128::from(u64::MAX) + 1;
+    let spec = CallSpec::new(ALICE, Some("top_up_credit"), &[Value::from(too_much)]).value(too_much);
+    assert!(matches!(
+        genvm.run(&spec, &Store::new()),
+        Err(DriverError::Inexpressible(Inexpressible::Value { value })) if value == too_much
+    ));
+    let early = CallSpec::new(ALICE, None, &[]).at(ZIP_V016_FROM - 1);
+    assert!(matches!(
+        genvm.run(&early, &Store::new()),
+        Err(DriverError::Inexpressible(Inexpressible::TooEarly { .. }))
+    ));
+    // The rule is the executor's own: past the check it refuses the version, and from that second on
+    // it runs it.
+    let refused = genvm.run_unchecked(&early, &Store::new()).unwrap();
+    assert!(
+        matches!(&refused.ending, Ending::VmError(m) if m.contains("version_too_big")),
+        "{:?}",
+        refused.ending
+    );
+    let first = run(&genvm, &CallSpec::new(ALICE, None, &[]).at(ZIP_V016_FROM), &Store::new());
+    assert_eq!(first.ending, Ending::Return(vec![0]));
+    // The largest value GenVM carries runs.
+    let mut store = Store::new();
+    store.extend(first.overlay.into_slots());
+    let max = u128::from(u64::MAX);
+    let top_up =
+        CallSpec::new(ALICE, Some("top_up_credit"), &[Value::from(max)]).value(max).balance(CONTRACT, max);
+    let receipt = run(&genvm, &top_up, &store);
+    assert!(matches!(receipt.ending, Ending::Return(_)), "{:?}", receipt.ending);
+
+    // On the mock chain: the sandbox refusal, with nothing changed.
+    let mut chain = genvm_executor::chain::real_genvm_chain(&executor, support::contract_zip()).unwrap();
+    chain.faucet(ALICE, u128::MAX);
+    let before = chain.clone();
+    let refusal = chain.call(ALICE).value(too_much).top_up_credit(too_much).unwrap_err();
+    assert_eq!(refusal.code, "value_not_expressible");
+    assert_same_state(&chain, &before);
+    chain.set_time(ZIP_V016_FROM - 1);
+    let refusal = chain.call(ALICE).value(1).top_up_credit(1).unwrap_err();
+    assert_eq!(refusal.code, "time_not_expressible");
+    chain.set_time(genvm_executor::message::LATEST_DATETIME + 1);
+    let refusal = chain.call(ALICE).get_usage_report(ALICE).unwrap_err();
+    assert_eq!(refusal.code, "time_not_expressible");
+    assert_same_state(&chain, &before);
+}
+
+fn assert_same_state(chain: &MockChain, before: &MockChain) {
+    assert_eq!(chain.storage(), before.storage());
+    assert_eq!(chain.balances(), before.balances());
+    assert_eq!(chain.events(), before.events());
+}
+
+/// The billing contract itself: a bill commits its slots (a view then sees them), a refused call
+/// commits nothing; the slots are the wasmi host's (`SHA3-256(domain ‖ key)`, never the root).
+#[test]
+fn the_contract_commits_on_return_only() {
+    let Some(executor) = support::executor() else { return };
+    let genvm = Genvm::new(&executor, support::contract_zip()).unwrap();
+    let mut store = Store::new();
+    let commit = |run: &genvm_executor::Run, store: &mut Store| {
+        if let Some(overlay) = run.committed() {
+            store.extend(overlay.slots().clone());
+        }
+    };
+    let deploy = run(&genvm, &CallSpec::new(ALICE, None, &[]), &store);
+    commit(&deploy, &mut store);
+    let register = CallSpec::new(
+        ALICE,
+        Some("register_api"),
+        &[Value::from("weather"), Value::from(10u64), Value::from(5u64)],
+    );
+    let registered = run(&genvm, &register, &store);
+    assert_eq!(registered.ending, Ending::Return(vec![0]));
+    assert!(!registered.overlay.is_empty());
+    assert_eq!(registered.events.len(), 1);
+    commit(&registered, &mut store);
+    assert!(!store.contains_key(&[0u8; 32]), "the root slot is GenVM's");
+    assert!(store.read(&genvm_executor::code_slot()).is_none(), "the code is the driver's, not the store's");
+
+    let refused = CallSpec::new(ALICE, Some("consume_credit"), &[Value::from("nope"), Value::Address(ALICE)]);
+    let again = run(&genvm, &refused, &store);
+    assert!(
+        matches!(&again.ending, Ending::Rollback(m) if m.starts_with("[EXPECTED] ")),
+        "{:?}",
+        again.ending
+    );
+    assert!(again.stdout.contains("[Refused] code="), "{}", again.stdout);
+    let before = store.clone();
+    commit(&again, &mut store);
+    assert_eq!(store, before);
+    let view = CallSpec::new(ALICE, Some("get_usage_report"), &[Value::Address(ALICE)]).readonly(true);
+    assert!(matches!(run(&genvm, &view, &store).ending, Ending::Return(_)));
+}
