@@ -25,6 +25,9 @@ const ADDRESS: u64 = 3;
 
 /// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
 const MAX_DEPTH: u32 = 64;
+/// Items reserved ahead for an array or map: beyond this a container grows as its items actually
+/// decode, so a claimed count never drives allocation (docs/ABI.md, "Memory").
+const MAX_RESERVED_ITEMS: usize = 16;
 
 /// Decodes exactly one value that spans all of `input`.
 pub fn decode(input: &[u8]) -> Result<Value, Error> {
@@ -78,6 +81,15 @@ impl<'a> Reader<'a> {
         usize::try_from(n).map_err(|_| Error::InvalidCalldata)
     }
 
+    /// `count`, if the input left can hold that many items of at least `min_size` bytes each.
+    fn holdable(&self, count: usize, min_size: usize) -> Result<usize, Error> {
+        let left = self.input.len().saturating_sub(self.at);
+        match count.checked_mul(min_size) {
+            Some(needed) if needed <= left => Ok(count),
+            _ => Err(Error::InvalidCalldata),
+        }
+    }
+
     fn value(&mut self, depth: u32) -> Result<Value, Error> {
         if depth > MAX_DEPTH {
             return Err(Error::InvalidCalldata);
@@ -105,17 +117,18 @@ impl<'a> Reader<'a> {
                 Ok(Value::Str(utf8(self.take(len)?)?))
             }
             ARRAY => {
-                let count = Self::small(header, 3)?;
-                let mut items = Vec::with_capacity(count.min(self.input.len() - self.at));
+                // Each item takes at least one byte: a count the rest cannot hold is refused at once.
+                let count = self.holdable(Self::small(header, 3)?, 1)?;
+                let mut items = Vec::with_capacity(count.min(MAX_RESERVED_ITEMS));
                 for _ in 0..count {
                     items.push(self.value(depth + 1)?);
                 }
                 Ok(Value::Array(items))
             }
             MAP => {
-                let count = Self::small(header, 3)?;
-                let mut entries: Vec<(String, Value)> =
-                    Vec::with_capacity(count.min(self.input.len() - self.at));
+                // Each entry takes at least two bytes: its key's length and its value's header.
+                let count = self.holdable(Self::small(header, 3)?, 2)?;
+                let mut entries: Vec<(String, Value)> = Vec::with_capacity(count.min(MAX_RESERVED_ITEMS));
                 for _ in 0..count {
                     let key_len = Self::small(self.uleb()?, 0)?;
                     let key = utf8(self.take(key_len)?)?;

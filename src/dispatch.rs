@@ -68,6 +68,7 @@ macro_rules! method_table {
                 -> Receipt = contract::consume_credits;
             write listed transfer_api(api_name: Str, new_operator: Address) -> Null = contract::transfer_api;
             write listed accept_api(api_name: Str) -> Null = contract::accept_api;
+            write listed set_daily_cap(api_name: Str, max_daily_spend_wei: Int) -> Null = contract::set_daily_cap;
             view unlisted get_schema() -> Str = contract::get_schema;
         }
     };

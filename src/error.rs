@@ -115,11 +115,18 @@ errors! {
     UnknownMethod => "unknown_method", expected "unknown method";
     InvalidCalldata => "invalid_calldata", expected "invalid calldata";
     CallsNotPositive => "calls_not_positive", expected "calls must be positive";
-    DuplicateUsageId { usage_id: u64, last_usage_id: u64 } => "duplicate_usage_id",
-        expected "duplicate usage id", details(usage_id, last_usage_id);
+    /// `last_usage_id` is the highest id this biller used; `rule` is `already_used` (the id was
+    /// accepted before) or `below_window` (more than 64 below the highest, too old to tell).
+    DuplicateUsageId { usage_id: u64, last_usage_id: u64, rule: &'static str } => "duplicate_usage_id",
+        expected "duplicate usage id", details(usage_id, last_usage_id, rule);
     NotPendingOperator => "not_pending_operator", expected "caller is not the pending operator";
     /// A stored record that does not decode: never the caller's doing, so not `[EXPECTED]`.
     CorruptState => "corrupt_state", unexpected "corrupt state record";
+    /// A subscription whose usage-id windows are all taken (32 billers) refuses a new biller's id.
+    TooManyBillers => "too_many_billers", expected "too many billers used usage ids on this subscription";
+    /// The deploy found state of another layout: it needs fresh state (or a migration), never a misread.
+    UnsupportedStateVersion { found: u64, supported: u64 } => "unsupported_state_version",
+        unexpected "state has another layout version: deploy on fresh state", details(found, supported);
 }
 
 impl Error {
@@ -182,9 +189,11 @@ mod tests {
             Error::UnknownMethod,
             Error::InvalidCalldata,
             Error::CallsNotPositive,
-            Error::DuplicateUsageId { usage_id: 0, last_usage_id: 0 },
+            Error::DuplicateUsageId { usage_id: 0, last_usage_id: 0, rule: "" },
             Error::NotPendingOperator,
             Error::CorruptState,
+            Error::TooManyBillers,
+            Error::UnsupportedStateVersion { found: 0, supported: 0 },
         ];
         let codes: Vec<&str> = all.iter().map(Error::code).collect();
         assert_eq!(codes, Error::CODES);

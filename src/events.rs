@@ -111,4 +111,5 @@ events! {
     DelegateRevoked { consumer: Address, api: ApiName, delegate: Address }
     ApiTransferRequested { api: ApiName, operator: Address, new_operator: Address }
     ApiTransferred { api: ApiName, operator: Address, previous_operator: Address }
+    DailyCapChanged { consumer: Address, api: ApiName, max_daily_spend_wei: Wei }
 }

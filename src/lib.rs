@@ -38,5 +38,5 @@ pub use error::{Error, PANIC_REVERT};
 pub use events::Event;
 pub use host::Host;
 pub use int::Int;
-pub use state::STATE_VERSION;
+pub use state::{STATE_VERSION, STATE_VERSION_KEY};
 pub use value::Value;

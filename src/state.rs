@@ -18,8 +18,11 @@ use core::marker::PhantomData;
 
 use crate::{Address, Error, Host};
 
-/// The layout described above. A later layout bumps it and migrates at deploy of the new code.
-pub const STATE_VERSION: u32 = 1;
+/// The layout described above (docs/STORAGE.md). Version 2 replaced the subscription's single
+/// `last_usage_id` with one anti-replay window per biller. A later layout bumps it again.
+pub const STATE_VERSION: u32 = 2;
+/// Where the version lives: borsh `u32` (4 bytes, little-endian) under this key.
+pub const STATE_VERSION_KEY: &[u8] = b"v";
 
 /// The parts a table's key is made of, after its prefix byte.
 pub(crate) trait KeyParts {
@@ -177,8 +180,6 @@ pub(crate) const API_LISTS: Map<Address, ApiList> = Map::new(b'l');
 /// `h` ‖ consumer ‖ slot ‖ api name.
 pub(crate) const HISTORY: Map<(Address, Slot, ApiName), DayUsage> = Map::new(b'h');
 
-const VERSION_KEY: &[u8] = b"v";
-
 /// A registered API: its operator, price and limit, what it has billed but not paid out, and the
 /// totals its report shows (kept here because every bill writes this record anyway).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -234,10 +235,80 @@ pub(crate) struct Subscription {
     pub today: DayUsage,
     /// Accounts the consumer allows to bill it for this API, in approval order.
     pub delegates: Vec<Address>,
-    /// The highest `usage_id` a batch bill was accepted with (0: none yet).
-    pub last_usage_id: u64,
     /// How many finished days were archived to the history ring (slot = count % 30).
     pub archived_days: u64,
+    /// The usage-id window of each biller (the consumer, a delegate) that billed with a usage id, in
+    /// order of first use. Kept through revoke, unsubscribe and resubscribe, so ids never replay.
+    pub usage_ids: Vec<UsageIds>,
+}
+
+impl Subscription {
+    /// The day a bill or report at `block_day` counts on: never before the day already recorded, so
+    /// block time that goes backwards cannot reset the day's usage.
+    pub fn effective_day(&self, block_day: u64) -> u64 {
+        block_day.max(self.today.day_id)
+    }
+}
+
+/// Ids a window remembers below the highest (as IPsec and DTLS keep one).
+pub const USAGE_ID_WINDOW: u64 = 64;
+/// Billers a subscription keeps windows for: the consumer and, over time, up to 31 delegates.
+pub const MAX_USAGE_ID_BILLERS: usize = 32;
+
+/// One biller's `usage_id` sequence: the highest id it used and which of the
+/// [`USAGE_ID_WINDOW`] ids just below it it used too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub(crate) struct UsageIds {
+    pub biller: Address,
+    pub highest: u64,
+    /// Bit `k` set: id `highest - 1 - k` was used.
+    pub seen: u64,
+}
+
+/// Why a usage id was refused (the `rule` of `duplicate_usage_id`'s details).
+pub(crate) const USED: &str = "already_used";
+pub(crate) const BELOW_WINDOW: &str = "below_window";
+
+impl UsageIds {
+    pub fn new(biller: Address) -> UsageIds {
+        UsageIds { biller, highest: 0, seen: 0 }
+    }
+
+    /// `Ok` if `id` (> 0) is new to this biller: above its highest, or one of the 64 just below not
+    /// used yet; otherwise the rule that refuses it.
+    pub fn check(&self, id: u64) -> Result<(), &'static str> {
+        if id > self.highest {
+            return Ok(());
+        }
+        if id == self.highest {
+            return Err(USED);
+        }
+        let back = self.highest - 1 - id;
+        if back >= USAGE_ID_WINDOW {
+            return Err(BELOW_WINDOW);
+        }
+        if self.seen & (1 << back) != 0 {
+            Err(USED)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records `id`, which [`UsageIds::check`] accepted.
+    pub fn accept(&mut self, id: u64) {
+        if id > self.highest {
+            let shift = id - self.highest;
+            // The old highest becomes bit `shift - 1`; older bits move up with it.
+            let moved = if shift >= USAGE_ID_WINDOW { 0 } else { self.seen << shift };
+            let old_highest = if self.highest > 0 && shift <= USAGE_ID_WINDOW { 1 << (shift - 1) } else { 0 };
+            self.seen = moved | old_highest;
+            self.highest = id;
+        } else if let Some(back) = (self.highest - 1).checked_sub(id) {
+            if back < USAGE_ID_WINDOW {
+                self.seen |= 1 << back;
+            }
+        }
+    }
 }
 
 /// One day of usage: calls and spend (for an API: calls and revenue) on `day_id`. Embedded in the
@@ -283,14 +354,14 @@ fn save<T: BorshSerialize>(host: &mut impl Host, key: &[u8], record: &T) -> Resu
     Ok(())
 }
 
+/// The version fresh or existing state says it has (`None`: fresh).
+pub(crate) fn stored_version(host: &mut impl Host) -> Result<Option<u32>, Error> {
+    load::<u32>(host, STATE_VERSION_KEY)
+}
+
 /// Marks fresh state with the current layout version (the deploy call).
-pub(crate) fn init_version(host: &mut impl Host) -> Result<(), Error> {
-    match load::<u32>(host, VERSION_KEY)? {
-        Some(STATE_VERSION) => Ok(()),
-        // Version 1 is the first layout: nothing older exists to migrate, nothing newer is readable.
-        Some(_) => Err(Error::CorruptState),
-        None => save(host, VERSION_KEY, &STATE_VERSION),
-    }
+pub(crate) fn write_version(host: &mut impl Host) -> Result<(), Error> {
+    save(host, STATE_VERSION_KEY, &STATE_VERSION)
 }
 
 #[cfg(test)]
@@ -311,12 +382,15 @@ mod tests {
             accepted_price_wei: 1,
             today: DayUsage { day_id: 1, calls: 1, spend_wei: 1 },
             delegates: Vec::new(),
-            last_usage_id: 0,
             archived_days: 0,
+            usage_ids: Vec::new(),
         };
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(85));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(81));
         sub.delegates.push(Address([2; 20]));
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(105));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(101));
+        sub.usage_ids.push(UsageIds::new(Address([2; 20])));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(137));
+        assert_eq!(borsh::to_vec(&STATE_VERSION).ok(), Some(alloc::vec![2, 0, 0, 0]));
         let day = DayUsage { day_id: 1, calls: 2, spend_wei: 3 };
         assert_eq!(borsh::to_vec(&day).map(|b| b.len()).ok(), Some(32));
         assert_eq!(HISTORY.key((&Address([1; 20]), 29, "w")).len(), 23);
@@ -336,5 +410,54 @@ mod tests {
         assert_eq!(API_LISTS.key(&consumer).first(), Some(&b'l'));
         let history = HISTORY.key((&consumer, 3, "w"));
         assert_eq!((history.first(), history.get(21), history.get(22)), (Some(&b'h'), Some(&3), Some(&b'w')));
+    }
+}
+
+#[cfg(test)]
+mod usage_id_tests {
+    use super::*;
+
+    fn window_after(ids: &[u64]) -> UsageIds {
+        let mut window = UsageIds::new(Address([1; 20]));
+        for id in ids {
+            assert_eq!(window.check(*id), Ok(()), "id {id}");
+            window.accept(*id);
+        }
+        window
+    }
+
+    #[test]
+    fn each_id_is_accepted_once_above_or_within_the_window() {
+        let window = window_after(&[10, 7, 11, 9]);
+        for used in [7, 9, 10, 11] {
+            assert_eq!(window.check(used), Err(USED), "id {used}");
+        }
+        assert_eq!(window.check(8), Ok(()));
+        assert_eq!(window.check(12), Ok(()));
+        // 11 - 64 = -53: everything from 1 is inside the window.
+        assert_eq!(window.check(1), Ok(()));
+    }
+
+    #[test]
+    fn ids_64_below_the_highest_are_in_the_window_and_65_below_are_not() {
+        let window = window_after(&[100]);
+        assert_eq!(window.check(36), Ok(()));
+        assert_eq!(window.check(35), Err(BELOW_WINDOW));
+        let window = window_after(&[36, 100]);
+        assert_eq!(window.check(36), Err(USED));
+        let window = window_after(&[35, 100]);
+        assert_eq!(window.check(35), Err(BELOW_WINDOW));
+    }
+
+    #[test]
+    fn a_jump_of_the_whole_window_forgets_nothing_it_must_keep() {
+        let window = window_after(&[1, 65]);
+        assert_eq!(window.check(1), Err(USED), "64 below the highest, used");
+        let window = window_after(&[1, 66]);
+        assert_eq!(window.check(1), Err(BELOW_WINDOW));
+        let window = window_after(&[5, u64::MAX]);
+        assert_eq!(window.check(u64::MAX), Err(USED));
+        assert_eq!(window.check(u64::MAX - 1), Ok(()));
+        assert_eq!(window.check(5), Err(BELOW_WINDOW));
     }
 }

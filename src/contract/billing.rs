@@ -3,7 +3,8 @@
 
 use super::{is_low_credit, load_api, resets_at, today};
 use crate::state::{
-    Account, ApiRecord, DayUsage, Subscription, ACCOUNTS, APIS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS,
+    Account, ApiRecord, DayUsage, Subscription, UsageIds, ACCOUNTS, APIS, HISTORY, HISTORY_DAYS,
+    MAX_USAGE_ID_BILLERS, SUBSCRIPTIONS,
 };
 use crate::{events, Address, Error, Event, Host, Int, Value};
 
@@ -15,8 +16,9 @@ pub(crate) fn consume_credit(
     bill(host, api_name, consumer, 1, 0)
 }
 
-/// Bills `calls` calls at once, all or nothing. A non-zero `usage_id` must exceed the last one the
-/// subscription accepted, so an operator's retry of the same batch cannot bill twice.
+/// Bills `calls` calls at once, all or nothing. A non-zero `usage_id` is accepted once per biller
+/// (the caller): above the highest id it used, or one of the 64 just below not used yet, so a retried
+/// batch cannot bill twice and batches that arrive out of order still bill.
 pub(crate) fn consume_credits(
     host: &mut impl Host,
     api_name: &str,
@@ -54,14 +56,13 @@ fn bill(
         Some(sub) if sub.active => sub,
         _ => return Err(Error::NotSubscribed),
     };
-    if usage_id != 0 && usage_id <= subscription.last_usage_id {
-        return Err(Error::DuplicateUsageId { usage_id, last_usage_id: subscription.last_usage_id });
-    }
+    let usage_ids =
+        if usage_id == 0 { None } else { Some(usage_id_window(&subscription, caller, usage_id)?) };
     let price = api.cost_per_call_wei;
     if price > subscription.accepted_price_wei {
         return Err(Error::PriceIncreased { price, accepted_price: subscription.accepted_price_wei });
     }
-    let day = today(host);
+    let day = subscription.effective_day(today(host));
     let (calls_before, spend_before) = subscription.today.on(day);
     let calls_after = match calls_before.checked_add(calls) {
         Some(total) if total <= api.daily_limit_calls => total,
@@ -95,8 +96,12 @@ fn bill(
     record_on_api(&mut api, day, calls, billed)?;
     account.credit_wei = remaining;
     subscription.today = DayUsage { day_id: day, calls: calls_after, spend_wei: spend_after };
-    if usage_id != 0 {
-        subscription.last_usage_id = usage_id;
+    if let Some((index, mut window)) = usage_ids {
+        window.accept(usage_id);
+        match subscription.usage_ids.get_mut(index) {
+            Some(slot) => *slot = window,
+            None => subscription.usage_ids.push(window),
+        }
     }
     let warn = !account.warned && is_low_credit(remaining, account.funded_wei);
     account.warned |= warn;
@@ -136,6 +141,27 @@ fn bill(
     ]))
 }
 
+/// The caller's usage-id window and where it goes in the record (past the end: a new one), if `id` is
+/// new to it.
+fn usage_id_window(
+    subscription: &Subscription,
+    caller: Address,
+    id: u64,
+) -> Result<(usize, UsageIds), Error> {
+    let windows = &subscription.usage_ids;
+    let (index, window) = match windows.iter().position(|w| w.biller == caller) {
+        Some(index) => (index, windows.get(index).copied().ok_or(Error::CorruptState)?),
+        None if windows.len() >= MAX_USAGE_ID_BILLERS => return Err(Error::TooManyBillers),
+        None => (windows.len(), UsageIds::new(caller)),
+    };
+    window.check(id).map_err(|rule| Error::DuplicateUsageId {
+        usage_id: id,
+        last_usage_id: window.highest,
+        rule,
+    })?;
+    Ok((index, window))
+}
+
 /// On the first bill of a new day, the finished day with usage moves to the history ring: its slot
 /// is the count of days archived so far, modulo 30, so archiving writes without reading.
 fn archive_if_new_day(subscription: &mut Subscription, day: u64) -> Option<(u8, DayUsage)> {
@@ -147,8 +173,10 @@ fn archive_if_new_day(subscription: &mut Subscription, day: u64) -> Option<(u8, 
     Some((slot, subscription.today))
 }
 
-/// The API's own totals for its report.
+/// The API's own totals for its report, on the bill's day or the API's recorded day if later: its
+/// statistics never go back in time either.
 fn record_on_api(api: &mut ApiRecord, day: u64, calls: u64, billed: u128) -> Result<(), Error> {
+    let day = day.max(api.today.day_id);
     let (calls_today, revenue_today) = api.today.on(day);
     api.today = DayUsage {
         day_id: day,

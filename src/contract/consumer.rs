@@ -46,8 +46,8 @@ pub(crate) fn subscribe(
             accepted_price_wei: api.cost_per_call_wei,
             today: DayUsage::default(),
             delegates: Vec::new(),
-            last_usage_id: 0,
             archived_days: 0,
+            usage_ids: Vec::new(),
         },
     };
     let mut api = api;
@@ -126,6 +126,22 @@ pub(crate) fn withdraw_credit(host: &mut impl Host, amount: &Int) -> Result<Valu
         amount,
         remaining_credit_wei: account.credit_wei,
     }));
+    Ok(Value::Null)
+}
+
+/// Changes only the daily cap of an existing subscription, active or not: unlike `subscribe`, it never
+/// accepts a new price.
+pub(crate) fn set_daily_cap(host: &mut impl Host, api_name: &str, cap: &Int) -> Result<Value, Error> {
+    let (name, _) = load_api(host, api_name)?;
+    let cap = positive_u128(cap, Error::CapNotPositive, "max_daily_spend_wei")?;
+    let consumer = host.sender();
+    let mut subscription = SUBSCRIPTIONS.load(host, (&consumer, &name))?.ok_or(Error::NotSubscribed)?;
+    if subscription.max_daily_spend_wei == cap {
+        return Ok(Value::Null);
+    }
+    subscription.max_daily_spend_wei = cap;
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
+    host.emit_event(Event::from(events::DailyCapChanged { consumer, api: name, max_daily_spend_wei: cap }));
     Ok(Value::Null)
 }
 

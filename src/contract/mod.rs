@@ -7,7 +7,7 @@ mod report;
 
 pub(crate) use billing::{consume_credit, consume_credits};
 pub(crate) use consumer::{
-    approve_delegate, revoke_delegate, subscribe, top_up_credit, unsubscribe, withdraw_credit,
+    approve_delegate, revoke_delegate, set_daily_cap, subscribe, top_up_credit, unsubscribe, withdraw_credit,
 };
 pub(crate) use operator::{accept_api, register_api, set_api_active, transfer_api, withdraw_earnings};
 pub use report::INTEGRATION_EXAMPLE;
@@ -62,10 +62,23 @@ const fn names_percent(text: &[u8], percent: u128) -> bool {
     true
 }
 const MAX_API_NAME_LEN: usize = 64;
+/// Longer raw names are refused before any per-byte work: at most this much surrounding whitespace.
+const MAX_RAW_API_NAME_LEN: usize = 4 * MAX_API_NAME_LEN;
 
-/// Deploys the contract: marks the fresh state with its layout version.
+/// The deploy call (the constructor): marks fresh state with its layout version. It runs once: on
+/// state already deployed it is refused exactly as an unknown method is (`unknown_method`), so a
+/// billing-ABI `init` export answers after deploy as for a name it does not export. It takes no value
+/// (`not_payable`), and state of another layout is `unsupported_state_version` (deploy on fresh state).
 pub fn instantiate(host: &mut impl Host) -> Result<(), Error> {
-    state::init_version(host)
+    match state::stored_version(host)? {
+        Some(state::STATE_VERSION) => Err(Error::UnknownMethod),
+        Some(found) => Err(Error::UnsupportedStateVersion {
+            found: found.into(),
+            supported: state::STATE_VERSION.into(),
+        }),
+        None if host.attached_value() != 0 => Err(Error::NotPayable),
+        None => state::write_version(host),
+    }
 }
 
 /// The integration guide, as a method.
@@ -79,7 +92,11 @@ pub(crate) fn get_schema(_host: &mut impl Host) -> Result<Value, Error> {
 }
 
 /// Trims ASCII whitespace and lowercases ASCII, then requires 1-64 characters of `a-z 0-9 . _ - : /`.
+/// A raw name over 256 bytes is refused on its length alone, before it is scanned or copied.
 pub fn normalize_api_name(raw: &str) -> Result<String, Error> {
+    if raw.len() > MAX_RAW_API_NAME_LEN {
+        return Err(Error::InvalidApiName);
+    }
     let name = raw.trim_matches(|c: char| c.is_ascii_whitespace());
     if name.is_empty() {
         return Err(Error::ApiNameRequired);
@@ -99,7 +116,8 @@ pub(crate) fn load_api(host: &mut impl Host, raw_name: &str) -> Result<(String, 
     Ok((name, api))
 }
 
-/// The UTC day of the block: usage of an earlier day counts as zero.
+/// The UTC day of the block. Usage counts on the later of this and the day a record holds
+/// (`Subscription::effective_day`): block time may go backwards between transactions.
 pub(crate) fn today(host: &impl Host) -> u64 {
     host.block_timestamp() / SECONDS_PER_DAY
 }

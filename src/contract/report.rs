@@ -51,7 +51,9 @@ struct ApiUsage {
 }
 
 pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Result<Value, Error> {
-    let day = today(host);
+    let block_day = today(host);
+    // The report's day: the latest any of its subscriptions counts on (block time may go backwards).
+    let mut day = block_day;
     let account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
     let names = API_LISTS.load(host, &consumer)?.unwrap_or_default();
     let mut apis = Vec::with_capacity(names.len());
@@ -59,7 +61,9 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
         let api = APIS.load(host, &api_name)?;
         let sub = SUBSCRIPTIONS.load(host, (&consumer, &api_name))?;
         let (cost, limit) = api.map_or((0, 0), |api| (api.cost_per_call_wei, api.daily_limit_calls));
-        let (calls, spend) = sub.as_ref().map_or((0, 0), |sub| sub.today.on(day));
+        // Each subscription's figures are those its next bill counts against: its effective day.
+        let (calls, spend) = sub.as_ref().map_or((0, 0), |sub| sub.today.on(sub.effective_day(block_day)));
+        day = sub.as_ref().map_or(day, |sub| sub.effective_day(day));
         let cap = sub.as_ref().map_or(0, |sub| sub.max_daily_spend_wei);
         apis.push(ApiUsage {
             api_name,
@@ -111,7 +115,8 @@ struct ApiReport {
 
 pub(crate) fn get_api_report(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
     let (name, api) = load_api(host, api_name)?;
-    let day = today(host);
+    // The API's statistics never go back in time: its day is the later of the block's and its own.
+    let day = today(host).max(api.today.day_id);
     let (calls_today, revenue_today) = api.today.on(day);
     to_json(&ApiReport {
         api_name: name,

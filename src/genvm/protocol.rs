@@ -45,20 +45,30 @@ pub fn parse_message(bytes: &[u8]) -> Result<Message, Error> {
         Some(Value::Bytes(entry)) => calldata::decode(entry)?,
         _ => return Err(Error::InvalidCalldata),
     };
-    if !matches!(entry, Value::Map(_)) {
+    let Value::Map(entries) = entry else {
         return Err(Error::InvalidCalldata);
+    };
+    // Taken apart, not copied: the arguments may be most of the message.
+    let (mut method, mut args, mut kwargs) = (None, None, None);
+    for (key, item) in entries {
+        match key.as_str() {
+            "method" => method = Some(item),
+            "args" => args = Some(item),
+            "kwargs" => kwargs = Some(item),
+            _ => {}
+        }
     }
-    let method = match entry.get("method") {
+    let method = match method {
         None => None,
-        Some(Value::Str(name)) => Some(name.clone()),
+        Some(Value::Str(name)) => Some(name),
         Some(_) => return Err(Error::InvalidCalldata),
     };
-    let args = match entry.get("args") {
+    let args = match args {
         None => Vec::new(),
-        Some(Value::Array(args)) => args.clone(),
+        Some(Value::Array(args)) => args,
         Some(_) => return Err(Error::InvalidArguments(String::from("args must be an array"))),
     };
-    match entry.get("kwargs") {
+    match kwargs {
         None => {}
         Some(Value::Map(kwargs)) if kwargs.is_empty() => {}
         Some(_) => return Err(Error::InvalidArguments(String::from("keyword arguments are not accepted"))),
@@ -116,6 +126,9 @@ pub fn rfc3339_seconds(text: &str) -> Option<u64> {
         }
         _ => return None,
     };
+    // A leap second (`:60`) counts as the second before it, in the minute and day it is written in:
+    // unix time has no leap seconds, and billing it on the next day would move usage across days.
+    let second = second.min(59);
     let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offset;
     u64::try_from(seconds).ok()
 }

@@ -73,7 +73,8 @@ pub struct SubscriptionSummary {
     pub calls: u64,
     pub spend_wei: u128,
     pub delegates: Vec<Address>,
-    pub last_usage_id: u64,
+    /// Each biller that used usage ids, with the highest it used.
+    pub usage_ids: Vec<(Address, u64)>,
 }
 
 /// Reads the subscription records out of a dump of contract storage.
@@ -95,7 +96,7 @@ pub fn subscription_summaries<'a>(
                 calls: record.today.calls,
                 spend_wei: record.today.spend_wei,
                 delegates: record.delegates,
-                last_usage_id: record.last_usage_id,
+                usage_ids: record.usage_ids.iter().map(|w| (w.biller, w.highest)).collect(),
             })
         })
         .collect()

@@ -39,6 +39,7 @@ fn base(method: &str) -> (Address, u128, Vec<Value>) {
         "consume_credits" => (ALICE, 0, vec![api(), ALICE.into(), 1.into(), 100.into()]),
         "transfer_api" => (OPERATOR, 0, vec![api(), BOB.into()]),
         "accept_api" => (BOB, 0, vec![api()]),
+        "set_daily_cap" => (ALICE, 0, vec![api(), 40.into()]),
         "consumer_integration_example" | "get_schema" => (STRANGER, 0, vec![]),
         other => panic!("no base call of {other}: add one"),
     }
@@ -66,6 +67,9 @@ fn int_codes(method: &str, param: &str) -> (Option<&'static str>, &'static str, 
             (Some("cap_not_positive"), "cap_not_positive", "out_of_range")
         }
         ("subscribe", "initial_deposit_wei") => (None, "negative_deposit", "out_of_range"),
+        ("set_daily_cap", "max_daily_spend_wei") => {
+            (Some("cap_not_positive"), "cap_not_positive", "out_of_range")
+        }
         ("consume_credits", "calls") => (Some("calls_not_positive"), "calls_not_positive", "out_of_range"),
         ("consume_credits", "usage_id") => (None, "out_of_range", "out_of_range"),
         (_, "amount") => (Some("amount_not_positive"), "amount_not_positive", "out_of_range"),

@@ -213,3 +213,57 @@ fn consume_credit_does_at_most_three_reads_and_three_writes() {
     chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
     assert_eq!((chain.last().storage_reads, chain.last().storage_writes), (3, 3));
 }
+
+/// Issue 12, item 1: block time that goes backwards (between the last second of a day and the next
+/// day, alternately) used to reset "today" and bill far past the daily limit.
+#[test]
+fn time_going_backwards_never_resets_todays_usage() {
+    let mut chain = weather_chain(); // 10 wei a call, 5 calls a day
+    chain.call(ALICE).value(1_000).subscribe("weather", 1_000, 1_000).unwrap();
+    let (late, next_day) = (DAY0 + DAY - 1, DAY0 + DAY);
+    let mut billed = 0;
+    for round in 0..20 {
+        let at = if round % 2 == 0 { next_day } else { late };
+        if let Ok(receipt) = chain.call(ALICE).at(at).consume_credit("weather", ALICE) {
+            billed += 1;
+            // A bill at the earlier time counts on the later day already recorded.
+            assert_eq!(receipt_field(&receipt, "calls_today"), billed, "round {round}");
+            assert_eq!(receipt_field(&receipt, "resets_at"), u128::from(DAY0 + 2 * DAY), "round {round}");
+        }
+    }
+    assert_eq!(billed, 5, "the daily limit holds whatever the order of block times");
+    let refusal =
+        refused(&mut chain, "daily_call_limit", |c| c.call(ALICE).at(late).consume_credit("weather", ALICE));
+    assert_eq!(refusal.detail("attempted_calls"), Some(&int(6)));
+
+    // The reports use the same rule: the later day, and resets_at after it.
+    chain.set_time(late);
+    let usage = report(&mut chain, ALICE);
+    assert_eq!(usage["day_id"], (DAY0 + DAY) / DAY);
+    assert_eq!(usage["resets_at"], DAY0 + 2 * DAY);
+    assert_eq!(usage["apis"][0]["calls_today"], 5);
+    assert_eq!(usage["apis"][0]["calls_remaining_today"], 0);
+    let text = chain.call(STRANGER).get_api_report("weather").unwrap();
+    let api: serde_json::Value = serde_json::from_str(text.as_str().unwrap()).unwrap();
+    assert_eq!((api["day_id"].clone(), api["calls_today"].clone()), (((DAY0 + DAY) / DAY).into(), 5.into()));
+    // The history never goes back in time: one day, the later one.
+    let text = chain.call(STRANGER).get_usage_history(ALICE, "weather").unwrap();
+    let history: serde_json::Value = serde_json::from_str(text.as_str().unwrap()).unwrap();
+    assert_eq!(history, serde_json::json!([{"day_id": (DAY0 + DAY) / DAY, "calls": 5, "spend_wei": "50"}]));
+    // Time moving on still opens the next day.
+    let receipt = chain.call(ALICE).at(DAY0 + 2 * DAY).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(receipt_field(&receipt, "calls_today"), 1);
+}
+
+/// Issue 12, item 3: the usage-id windows live in the subscription record, so a same-day batch with
+/// a usage id, by a delegate or by the consumer, stays at 3 reads and 3 writes.
+#[test]
+fn a_same_day_batch_with_a_usage_id_stays_at_three_reads_and_three_writes() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).subscribe("weather", 1_000, 0).unwrap();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    for (caller, id) in [(DAPP, 1), (ALICE, 1), (DAPP, 3), (DAPP, 2)] {
+        chain.call(caller).consume_credits("weather", ALICE, 1, id).unwrap();
+        assert_eq!((chain.last().storage_reads, chain.last().storage_writes), (3, 3), "{caller:?} id {id}");
+    }
+}

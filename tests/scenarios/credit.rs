@@ -166,3 +166,49 @@ fn the_contract_always_holds_every_credit_and_every_earning() {
     assert_eq!(chain.contract_balance(), credits + 15);
     assert_eq!(chain.balances().values().sum::<u128>(), chain.minted());
 }
+
+/// Issue 12, item 4: changing the cap used to mean calling `subscribe` again, which also accepts
+/// the current price, so a price raise just before was accepted silently.
+#[test]
+fn changing_the_daily_cap_never_accepts_a_new_price() {
+    let mut chain = weather_chain(); // price 10, Alice's cap 30
+    chain.call(OPERATOR).register_api("weather", 20, 5).unwrap();
+    chain.call(ALICE).set_daily_cap("weather", 50).unwrap();
+    assert_eq!(last_events(&chain), ["DailyCapChanged"]);
+    let event = &chain.last().events[0];
+    assert_eq!(event.field("consumer"), Some(&Value::from(ALICE)));
+    assert_eq!(event.field("api"), Some(&Value::from("weather")));
+    assert_eq!(event.field("max_daily_spend_wei"), Some(&int(50)));
+    let usage = report(&mut chain, ALICE);
+    assert_eq!(usage["apis"][0]["consumer_max_daily_spend_wei"], "50");
+    assert_eq!(usage["apis"][0]["accepted_price_wei"], "10");
+    let refusal = refused(&mut chain, "price_increased", |c| c.call(ALICE).consume_credit("weather", ALICE));
+    assert_eq!(refusal.detail("accepted_price"), Some(&int(10)));
+    // The same cap again changes nothing and says nothing.
+    chain.call(ALICE).set_daily_cap("weather", 50).unwrap();
+    assert!(chain.last().events.is_empty() && chain.last().storage_writes == 0);
+}
+
+#[test]
+fn the_daily_cap_changes_on_an_inactive_subscription_and_it_stays_inactive() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).unsubscribe("weather").unwrap();
+    chain.call(ALICE).set_daily_cap("weather", 70).unwrap();
+    let usage = report(&mut chain, ALICE);
+    assert_eq!(usage["apis"][0]["active"], false);
+    assert_eq!(usage["apis"][0]["consumer_max_daily_spend_wei"], "70");
+    refused(&mut chain, "not_subscribed", |c| c.call(ALICE).consume_credit("weather", ALICE));
+}
+
+#[test]
+fn set_daily_cap_refuses_what_subscribe_refuses() {
+    let mut chain = weather_chain();
+    refused(&mut chain, "cap_not_positive", |c| c.call(ALICE).set_daily_cap("weather", 0));
+    refused(&mut chain, "cap_not_positive", |c| c.call(ALICE).set_daily_cap("weather", -5));
+    refused(&mut chain, "out_of_range", |c| {
+        c.call(ALICE).set_daily_cap("weather", Value::Int(api_usage_billing::Int::sum(u128::MAX, 1)))
+    });
+    refused(&mut chain, "not_subscribed", |c| c.call(BOB).set_daily_cap("weather", 10));
+    refused(&mut chain, "api_not_registered", |c| c.call(ALICE).set_daily_cap("nope", 10));
+    refused(&mut chain, "not_payable", |c| c.call(ALICE).value(1).set_daily_cap("weather", 10));
+}

@@ -121,3 +121,28 @@ fn block_times_at_the_end_of_what_the_host_expresses_do_not_overflow() {
     let resets_at = (MAX_BLOCK_TIME / DAY).saturating_add(1).saturating_mul(DAY);
     assert_eq!(receipt_field(&receipt, "resets_at"), u128::from(resets_at));
 }
+
+/// Issue 12, item 5: the billing ABI's `init` could be called by anyone after deploy, keeping the
+/// value attached. After deploy, `init` is refused exactly as an unknown method, value or not.
+#[test]
+fn init_is_refused_after_deploy_as_an_unknown_method() {
+    let mut chain = weather_chain();
+    let refusal = refused(&mut chain, "unknown_method", |c| c.call(STRANGER).method("init", vec![]));
+    assert_eq!(refusal.message, "[EXPECTED] unknown method");
+    refused(&mut chain, "unknown_method", |c| c.call(STRANGER).value(5).method("init", vec![]));
+    assert_eq!(chain.balance(STRANGER), 1_000_000);
+}
+
+/// Issue 12, small items: an oversized name is refused on its length, whichever method gets it.
+#[test]
+fn an_oversized_api_name_is_refused_on_its_length() {
+    let mut chain = weather_chain();
+    let long = "w".repeat(100_000);
+    refused(&mut chain, "invalid_api_name", |c| c.call(OPERATOR).register_api(long.as_str(), 1, 1));
+    refused(&mut chain, "api_not_registered", |c| c.call(ALICE).consume_credit(long.as_str(), ALICE));
+    // Whitespace around a valid name is still trimmed, up to 256 bytes in all.
+    chain
+        .call(ALICE)
+        .consume_credit(format!("{}weather{}", " ".repeat(100), " ".repeat(100)), ALICE)
+        .unwrap();
+}

@@ -127,13 +127,16 @@ fn a_retried_batch_is_refused_and_bills_nothing() {
         refused(&mut chain, "duplicate_usage_id", |c| c.call(ALICE).consume_credits("weather", ALICE, 2, 7));
     assert_eq!(refusal.message, "[EXPECTED] duplicate usage id");
     assert_eq!(refusal.detail("last_usage_id"), Some(&int(7)));
+    assert_eq!(refusal.detail("rule"), Some(&Value::from("already_used")));
+    // A lower id not used yet is a batch that arrived late (issue 12): it bills, once.
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 6).unwrap();
     refused(&mut chain, "duplicate_usage_id", |c| c.call(ALICE).consume_credits("weather", ALICE, 1, 6));
     // Usage id 0 opts out of the check; ids are per subscription.
     chain.call(ALICE).consume_credits("weather", ALICE, 1, 0).unwrap();
     chain.call(ALICE).consume_credits("weather", ALICE, 1, 8).unwrap();
     chain.call(BOB).value(50).subscribe("weather", 100, 50).unwrap();
     chain.call(BOB).consume_credits("weather", BOB, 1, 1).unwrap();
-    assert_eq!(credit(&mut chain, ALICE), 60);
+    assert_eq!(credit(&mut chain, ALICE), 50);
 }
 
 #[test]
@@ -183,4 +186,89 @@ fn an_api_changes_hands_only_when_the_new_operator_accepts() {
     refused(&mut chain, "not_pending_operator", |c| c.call(NEW_OPERATOR).accept_api("weather"));
     chain.call(NEW_OPERATOR).withdraw_earnings("weather", 10).unwrap();
     assert_eq!(chain.last().transfers[0].to, NEW_OPERATOR);
+}
+
+/// Issue 12, item 3: one batch with usage id u64::MAX by any delegate used to disable idempotent
+/// batches for every other biller of the subscription, for good.
+#[test]
+fn usage_ids_are_per_biller_so_one_biller_cannot_block_another() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).subscribe("weather", 1_000, 0).unwrap();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    chain.call(ALICE).approve_delegate("weather", BOB).unwrap();
+    chain.call(DAPP).consume_credits("weather", ALICE, 1, u64::MAX).unwrap();
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 1).unwrap();
+    chain.call(BOB).consume_credits("weather", ALICE, 1, 1).unwrap();
+    // Each biller only ever blocks its own ids.
+    let refusal = refused(&mut chain, "duplicate_usage_id", |c| {
+        c.call(DAPP).consume_credits("weather", ALICE, 1, u64::MAX)
+    });
+    assert_eq!(refusal.detail("last_usage_id"), Some(&int(u128::from(u64::MAX))));
+    assert_eq!(refusal.detail("rule"), Some(&Value::from("already_used")));
+    refused(&mut chain, "duplicate_usage_id", |c| c.call(BOB).consume_credits("weather", ALICE, 1, 1));
+    assert_eq!(credit(&mut chain, ALICE), 70);
+}
+
+/// Issue 12, item 3: bills queued by a consumer contract may arrive out of order; a late id inside
+/// the window of 64 below the highest bills once, an older one is refused as below the window.
+#[test]
+fn a_late_usage_id_within_the_window_bills_once_and_an_older_one_is_refused() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).subscribe("weather", 1_000, 0).unwrap();
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 100).unwrap();
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 36).unwrap(); // 64 below: in the window
+    let refusal =
+        refused(&mut chain, "duplicate_usage_id", |c| c.call(ALICE).consume_credits("weather", ALICE, 1, 36));
+    assert_eq!(refusal.detail("rule"), Some(&Value::from("already_used")));
+    let refusal =
+        refused(&mut chain, "duplicate_usage_id", |c| c.call(ALICE).consume_credits("weather", ALICE, 1, 35));
+    assert_eq!(refusal.detail("rule"), Some(&Value::from("below_window")));
+    assert_eq!(refusal.detail("usage_id"), Some(&int(35)));
+    assert_eq!(refusal.detail("last_usage_id"), Some(&int(100)));
+    assert_eq!(credit(&mut chain, ALICE), 80);
+}
+
+/// Issue 12, item 3: revoking and re-approving a delegate, or unsubscribing and subscribing again,
+/// keeps every biller's sequence, so old ids cannot be replayed.
+#[test]
+fn revoking_and_reapproving_a_delegate_keeps_its_usage_ids() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).subscribe("weather", 1_000, 0).unwrap();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    chain.call(DAPP).consume_credits("weather", ALICE, 1, 5).unwrap();
+    chain.call(ALICE).consume_credits("weather", ALICE, 1, 9).unwrap();
+    chain.call(ALICE).revoke_delegate("weather", DAPP).unwrap();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    refused(&mut chain, "duplicate_usage_id", |c| c.call(DAPP).consume_credits("weather", ALICE, 1, 5));
+    chain.call(ALICE).unsubscribe("weather").unwrap();
+    chain.call(ALICE).subscribe("weather", 1_000, 0).unwrap();
+    refused(&mut chain, "duplicate_usage_id", |c| c.call(ALICE).consume_credits("weather", ALICE, 1, 9));
+    refused(&mut chain, "duplicate_usage_id", |c| c.call(DAPP).consume_credits("weather", ALICE, 1, 5));
+    chain.call(DAPP).consume_credits("weather", ALICE, 1, 6).unwrap();
+}
+
+/// The windows are bounded: the consumer and 31 delegates over time; a 33rd biller's id is refused
+/// (its bills without an id still go through), and the 32 keep theirs.
+#[test]
+fn a_subscription_keeps_usage_id_windows_for_32_billers() {
+    let mut chain = weather_chain();
+    chain.call(OPERATOR).register_api("bulk", 1, 1_000).unwrap();
+    chain.call(ALICE).value(1_000).subscribe("bulk", 1_000, 1_000).unwrap();
+    chain.call(ALICE).consume_credits("bulk", ALICE, 1, 1).unwrap();
+    let delegate = |i: u8| Address([0x40 + i; 20]);
+    for i in 0..32 {
+        chain.call(ALICE).approve_delegate("bulk", delegate(i)).unwrap();
+        if i < 31 {
+            chain.call(delegate(i)).consume_credits("bulk", ALICE, 1, 1).unwrap();
+        } else {
+            refused(&mut chain, "too_many_billers", |c| {
+                c.call(delegate(i)).consume_credits("bulk", ALICE, 1, 1)
+            });
+            chain.call(delegate(i)).consume_credits("bulk", ALICE, 1, 0).unwrap();
+        }
+        chain.call(ALICE).revoke_delegate("bulk", delegate(i)).unwrap();
+    }
+    chain.call(ALICE).approve_delegate("bulk", delegate(0)).unwrap();
+    refused(&mut chain, "duplicate_usage_id", |c| c.call(delegate(0)).consume_credits("bulk", ALICE, 1, 1));
+    chain.call(delegate(0)).consume_credits("bulk", ALICE, 1, 2).unwrap();
 }

@@ -162,9 +162,12 @@ fn every_refusal_leaves_storage_balances_and_events_untouched() {
 #[test]
 fn the_catalog_covers_every_code_the_core_raises() {
     let covered: BTreeSet<&str> = catalog().iter().map(|(code, _, _)| *code).collect();
-    // `overflow` needs its own history (edges.rs), `invalid_calldata` belongs to the wasm ABI, and
-    // `corrupt_state` needs a corrupt record: every other code has a case here.
-    let elsewhere = ["overflow", "invalid_calldata", "corrupt_state"];
+    // `overflow` needs its own history (edges.rs), `invalid_calldata` belongs to the wasm ABI,
+    // `corrupt_state` needs a corrupt record, `too_many_billers` 32 billers (operators.rs) and
+    // `unsupported_state_version` a deploy on old state (tests/hardening.rs): every other code has a
+    // case here.
+    let elsewhere =
+        ["overflow", "invalid_calldata", "corrupt_state", "too_many_billers", "unsupported_state_version"];
     let core_codes = api_usage_billing::Error::CODES.iter().filter(|code| !elsewhere.contains(code));
     for code in core_codes {
         assert!(covered.contains(code), "no catalog case for {code}");

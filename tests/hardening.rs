@@ -1,0 +1,226 @@
+//! Regressions of the adversarial review (issue 12) that only the native build can show: what a call
+//! allocates, the deploy on fresh and old state, GenVM's message dispatch and its datetime.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use api_usage_billing::genvm::protocol::{rfc3339_seconds, Message};
+use api_usage_billing::genvm::{run_message, GET_SCHEMA};
+use api_usage_billing::testing::{MockChain, Native, Tx};
+use api_usage_billing::{calldata, execute, execute_calldata, instantiate, Address, Error, Host, Value};
+
+/// Counts the heap this thread uses while `measure` runs (other test threads are not counted).
+struct Counting;
+
+thread_local! {
+    static ON: Cell<bool> = const { Cell::new(false) };
+    static NOW: Cell<usize> = const { Cell::new(0) };
+    static PEAK: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only counts on the side.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if ON.with(Cell::get) {
+            let now = NOW.with(|n| n.get() + layout.size());
+            NOW.with(|n| n.set(now));
+            PEAK.with(|p| p.set(p.get().max(now)));
+        }
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if ON.with(Cell::get) {
+            NOW.with(|n| n.set(n.get().saturating_sub(layout.size())));
+        }
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+/// Runs `f` and returns its result and the peak heap it used beyond what was live before.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    NOW.with(|n| n.set(0));
+    PEAK.with(|p| p.set(0));
+    ON.with(|on| on.set(true));
+    let result = f();
+    ON.with(|on| on.set(false));
+    (result, PEAK.with(Cell::get))
+}
+
+const ALICE: Address = Address([0xa1; 20]);
+
+/// A chain with nothing deployed, for deploy calls of our own.
+fn undeployed() -> MockChain {
+    MockChain::with_executor(Rc::new(Native), |_| Ok(Value::Null))
+}
+
+fn deployed_tx(sender: Address, value: u128) -> Tx {
+    MockChain::new().transaction(sender, value)
+}
+
+fn uleb(mut n: u64, out: &mut Vec<u8>) {
+    loop {
+        let group = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(group);
+            return;
+        }
+        out.push(group | 0x80);
+    }
+}
+
+/// Issue 12, item 2: the decoder reserved whatever count the input claimed, at each of 65 nesting
+/// levels (a 1 MB input made the host commit about 1.5 GiB before `invalid calldata`).
+#[test]
+fn calldata_counts_never_drive_preallocation() {
+    const MB: usize = 1 << 20;
+    // 64 nested arrays, each claiming as many items as the input has bytes left, then nulls.
+    let mut nested = Vec::new();
+    for _ in 0..64 {
+        uleb(((MB - nested.len() - 8) as u64) << 3 | 5, &mut nested);
+    }
+    nested.resize(MB, 0);
+    // A count larger than the rest can hold is refused at once.
+    let mut claims = Vec::new();
+    for _ in 0..65 {
+        uleb((u64::from(u32::MAX)) << 3 | 5, &mut claims);
+    }
+    claims.resize(MB, 0);
+    // One array of a million nulls, and a map claiming more entries than the rest holds at 2 bytes each.
+    let mut nulls = Vec::new();
+    uleb(((MB - 4) as u64) << 3 | 5, &mut nulls);
+    nulls.resize(MB, 0);
+    let mut map = Vec::new();
+    uleb(((MB / 2) as u64) << 3 | 6, &mut map);
+    map.resize(MB, 0);
+
+    for (what, input, bound) in [
+        ("nested claims", &nested, 2 * 48 * MB + 64 * 1024),
+        ("claims beyond the input", &claims, 1024),
+        ("a map claiming too much", &map, 1024),
+        ("a million nulls", &nulls, 2 * 48 * MB + 64 * 1024),
+    ] {
+        let (result, peak) = measure(|| calldata::decode(input).map(|_| ()));
+        assert!(peak <= bound, "{what}: {peak} bytes for a {} byte input (bound {bound})", input.len());
+        assert!(what == "a million nulls" || result == Err(Error::InvalidCalldata), "{what}: {result:?}");
+        eprintln!("{what}: peak {peak} bytes for {} input bytes", input.len());
+    }
+    // The bound docs/ABI.md states: at most 96 bytes of heap per input byte, plus 64 KiB.
+    assert!(std::mem::size_of::<Value>() <= 48, "docs/ABI.md's bound assumes a 48-byte Value");
+}
+
+/// Issue 12, small items: an oversized name cost 40-60 fuel per byte before its refusal. It is
+/// refused on its length, before the contract scans or copies it.
+#[test]
+fn a_1_mb_name_is_refused_before_any_per_byte_work() {
+    let name = Value::from("w".repeat(1 << 20));
+    let args = [name.clone(), Value::from(1), Value::from(1)];
+    let mut tx = deployed_tx(ALICE, 0);
+    let (result, peak) = measure(|| execute(&mut tx, "register_api", &args));
+    assert_eq!(result, Err(Error::InvalidApiName));
+    assert!(peak < 4096, "the contract allocated {peak} bytes for a 1 MB name");
+    let bill = [name, Value::from(ALICE)];
+    let (result, peak) = measure(|| execute(&mut tx, "consume_credit", &bill));
+    assert_eq!(result, Err(Error::ApiNotRegistered));
+    assert!(peak < 4096, "the contract allocated {peak} bytes for a 1 MB name");
+    // Through calldata: the decoder's one copy of the string, nothing more.
+    let input = calldata::encode(&Value::Array(args.to_vec()));
+    let (result, peak) = measure(|| execute_calldata(&mut tx, "register_api", &input));
+    assert_eq!(result, Err(Error::InvalidApiName));
+    assert!(peak < input.len() + 4096, "{peak} bytes for a {} byte input", input.len());
+}
+
+/// Issue 12, item 5: a deploy takes no value.
+#[test]
+fn a_deploy_with_value_attached_is_not_payable() {
+    let chain = undeployed();
+    let mut tx = chain.transaction(ALICE, 5);
+    assert_eq!(instantiate(&mut tx), Err(Error::NotPayable));
+    assert!(tx.effects.pending.is_empty(), "a refused deploy wrote");
+    let mut tx = chain.transaction(ALICE, 0);
+    assert_eq!(instantiate(&mut tx), Ok(()));
+    assert_eq!(tx.storage_peek(api_usage_billing::STATE_VERSION_KEY), Some(vec![2, 0, 0, 0]));
+}
+
+/// Issue 12, item 5: `init` runs once; after deploy it is refused as an unknown method is, with or
+/// without value.
+#[test]
+fn init_runs_once() {
+    assert_eq!(instantiate(&mut deployed_tx(ALICE, 0)), Err(Error::UnknownMethod));
+    assert_eq!(instantiate(&mut deployed_tx(ALICE, 5)), Err(Error::UnknownMethod));
+}
+
+/// Issue 12, item 3 (version bump): state of layout version 1 is refused with a clear error that
+/// names no caller's mistake, never misread.
+#[test]
+fn a_deploy_on_version_1_state_is_refused_as_unsupported() {
+    let mut tx = undeployed().transaction(ALICE, 0);
+    tx.storage_set(api_usage_billing::STATE_VERSION_KEY, &[1, 0, 0, 0]);
+    let refused = instantiate(&mut tx).unwrap_err();
+    assert_eq!(refused, Error::UnsupportedStateVersion { found: 1, supported: 2 });
+    assert_eq!(refused.code(), "unsupported_state_version");
+    assert!(refused.message().contains("fresh"), "{}", refused.message());
+    assert!(!refused.message().starts_with("[EXPECTED]"));
+}
+
+fn message(method: Option<&str>, value: u128, is_init: bool) -> Message {
+    Message {
+        sender: ALICE,
+        value,
+        timestamp: api_usage_billing::testing::GENESIS_TIME,
+        is_init,
+        method: method.map(String::from),
+        args: Vec::new(),
+    }
+}
+
+/// Issue 12, item 5: on GenVM, `#get-schema` skipped the payable check and kept attached value.
+#[test]
+fn genvm_get_schema_with_value_is_not_payable() {
+    let mut tx = deployed_tx(ALICE, 5);
+    assert_eq!(run_message(&mut tx, &message(Some(GET_SCHEMA), 5, false)), Err(Error::NotPayable));
+    let mut tx = deployed_tx(ALICE, 0);
+    let schema = run_message(&mut tx, &message(Some(GET_SCHEMA), 0, false)).unwrap();
+    assert_eq!(schema, Value::from(api_usage_billing::schema::CONTRACT_SCHEMA));
+    assert_eq!(run_message(&mut tx, &message(None, 0, false)), Err(Error::UnknownMethod));
+    let view = message(Some("consumer_integration_example"), 0, false);
+    assert_eq!(run_message(&mut tx, &view), Ok(Value::from(api_usage_billing::INTEGRATION_EXAMPLE)));
+}
+
+/// Issue 12, item 5: a GenVM deploy message runs the constructor whatever method it names (as
+/// GenLayer's runner does), refuses value, and runs once.
+#[test]
+fn a_genvm_deploy_runs_the_constructor_whatever_it_names_refuses_value_and_runs_once() {
+    let chain = undeployed();
+    let mut tx = chain.transaction(ALICE, 7);
+    assert_eq!(run_message(&mut tx, &message(Some("withdraw_credit"), 7, true)), Err(Error::NotPayable));
+    let mut tx = chain.transaction(ALICE, 0);
+    assert_eq!(run_message(&mut tx, &message(Some("withdraw_credit"), 0, true)), Ok(Value::Null));
+    assert_eq!(tx.effects.writes, 1, "the deploy writes the version and nothing else");
+    let mut again = deployed_tx(ALICE, 0);
+    assert_eq!(run_message(&mut again, &message(None, 0, true)), Err(Error::UnknownMethod));
+    let mut with_args = message(None, 0, true);
+    with_args.args.push(Value::from(1));
+    let refused = run_message(&mut chain.transaction(ALICE, 0), &with_args).unwrap_err();
+    assert_eq!(refused.code(), "invalid_arguments");
+}
+
+/// Issue 12, small items: a leap second used to count on the next day.
+#[test]
+fn a_leap_second_counts_on_the_day_it_is_written_in() {
+    let leap = rfc3339_seconds("2026-12-31T23:59:60Z").unwrap();
+    assert_eq!(Some(leap), rfc3339_seconds("2026-12-31T23:59:59Z"));
+    assert_eq!(
+        leap / api_usage_billing::SECONDS_PER_DAY,
+        rfc3339_seconds("2026-12-31T00:00:00Z").unwrap() / 86_400
+    );
+    assert_eq!(rfc3339_seconds("2026-12-31T23:59:60.5+00:00"), Some(leap));
+    assert_eq!(rfc3339_seconds("2026-12-31T23:59:61Z"), None);
+}
