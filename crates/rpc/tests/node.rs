@@ -331,3 +331,25 @@ fn a_deploy_of_the_contract_s_zip_gets_a_receipt_with_its_address() {
     assert_eq!(tx["data"]["contract_address"], json!(CONTRACT.to_hex()));
     assert_eq!(tx["status"], "FINALIZED");
 }
+
+#[test]
+fn both_add_transaction_forms_are_accepted_and_valid_until_is_enforced() {
+    let node = start("v6", 1);
+    let a = node.addr;
+    let operator = key(1);
+    let register = |name: &str| {
+        genlayer::encode_call("register_api", &[Value::from(name), Value::from(1u64), Value::from(1u64)])
+    };
+    let block = result(a, "eth_getBlockByNumber", json!(["latest", false]));
+    let now = hex::parse_quantity(block["timestamp"].as_str().unwrap()).unwrap();
+    // The older CLI's fallback sends `_validUntil` = 0 (no limit); genlayer-js 1.2 an hour ahead.
+    for (nonce, until) in [(0, Some(0)), (1, Some(now + 3600))] {
+        let raw =
+            tx_until(&operator, nonce, 0, CONTRACT.0, &register(&format!("api{nonce}")), CHAIN_ID, until);
+        result(a, "eth_sendRawTransaction", json!([raw]));
+    }
+    let expired = tx_until(&operator, 2, 0, CONTRACT.0, &register("late"), CHAIN_ID, Some(now - 1));
+    let answer = rpc(a, "eth_sendRawTransaction", json!([expired]));
+    assert!(answer["error"]["message"].as_str().unwrap().contains("expired"), "{answer}");
+    assert_eq!(nonce(a, &address(&operator)), 2);
+}

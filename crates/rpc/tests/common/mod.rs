@@ -128,13 +128,26 @@ pub fn tx_to(
     data: &[u8],
     chain_id: u64,
 ) -> String {
+    tx_until(key, nonce, value, recipient, data, chain_id, None)
+}
+
+/// The six argument `addTransaction` (with `_validUntil`), as newer genlayer-js chains send it.
+pub fn tx_until(
+    key: &[u8; 32],
+    nonce: u64,
+    value: u128,
+    recipient: [u8; 20],
+    data: &[u8],
+    chain_id: u64,
+    valid_until: Option<u128>,
+) -> String {
     let add = AddTransaction {
         sender: eth::address_of_key(key).unwrap(),
         recipient,
         num_initial_validators: 5,
         max_rotations: 3,
         tx_data: data.to_vec(),
-        valid_until: None,
+        valid_until,
     };
     let raw =
         eth::sign_legacy(key, nonce, Some(CONSENSUS_ADDRESS), value, &encode_add_transaction(&add), chain_id)
