@@ -1,4 +1,4 @@
-//! Compiling one flavor: the release `.wasm` for `wasm32v1-none` with the pinned toolchain, then
+//! Compiling one flavor: the `contract`-profile `.wasm` for `wasm32v1-none` with the pinned toolchain, then
 //! `wasm-opt -Oz` (cached by the input's hash), with paths of this machine kept out of the bytes.
 
 use std::ffi::OsString;
@@ -16,7 +16,8 @@ pub fn cargo_build(workspace: &Path, flavor: Flavor) -> Result<PathBuf, Artifact
         .args([
             "build",
             "--quiet",
-            "--release",
+            "--profile",
+            "contract",
             "--locked",
             "--target",
             "wasm32v1-none",
@@ -44,7 +45,7 @@ pub fn cargo_build(workspace: &Path, flavor: Flavor) -> Result<PathBuf, Artifact
     if !status.success() {
         return Err(ArtifactError::BuildFailed(flavor.package()));
     }
-    Ok(target_dir.join("wasm32v1-none").join("release").join(flavor.cargo_file()))
+    Ok(target_dir.join("wasm32v1-none").join("contract").join(flavor.cargo_file()))
 }
 
 /// The flags of every artifact build: a 64 KiB stack, and this machine's paths (the registry under

@@ -20,6 +20,10 @@ pub enum ChainError {
     Load(#[from] billing_vm::LoadError),
     #[error("corrupt state: {0}")]
     Corrupt(String),
+    #[error("the state is damaged: the {table} record {key} fails its checksum (restore a copy, or start anew with --fresh)")]
+    Damaged { table: String, key: String },
+    #[error("a view tried to write")]
+    ReadOnly,
     #[error("{}: {why}", path.display())]
     At { path: PathBuf, why: String },
     #[error("state store: {0}")]

@@ -2,6 +2,8 @@
 //! file, and one write transaction per call, so a refused or interrupted call leaves no trace.
 
 mod error;
+mod guard;
+mod lock;
 mod tables;
 mod tx;
 
@@ -15,15 +17,18 @@ use api_usage_billing::testing::{
     api_summaries, ApiSummary, Outcome, Refusal, Transfer, CONTRACT, GENESIS_TIME,
 };
 use api_usage_billing::{Address, Event, Value};
-use redb::{Database, ReadableTable, TableHandle};
+use redb::{Database, TableHandle};
 
 use billing_vm::billing::WasmContract;
 use billing_vm::executor::{genvm_outcome, outcome};
 use billing_vm::genvm::GenvmContract;
-use tables::{balance, move_value, read_u128, read_u64, u128_of, write_u64, BALANCES, EVENTS, META, STORAGE};
+use guard::guarded;
+use lock::StateLock;
+use tables::{begin_read, u128_of, unseal, Txn, BALANCES, EVENTS, META, STORAGE};
 
 /// Marks a redb file as this program's state, in this layout.
-const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 2";
+/// Version 3: every record carries a checksum (version 2 states get a message naming `--fresh`).
+const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 3";
 
 /// What the faucet gives an account the first time the chain sees it: 1,000 tokens of 10^18 wei.
 pub const FAUCET_WEI: u128 = 1_000 * 1_000_000_000_000_000_000;
@@ -56,6 +61,17 @@ pub struct Overview {
 
 /// Every contract storage entry, in key order, and every event in order.
 pub type Dump = (Vec<(Vec<u8>, Vec<u8>)>, Vec<Event>);
+
+/// Everything a state holds, for audits and for comparing two states.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateDump {
+    pub storage: Vec<(Vec<u8>, Vec<u8>)>,
+    pub balances: Vec<(Address, u128)>,
+    pub events: Vec<Event>,
+    pub now: u64,
+    pub calls: u64,
+    pub minted: u128,
+}
 
 /// The host interface a state's contract runs on; a state remembers which one made it, since the two
 /// keep their records differently.
@@ -90,6 +106,14 @@ impl Engine {
         }
     }
 
+    /// The block times this interface can carry: GenVM's message dates end at 9999-12-31T23:59:59Z.
+    fn latest_time(&self) -> u64 {
+        match self {
+            Engine::Billing(_) => u64::MAX,
+            Engine::Genvm(_) => 253_402_300_799,
+        }
+    }
+
     /// Runs `method` (none: the deploy call) over `host`; views run read-only on GenVM.
     fn run(&self, host: StoreTx, method: Option<&str>, args: &[Value]) -> (StoreTx, Outcome, u64) {
         match self {
@@ -113,10 +137,11 @@ impl Engine {
     }
 }
 
-/// A state file opened by this process (redb locks it against other processes).
+/// A state file opened by this process: it holds the state's lock file until dropped.
 pub struct Chain {
     db: Database,
     engine: Engine,
+    _lock: StateLock,
 }
 
 fn open_error(path: &Path, e: redb::DatabaseError) -> ChainError {
@@ -134,90 +159,96 @@ impl Chain {
     }
 
     /// [`Chain::open`] for the contract on the given host interface. A state remembers which one
-    /// made it: the two keep their records differently.
+    /// made it: the two keep their records differently. One process at a time holds a state: the
+    /// others get [`ChainError::InUse`], `--fresh` included, so no two replace it at once.
     pub fn open_with(path: &Path, wasm: &[u8], fresh: bool, abi: Abi) -> Result<Chain, ChainError> {
-        let contract = Engine::load(wasm, abi)?;
+        let engine = Engine::load(wasm, abi)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| ChainError::at(path, e))?;
         }
-        if fresh || !path.exists() {
-            Chain::create(path, &contract)?;
-        }
-        let db = Database::create(path).map_err(|e| open_error(path, e))?;
-        let chain = Chain { db, engine: contract };
-        chain.check_or_initialize(path)?;
-        Ok(chain)
+        let lock = StateLock::take(path)?;
+        guarded(path, || {
+            if fresh || !path.exists() {
+                Chain::create(path, &engine)?;
+            }
+            let db = Database::create(path).map_err(|e| open_error(path, e))?;
+            let chain = Chain { db, engine, _lock: lock };
+            chain.check_or_initialize(path)?;
+            Ok(chain)
+        })
     }
 
     /// A new state, made whole beside `path` and then renamed over it: a crash at any moment leaves
-    /// either the old state or the new one, never a half-made file.
-    fn create(path: &Path, contract: &Engine) -> Result<(), ChainError> {
-        if path.exists() {
-            // Refuse to replace a state another sandbox is using; a damaged one may be replaced.
-            if let Err(redb::DatabaseError::DatabaseAlreadyOpen) = Database::create(path) {
-                return Err(open_error(path, redb::DatabaseError::DatabaseAlreadyOpen));
-            }
-        }
+    /// either the old state or the new one, never a half-made file. The caller holds the lock.
+    fn create(path: &Path, engine: &Engine) -> Result<(), ChainError> {
         let mut building = path.as_os_str().to_owned();
-        building.push(".creating");
+        building.push(format!(".creating-{}", std::process::id()));
         let building = PathBuf::from(building);
         if building.exists() {
             std::fs::remove_file(&building).map_err(|e| ChainError::at(&building, e))?;
         }
-        {
-            let db = Database::create(&building).map_err(|e| open_error(&building, e))?;
-            Chain { db, engine: contract.clone() }.check_or_initialize(&building)?;
+        let made = Database::create(&building).map_err(|e| open_error(&building, e)).and_then(|db| {
+            let lock = StateLock::unlocked();
+            Chain { db, engine: engine.clone(), _lock: lock }.check_or_initialize(&building)
+        });
+        if let Err(error) = made {
+            let _ = std::fs::remove_file(&building);
+            return Err(error);
         }
         std::fs::rename(&building, path).map_err(|e| ChainError::at(path, e))
     }
 
     fn check_or_initialize(&self, path: &Path) -> Result<(), ChainError> {
-        let txn = self.db.begin_write().map_err(|e| ChainError::at(path, e))?;
+        let txn = Txn::Write(self.db.begin_write().map_err(|e| ChainError::at(path, e))?);
+        let names: Vec<String> = txn
+            .write()?
+            .list_tables()
+            .map_err(|e| ChainError::at(path, e))?
+            .map(|t| t.name().to_string())
+            .collect();
+        if names.is_empty() {
+            txn.put(META, b"format", FORMAT)?;
+            txn.put(META, b"abi", self.engine.name())?;
+            txn.write_u64("now", GENESIS_TIME)?;
+            let host = StoreTx::new(txn, CONTRACT, 0, GENESIS_TIME, 0);
+            let (host, deployed, _) = self.engine.run(host, None, &[]);
+            if let Some(error) = host.broken.borrow_mut().take() {
+                return Err(error);
+            }
+            deployed.map_err(|r| ChainError::Deploy(r.message))?;
+            return host.txn.commit();
+        }
+        if !names.iter().any(|name| name == "meta") {
+            return Err(ChainError::Foreign(path.to_path_buf()));
+        }
+        // An older layout's records carry no checksum: read its format mark raw.
         let format = {
-            let meta = txn.open_table(META).map_err(|e| ChainError::at(path, e))?;
-            let format = meta.get("format").map_err(|e| ChainError::at(path, e))?.map(|v| v.value().to_vec());
-            format
+            let meta = txn.write()?.open_table(META).map_err(ChainError::store)?;
+            let raw = redb::ReadableTable::get(&meta, b"format".as_slice())
+                .map_err(ChainError::store)?
+                .map(|v| v.value().to_vec());
+            raw
         };
-        let abi = {
-            let meta = txn.open_table(META).map_err(|e| ChainError::at(path, e))?;
-            let abi = meta.get("abi").map_err(|e| ChainError::at(path, e))?.map(|v| v.value().to_vec());
-            abi
-        };
-        match format.as_deref() {
-            Some(FORMAT) if abi.as_deref() == Some(self.engine.name()) => {
-                txn.abort().map_err(|e| ChainError::at(path, e))
-            }
-            Some(FORMAT) => Err(ChainError::OtherAbi {
-                path: path.to_path_buf(),
-                abi: String::from_utf8_lossy(abi.as_deref().unwrap_or(b"?")).into_owned(),
-            }),
-            Some(_) => Err(ChainError::OtherVersion(path.to_path_buf())),
-            None => {
-                let names: Vec<String> = txn
-                    .list_tables()
-                    .map_err(|e| ChainError::at(path, e))?
-                    .map(|t| t.name().to_string())
-                    .collect();
-                if names.iter().any(|name| name != "meta") {
-                    return Err(ChainError::Foreign(path.to_path_buf()));
+        match format {
+            Some(sealed) if unseal(&META, b"format", &sealed).ok().as_deref() == Some(FORMAT) => {
+                let abi = txn.get(META, b"abi")?;
+                if abi.as_deref() == Some(self.engine.name()) {
+                    txn.abort()
+                } else {
+                    Err(ChainError::OtherAbi {
+                        path: path.to_path_buf(),
+                        abi: String::from_utf8_lossy(abi.as_deref().unwrap_or(b"?")).into_owned(),
+                    })
                 }
-                {
-                    let mut meta = txn.open_table(META).map_err(|e| ChainError::at(path, e))?;
-                    meta.insert("format", FORMAT).map_err(|e| ChainError::at(path, e))?;
-                    meta.insert("abi", self.engine.name()).map_err(|e| ChainError::at(path, e))?;
-                    meta.insert("now", GENESIS_TIME.to_le_bytes().as_slice())
-                        .map_err(|e| ChainError::at(path, e))?;
-                }
-                let host = StoreTx::new(txn, CONTRACT, 0, GENESIS_TIME, 0);
-                let (host, deployed, _) = self.engine.run(host, None, &[]);
-                deployed.map_err(|r| ChainError::Deploy(r.message))?;
-                host.txn.commit().map_err(|e| ChainError::at(path, e))
             }
+            _ => Err(ChainError::OtherVersion(path.to_path_buf())),
         }
     }
 
     /// Runs one call as one store transaction. `at` moves block time (never backwards); without it
-    /// the call runs at the last call's time.
+    /// the call runs at the last call's time. The chain's own refusals come before the call runs: a
+    /// time earlier than the last call's or beyond what the interface can carry, a sender that is a
+    /// contract, value the sender does not have.
     pub fn call(
         &self,
         sender: Address,
@@ -226,8 +257,19 @@ impl Chain {
         method: &str,
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
-        let txn = self.db.begin_write().map_err(ChainError::store)?;
-        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
+        guarded(Path::new("state"), || self.call_unguarded(sender, value, at, method, args))
+    }
+
+    fn call_unguarded(
+        &self,
+        sender: Address,
+        value: u128,
+        at: Option<u64>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<CallReport, ChainError> {
+        let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+        let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
         let timestamp = at.unwrap_or(now);
         let refused = |refusal: Refusal| CallReport {
             outcome: Err(refusal),
@@ -236,16 +278,43 @@ impl Chain {
             fuel: 0,
             timestamp,
         };
+        let latest = self.engine.latest_time();
+        if timestamp > latest {
+            txn.abort()?;
+            let time =
+                if latest == u64::MAX { latest.to_string() } else { billing_vm::time::rfc3339(latest) };
+            return Ok(CallReport {
+                timestamp: now,
+                ..refused(Refusal::host(
+                    "timestamp_out_of_range",
+                    &format!(
+                        "block time {timestamp} is beyond what this interface can carry: block times run from \
+                         {now} (the last call's) to {latest} ({time}); the clock did not move"
+                    ),
+                ))
+            });
+        }
         if timestamp < now {
-            txn.abort().map_err(ChainError::store)?;
+            txn.abort()?;
             return Ok(refused(Refusal::host(
                 "time_went_backwards",
                 &format!("block time {timestamp} is earlier than the last call's ({now}); time never goes backwards"),
             )));
         }
-        let sender_balance = balance(&txn, &sender)?;
+        if sender == CONTRACT {
+            txn.abort()?;
+            self.set_time(timestamp)?;
+            return Ok(refused(Refusal::host(
+                "sender_is_contract",
+                &format!(
+                    "{} is a contract's address: a transaction is sent by an account, never by a contract",
+                    sender.to_hex()
+                ),
+            )));
+        }
+        let sender_balance = txn.balance(&sender)?;
         if sender_balance < value {
-            txn.abort().map_err(ChainError::store)?;
+            txn.abort()?;
             self.set_time(timestamp)?;
             return Ok(refused(Refusal::host(
                 "insufficient_funds",
@@ -255,128 +324,126 @@ impl Chain {
                 ),
             )));
         }
-        let spendable = balance(&txn, &CONTRACT)?.saturating_add(value);
+        let spendable = txn.balance(&CONTRACT)?.saturating_add(value);
         let host = StoreTx::new(txn, sender, value, timestamp, spendable);
         let (host, mut result, fuel) = self.engine.run(host, Some(method), args);
+        if let Some(error) = host.broken.borrow_mut().take() {
+            return Err(error);
+        }
         if let Some(fault) = host.fault.borrow_mut().take() {
             result = Err(Refusal::host("host_fault", &fault));
         }
         if result.is_err() {
-            host.txn.abort().map_err(ChainError::store)?;
+            host.txn.abort()?;
             self.set_time(timestamp)?;
             return Ok(CallReport { outcome: result, events: vec![], transfers: vec![], fuel, timestamp });
         }
         let StoreTx { txn, events, transfers, .. } = host;
-        move_value(&txn, &sender, &CONTRACT, value)?;
+        txn.move_value(&sender, &CONTRACT, value)?;
         for transfer in &transfers {
-            move_value(&txn, &CONTRACT, &transfer.to, transfer.amount)?;
+            txn.move_value(&CONTRACT, &transfer.to, transfer.amount)?;
         }
-        {
-            let mut log = txn.open_table(EVENTS).map_err(ChainError::store)?;
-            let first = log.last().map_err(ChainError::store)?.map_or(0, |(seq, _)| seq.value() + 1);
-            for (seq, event) in (first..).zip(&events) {
-                log.insert(seq, calldata::encode(&event.to_value()).as_slice()).map_err(ChainError::store)?;
-            }
+        let first = txn.next_sequence(EVENTS)?;
+        for (seq, event) in (first..).zip(&events) {
+            txn.put(EVENTS, &seq.to_be_bytes(), &calldata::encode(&event.to_value()))?;
         }
-        write_u64(&txn, "now", timestamp)?;
-        let calls = read_u64(&txn, "calls")?.unwrap_or(0);
-        write_u64(&txn, "calls", calls + 1)?;
-        txn.commit().map_err(ChainError::store)?;
+        txn.write_u64("now", timestamp)?;
+        let calls = txn.read_u64("calls")?.unwrap_or(0);
+        txn.write_u64("calls", calls.saturating_add(1))?;
+        txn.commit()?;
         Ok(CallReport { outcome: result, events, transfers, fuel, timestamp })
     }
 
-    /// Runs a view at the current time without changing anything.
+    /// Runs a view at the current time in a read transaction: it cannot change anything.
     pub fn view(&self, method: &str, args: &[Value]) -> Result<Outcome, ChainError> {
-        let txn = self.db.begin_write().map_err(ChainError::store)?;
-        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
-        let host = StoreTx::new(txn, Address::default(), 0, now, 0);
-        let (host, answer, _) = self.engine.run(host, Some(method), args);
-        host.txn.abort().map_err(ChainError::store)?;
-        Ok(answer)
+        guarded(Path::new("state"), || {
+            let txn = begin_read(&self.db)?;
+            let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
+            let host = StoreTx::new(txn, Address::default(), 0, now, 0);
+            let (host, answer, _) = self.engine.run(host, Some(method), args);
+            if let Some(error) = host.broken.borrow_mut().take() {
+                return Err(error);
+            }
+            Ok(answer)
+        })
     }
 
     fn set_time(&self, timestamp: u64) -> Result<(), ChainError> {
-        let txn = self.db.begin_write().map_err(ChainError::store)?;
-        if read_u64(&txn, "now")? == Some(timestamp) {
-            return txn.abort().map_err(ChainError::store);
+        let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+        if txn.read_u64("now")? == Some(timestamp) {
+            return txn.abort();
         }
-        write_u64(&txn, "now", timestamp)?;
-        txn.commit().map_err(ChainError::store)
+        txn.write_u64("now", timestamp)?;
+        txn.commit()
     }
 
     /// Block time of the last call (or the genesis time).
     pub fn now(&self) -> Result<u64, ChainError> {
-        let txn = self.db.begin_write().map_err(ChainError::store)?;
-        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
-        txn.abort().map_err(ChainError::store)?;
-        Ok(now)
+        guarded(Path::new("state"), || Ok(begin_read(&self.db)?.read_u64("now")?.unwrap_or(GENESIS_TIME)))
     }
 
     /// The balance of `account` (the faucet's gift if the chain has not seen it yet).
     pub fn balance(&self, account: &Address) -> Result<u128, ChainError> {
-        let txn = self.db.begin_write().map_err(ChainError::store)?;
-        let balance = balance(&txn, account)?;
-        txn.abort().map_err(ChainError::store)?;
-        Ok(balance)
+        guarded(Path::new("state"), || begin_read(&self.db)?.balance(account))
     }
 
     /// Balances, APIs, time and counts.
     pub fn overview(&self) -> Result<Overview, ChainError> {
-        let txn = self.db.begin_write().map_err(ChainError::store)?;
-        let mut balances = Vec::new();
-        {
-            let table = txn.open_table(BALANCES).map_err(ChainError::store)?;
-            for entry in table.iter().map_err(ChainError::store)? {
-                let (key, value) = entry.map_err(ChainError::store)?;
-                let address =
-                    Address(key.value().try_into().map_err(|_| ChainError::Corrupt("balance key".into()))?);
-                balances.push((address, u128_of(value.value())?));
-            }
-        }
-        let storage: Vec<(Vec<u8>, Vec<u8>)> = {
-            let table = txn.open_table(STORAGE).map_err(ChainError::store)?;
-            let entries =
-                table.range::<&[u8]>(b"a".as_slice()..b"b".as_slice()).map_err(ChainError::store)?;
-            entries
-                .map(|entry| {
-                    entry.map(|(k, v)| (k.value().to_vec(), v.value().to_vec())).map_err(ChainError::store)
-                })
-                .collect::<Result<_, _>>()?
-        };
-        let apis = api_summaries(storage.iter().map(|(k, v)| (k.as_slice(), v.as_slice())));
-        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
-        let calls = read_u64(&txn, "calls")?.unwrap_or(0);
-        let minted = read_u128(&txn, "minted")?.unwrap_or(0);
-        txn.abort().map_err(ChainError::store)?;
-        Ok(Overview { now, calls, minted, balances, apis })
+        let state = self.state_dump()?;
+        let apis = api_summaries(
+            state
+                .storage
+                .iter()
+                .filter(|(k, _)| k.first() == Some(&b'a'))
+                .map(|(k, v)| (k.as_slice(), v.as_slice())),
+        );
+        Ok(Overview {
+            now: state.now,
+            calls: state.calls,
+            minted: state.minted,
+            balances: state.balances,
+            apis,
+        })
     }
 
     /// The whole contract storage, and every event so far (for tests and audits).
     pub fn dump(&self) -> Result<Dump, ChainError> {
-        let txn = self.db.begin_write().map_err(ChainError::store)?;
-        let storage = {
-            let table = txn.open_table(STORAGE).map_err(ChainError::store)?;
-            let entries = table.iter().map_err(ChainError::store)?;
-            entries
-                .map(|entry| {
-                    entry.map(|(k, v)| (k.value().to_vec(), v.value().to_vec())).map_err(ChainError::store)
+        let state = self.state_dump()?;
+        Ok((state.storage, state.events))
+    }
+
+    /// Everything the state holds, every record checked.
+    pub fn state_dump(&self) -> Result<StateDump, ChainError> {
+        guarded(Path::new("state"), || {
+            let txn = begin_read(&self.db)?;
+            let storage = txn.entries(STORAGE)?;
+            let balances = txn
+                .entries(BALANCES)?
+                .into_iter()
+                .map(|(key, value)| {
+                    let address =
+                        Address(key.try_into().map_err(|_| ChainError::Corrupt("balance key".into()))?);
+                    Ok((address, u128_of(&value)?))
                 })
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        let events = {
-            let table = txn.open_table(EVENTS).map_err(ChainError::store)?;
-            let entries = table.iter().map_err(ChainError::store)?;
-            entries
-                .map(|entry| {
-                    let (_, bytes) = entry.map_err(ChainError::store)?;
-                    calldata::decode(bytes.value())
+                .collect::<Result<Vec<_>, ChainError>>()?;
+            let events = txn
+                .entries(EVENTS)?
+                .into_iter()
+                .map(|(_, bytes)| {
+                    calldata::decode(&bytes)
                         .ok()
                         .and_then(Event::from_value)
                         .ok_or_else(|| ChainError::Corrupt("event record".into()))
                 })
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        txn.abort().map_err(ChainError::store)?;
-        Ok((storage, events))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(StateDump {
+                storage,
+                balances,
+                events,
+                now: txn.read_u64("now")?.unwrap_or(GENESIS_TIME),
+                calls: txn.read_u64("calls")?.unwrap_or(0),
+                minted: txn.read_u128("minted")?.unwrap_or(0),
+            })
+        })
     }
 }

@@ -1,36 +1,33 @@
-//! One call's host over the store's write transaction.
+//! One call's host over a store transaction: a write transaction for calls, a read transaction for
+//! views, so a view can never change anything.
 
 use std::cell::RefCell;
 
 use api_usage_billing::testing::Transfer;
 use api_usage_billing::{Address, Event, Host};
-use redb::{ReadableTable, WriteTransaction};
-
-use crate::tables::{balance, STORAGE};
 use billing_vm::billing::VmHost;
 
-/// One call's host over the store's write transaction: the contract's reads and writes go straight to
-/// it, and vanish with it unless the call succeeds.
+use crate::tables::{Txn, STORAGE};
+use crate::ChainError;
+
+/// One call's host: the contract's reads and writes go straight to the store transaction, and
+/// vanish with it unless the call succeeds.
 pub struct StoreTx {
-    pub(super) txn: WriteTransaction,
-    pub(super) sender: Address,
-    pub(super) value: u128,
-    pub(super) timestamp: u64,
+    pub(crate) txn: Txn,
+    pub(crate) sender: Address,
+    pub(crate) value: u128,
+    pub(crate) timestamp: u64,
     spendable: u128,
-    pub(super) events: Vec<Event>,
-    pub(super) transfers: Vec<Transfer>,
-    /// A store error or an impossible transfer: the call fails as a whole.
-    pub(super) fault: RefCell<Option<String>>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) transfers: Vec<Transfer>,
+    /// An impossible transfer: the call fails as a whole (a refusal of the chain's).
+    pub(crate) fault: RefCell<Option<String>>,
+    /// The store failed or a record is damaged: the call fails, and so does the command.
+    pub(crate) broken: RefCell<Option<ChainError>>,
 }
 
 impl StoreTx {
-    pub(super) fn new(
-        txn: WriteTransaction,
-        sender: Address,
-        value: u128,
-        timestamp: u64,
-        spendable: u128,
-    ) -> StoreTx {
+    pub(crate) fn new(txn: Txn, sender: Address, value: u128, timestamp: u64, spendable: u128) -> StoreTx {
         StoreTx {
             txn,
             sender,
@@ -40,11 +37,12 @@ impl StoreTx {
             events: vec![],
             transfers: vec![],
             fault: RefCell::new(None),
+            broken: RefCell::new(None),
         }
     }
 
-    fn fail(&self, what: impl std::fmt::Display) {
-        self.fault.borrow_mut().get_or_insert_with(|| what.to_string());
+    fn broke(&self, error: ChainError) {
+        self.broken.borrow_mut().get_or_insert(error);
     }
 }
 
@@ -54,25 +52,23 @@ impl VmHost for StoreTx {
     }
 
     fn balance_of(&self, account: &Address) -> Option<u128> {
-        balance(&self.txn, account).ok()
+        match self.txn.balance(account) {
+            Ok(balance) => Some(balance),
+            Err(error) => {
+                self.broke(error);
+                None
+            }
+        }
     }
 
     fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
-        let table = match self.txn.open_table(STORAGE) {
-            Ok(table) => table,
-            Err(e) => {
-                self.fail(e);
-                return None;
-            }
-        };
-        let value = match table.get(key) {
-            Ok(value) => value.map(|v| v.value().to_vec()),
-            Err(e) => {
-                self.fail(e);
+        match self.txn.get(STORAGE, key) {
+            Ok(value) => value,
+            Err(error) => {
+                self.broke(error);
                 None
             }
-        };
-        value
+        }
     }
 }
 
@@ -82,22 +78,14 @@ impl Host for StoreTx {
     }
 
     fn storage_set(&mut self, key: &[u8], value: &[u8]) {
-        let written = self
-            .txn
-            .open_table(STORAGE)
-            .and_then(|mut table| table.insert(key, value).map(|_| ()).map_err(Into::into));
-        if let Err(e) = written {
-            self.fail(e);
+        if let Err(error) = self.txn.put(STORAGE, key, value) {
+            self.broke(error);
         }
     }
 
     fn storage_remove(&mut self, key: &[u8]) {
-        let removed = self
-            .txn
-            .open_table(STORAGE)
-            .and_then(|mut table| table.remove(key).map(|_| ()).map_err(Into::into));
-        if let Err(e) = removed {
-            self.fail(e);
+        if let Err(error) = self.txn.remove(STORAGE, key) {
+            self.broke(error);
         }
     }
 
@@ -119,7 +107,9 @@ impl Host for StoreTx {
                 self.spendable = left;
                 self.transfers.push(Transfer { to: *to, amount });
             }
-            None => self.fail("the contract sent more than it holds"),
+            None => {
+                self.fault.borrow_mut().get_or_insert_with(|| "the contract sent more than it holds".into());
+            }
         }
     }
 

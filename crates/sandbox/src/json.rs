@@ -3,7 +3,7 @@
 
 use api_usage_billing::testing::Refusal;
 use api_usage_billing::{Address, Event, Int, ParamType, Value};
-use billing_chain::CallReport;
+use billing_chain::{CallReport, StateDump};
 use serde_json::Value as Json;
 
 use crate::input::{self, Input};
@@ -154,6 +154,31 @@ pub fn report_line(report: &CallReport) -> String {
         Err(refusal) => object([("error", refusal_to_json(refusal)), ("fuel", fuel)]),
     };
     line.to_string()
+}
+
+fn hex(bytes: &[u8]) -> Json {
+    Json::String(format!("0x{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// A whole state as JSON: time, counts, balances, every storage record (hex) and every event.
+pub fn state_json(state: &StateDump) -> Out {
+    let balances = state
+        .balances
+        .iter()
+        .map(|(who, wei)| {
+            Out::Array(vec![Out::Json(Json::String(who.to_hex())), Out::Json(Json::String(wei.to_string()))])
+        })
+        .collect();
+    let storage =
+        state.storage.iter().map(|(k, v)| Out::Array(vec![Out::Json(hex(k)), Out::Json(hex(v))])).collect();
+    object([
+        ("now", Out::Json(Json::from(state.now))),
+        ("calls", Out::Json(Json::from(state.calls))),
+        ("minted", Out::Json(Json::String(state.minted.to_string()))),
+        ("balances", Out::Array(balances)),
+        ("storage", Out::Array(storage)),
+        ("events", Out::Array(state.events.iter().map(event_to_json).collect())),
+    ])
 }
 
 #[cfg(test)]

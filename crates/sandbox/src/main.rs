@@ -104,6 +104,9 @@ enum Command {
     },
     /// Balances and APIs at a glance.
     State,
+    /// Everything the state holds, every record checked, as one JSON document (for audits, and to
+    /// compare two states).
+    Dump,
 }
 
 /// How a command ended, beyond success.
@@ -133,6 +136,11 @@ impl From<ChainError> for Failure {
 }
 
 fn main() -> ExitCode {
+    // A panic is a bug (the store turns its own into errors): one line, not a backtrace hint.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map_or_else(String::new, |l| format!(" ({}:{})", l.file(), l.line()));
+        eprintln!("error: internal failure{location}: {}", info.payload_as_str().unwrap_or("unknown"));
+    }));
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Refused) => ExitCode::FAILURE,
@@ -258,6 +266,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::State => {
             let chain = open(state, wasm_path, abi, false)?;
             print!("{}", render::overview(&chain.overview()?));
+            Ok(())
+        }
+        Command::Dump => {
+            let chain = open(state, wasm_path, abi, false)?;
+            println!("{}", billing_sandbox::json::state_json(&chain.state_dump()?));
             Ok(())
         }
     }

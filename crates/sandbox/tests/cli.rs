@@ -291,3 +291,58 @@ fn every_command_runs_on_the_genvm_flavor_too() {
     let demo = sandbox(&temp_state("genvm-demo"), &["--abi", "genvm", "demo"]);
     assert!(String::from_utf8_lossy(&demo.stdout).contains("refused daily_spend_limit"));
 }
+
+/// The GenVM flavor's message carries dates up to 9999-12-31T23:59:59Z: a later block time (a
+/// millisecond timestamp, say) is refused before it moves the clock, and the state stays usable.
+#[test]
+fn a_far_future_timestamp_is_refused_and_leaves_the_clock_where_it_was() {
+    let state = temp_state("far-future");
+    let genvm = |args: &[&str]| {
+        let mut all = vec!["--abi", "genvm"];
+        all.extend_from_slice(args);
+        sandbox(&state, &all)
+    };
+    assert!(genvm(&[
+        "call",
+        "--sender",
+        OPERATOR,
+        "--at",
+        "1767300000",
+        "register_api",
+        "weather",
+        "1",
+        "5"
+    ])
+    .status
+    .success());
+    let millis =
+        genvm(&["call", "--sender", OPERATOR, "--at", "1767300000000", "register_api", "maps", "1", "5"]);
+    assert!(!millis.status.success());
+    let line = &lines(&millis)[0];
+    assert_eq!(line["error"]["code"], "timestamp_out_of_range");
+    assert!(line["error"]["message"].as_str().unwrap().contains("9999-12-31T23:59:59Z"), "{line}");
+    // Nothing moved: the next call without --at runs at the old time, and succeeds.
+    let next = genvm(&["call", "--sender", OPERATOR, "register_api", "maps", "1", "5"]);
+    assert!(next.status.success(), "{}", String::from_utf8_lossy(&next.stdout));
+    let report = genvm(&["call", "--sender", ALICE, "get_usage_report", ALICE]);
+    let report: Json = serde_json::from_str(lines(&report)[0]["ok"].as_str().unwrap()).unwrap();
+    assert_eq!(report["day_id"], 1_767_300_000u64 / 86_400);
+}
+
+/// The contract's own address never sends a transaction: its deposits would cost it nothing.
+#[test]
+fn the_contracts_own_address_cannot_send_a_transaction() {
+    let state = temp_state("contract-sender");
+    let contract = "0xc0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0";
+    assert!(sandbox(&state, &["call", "--sender", OPERATOR, "register_api", "weather", "1", "5"])
+        .status
+        .success());
+    let before = sandbox(&state, &["dump"]);
+    let minted = sandbox(&state, &["call", "--sender", contract, "--value", "0", "top_up_credit", "0"]);
+    assert!(!minted.status.success());
+    assert_eq!(lines(&minted)[0]["error"]["code"], "sender_is_contract");
+    let deposit =
+        sandbox(&state, &["call", "--sender", contract, "--value", "0", "subscribe", "weather", "10", "0"]);
+    assert_eq!(lines(&deposit)[0]["error"]["code"], "sender_is_contract");
+    assert_eq!(sandbox(&state, &["dump"]).stdout, before.stdout, "nothing changed");
+}
