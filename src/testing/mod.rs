@@ -36,6 +36,8 @@ pub use crate::{Address, Error, Event, Value};
 pub const GENESIS_TIME: u64 = 1_767_225_600;
 /// The contract's own account.
 pub const CONTRACT: Address = Address([0xc0; 20]);
+/// The chain's refusal of a transaction sent from a contract's address.
+pub const CONTRACT_SENDER: &str = "contract_sender";
 
 /// A refused call as any client sees it: the code, the message and the details map.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,8 +241,17 @@ impl MockChain {
 
     /// Runs one call as a transaction: attached value moves to the contract and storage writes,
     /// events and transfers land only if the call succeeds.
+    ///
+    /// A transaction whose sender is the contract's own address is refused before it runs
+    /// (`contract_sender`): its deposits would cost it nothing, minting credit.
     pub fn invoke_at(&mut self, sender: Address, value: u128, method: &str, args: &[Value]) -> Outcome {
         self.last = CallRecord::default();
+        if sender == CONTRACT {
+            return Err(Refusal::host(
+                CONTRACT_SENDER,
+                "a transaction cannot be sent from a contract's address",
+            ));
+        }
         if self.balance(sender) < value {
             return Err(Refusal::host("insufficient_funds", "sender cannot pay the attached value"));
         }

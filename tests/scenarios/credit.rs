@@ -212,3 +212,20 @@ fn set_daily_cap_refuses_what_subscribe_refuses() {
     refused(&mut chain, "api_not_registered", |c| c.call(ALICE).set_daily_cap("nope", 10));
     refused(&mut chain, "not_payable", |c| c.call(ALICE).value(1).set_daily_cap("weather", 10));
 }
+
+/// Issue 12, item 6: a deposit from the contract's own address cost it nothing (value moved from the
+/// contract to itself) and minted credit. The chain refuses such a transaction before it runs.
+#[test]
+fn a_transaction_from_the_contracts_own_address_is_refused() {
+    use api_usage_billing::testing::{CONTRACT, CONTRACT_SENDER};
+    let mut chain = weather_chain();
+    let before = chain.clone();
+    let refusal = chain.call(CONTRACT).value(50).top_up_credit(50).unwrap_err();
+    assert_eq!(refusal.code, CONTRACT_SENDER);
+    let refusal = chain.call(CONTRACT).consume_credit("weather", ALICE).unwrap_err();
+    assert_eq!(refusal.code, CONTRACT_SENDER);
+    assert_eq!(chain.storage(), before.storage());
+    assert_eq!(chain.balances(), before.balances());
+    assert_eq!(chain.events(), before.events());
+    assert_eq!(report(&mut chain, CONTRACT)["credit_balance_wei"], "0");
+}

@@ -6,10 +6,16 @@
 //! * all balances, the contract's included, add up to what the faucet minted;
 //! * a refused call left storage byte for byte, balances and events as they were;
 //! * a bill stayed within the call limit, the spend cap and the accepted price in force when it ran;
-//! * the usage report says what the stored records say.
+//! * the usage report says what the stored records say;
+//! * usage never moves back in time: no subscription's recorded day decreases, whatever the block
+//!   times (which may go backwards);
+//! * a transaction from the contract's own address is refused and changes nothing.
 
 use crate::common::*;
-use api_usage_billing::testing::{account_summaries, api_summaries, subscription_summaries, Outcome};
+use api_usage_billing::testing::{
+    account_summaries, api_summaries, subscription_summaries, Outcome, CONTRACT, CONTRACT_SENDER,
+    GENESIS_TIME,
+};
 use api_usage_billing::Int;
 use proptest::prelude::*;
 
@@ -21,20 +27,89 @@ const FUNDS: u128 = u128::MAX / 16;
 
 #[derive(Clone, Debug)]
 enum Step {
-    Register { op: usize, api: usize, cost: Amount, limit: Amount },
-    Subscribe { who: usize, api: usize, cap: Amount, deposit: Amount, honest: bool },
-    TopUp { who: usize, amount: Amount, honest: bool },
-    Bill { caller: usize, who: usize, api: usize },
-    BillMany { caller: usize, who: usize, api: usize, calls: Amount, usage_id: u8 },
-    Unsubscribe { who: usize, api: usize },
-    Approve { who: usize, api: usize, delegate: usize },
-    Revoke { who: usize, api: usize, delegate: usize },
-    SetActive { op: usize, api: usize, active: bool },
-    WithdrawCredit { who: usize, amount: Amount },
-    WithdrawEarnings { op: usize, api: usize, amount: Amount },
-    Transfer { op: usize, api: usize, to: usize },
-    Accept { who: usize, api: usize },
-    Advance { seconds: u64 },
+    Register {
+        op: usize,
+        api: usize,
+        cost: Amount,
+        limit: Amount,
+    },
+    Subscribe {
+        who: usize,
+        api: usize,
+        cap: Amount,
+        deposit: Amount,
+        honest: bool,
+    },
+    TopUp {
+        who: usize,
+        amount: Amount,
+        honest: bool,
+    },
+    Bill {
+        caller: usize,
+        who: usize,
+        api: usize,
+    },
+    BillMany {
+        caller: usize,
+        who: usize,
+        api: usize,
+        calls: Amount,
+        usage_id: u8,
+    },
+    Unsubscribe {
+        who: usize,
+        api: usize,
+    },
+    Approve {
+        who: usize,
+        api: usize,
+        delegate: usize,
+    },
+    Revoke {
+        who: usize,
+        api: usize,
+        delegate: usize,
+    },
+    SetActive {
+        op: usize,
+        api: usize,
+        active: bool,
+    },
+    WithdrawCredit {
+        who: usize,
+        amount: Amount,
+    },
+    WithdrawEarnings {
+        op: usize,
+        api: usize,
+        amount: Amount,
+    },
+    Transfer {
+        op: usize,
+        api: usize,
+        to: usize,
+    },
+    Accept {
+        who: usize,
+        api: usize,
+    },
+    Advance {
+        seconds: u64,
+    },
+    /// Block time going backwards, as nothing guarantees it does not between transactions.
+    Rewind {
+        seconds: u64,
+    },
+    SetCap {
+        who: usize,
+        api: usize,
+        cap: Amount,
+    },
+    /// The contract's own address tries to deposit (the chain must refuse it before it runs).
+    ContractDeposit {
+        amount: Amount,
+    },
 }
 
 /// An integer argument: mostly small, sometimes at or beyond the u128 edges, sometimes negative.
@@ -94,8 +169,11 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (who.clone(), amount()).prop_map(|(who, amount)| Step::WithdrawCredit { who, amount }),
         2 => (op.clone(), api.clone(), amount()).prop_map(|(op, api, amount)| Step::WithdrawEarnings { op, api, amount }),
         1 => (op.clone(), api.clone(), 0..OPERATORS.len()).prop_map(|(op, api, to)| Step::Transfer { op, api, to }),
-        1 => (0..OPERATORS.len(), api).prop_map(|(who, api)| Step::Accept { who, api }),
+        1 => (0..OPERATORS.len(), api.clone()).prop_map(|(who, api)| Step::Accept { who, api }),
         2 => prop_oneof![Just(1u64), Just(3_600), Just(86_399), Just(86_400), Just(3 * 86_400)].prop_map(|seconds| Step::Advance { seconds }),
+        1 => prop_oneof![Just(1u64), Just(86_400), Just(2 * 86_400)].prop_map(|seconds| Step::Rewind { seconds }),
+        1 => (who.clone(), api.clone(), amount()).prop_map(|(who, api, cap)| Step::SetCap { who, api, cap }),
+        1 => amount().prop_map(|amount| Step::ContractDeposit { amount }),
     ]
 }
 
@@ -161,6 +239,23 @@ fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<(Address, &'stati
             chain.advance(*seconds);
             (Ok(Value::Null), None)
         }
+        Step::Rewind { seconds } => {
+            chain.set_time(chain.now().saturating_sub(*seconds).max(GENESIS_TIME));
+            (Ok(Value::Null), None)
+        }
+        Step::SetCap { who, api, cap } => {
+            (chain.call(CONSUMERS[*who]).set_daily_cap(APIS[*api], cap.value()), None)
+        }
+        Step::ContractDeposit { amount } => {
+            let outcome = chain.call(CONTRACT).value(amount.wei()).top_up_credit(amount.value());
+            if outcome.as_ref().err().map(|r| r.code.as_str()) != Some(CONTRACT_SENDER) {
+                return (
+                    Err(api_usage_billing::testing::Refusal::host("test", "the contract's deposit ran")),
+                    None,
+                );
+            }
+            (outcome, None)
+        }
     }
 }
 
@@ -211,6 +306,23 @@ fn check_bill(
     Ok(())
 }
 
+/// No subscription's recorded day went back, whatever the step did to block time.
+fn check_days_never_go_back(
+    before: &MockChain,
+    after: &MockChain,
+    index: usize,
+) -> Result<(), TestCaseError> {
+    let (before, after) = (storage_pairs(before), storage_pairs(after));
+    let subscriptions = subscription_summaries(before.iter().copied());
+    for sub in subscription_summaries(after.iter().copied()) {
+        let earlier = subscriptions.iter().find(|s| s.consumer == sub.consumer && s.api == sub.api);
+        if let Some(earlier) = earlier {
+            prop_assert!(sub.day_id >= earlier.day_id, "step {}: a subscription's day went back", index);
+        }
+    }
+    Ok(())
+}
+
 /// The usage report of `consumer` against its records.
 fn check_report(chain: &mut MockChain, consumer: Address) -> Result<(), TestCaseError> {
     let pairs: Vec<(Vec<u8>, Vec<u8>)> =
@@ -253,7 +365,9 @@ fn history_holds(steps: &[Step]) -> Result<(), TestCaseError> {
         match &outcome {
             Err(refusal) => {
                 prop_assert!(
-                    refusal.message.starts_with("[EXPECTED] ") || refusal.code == "insufficient_funds",
+                    refusal.message.starts_with("[EXPECTED] ")
+                        || refusal.code == "insufficient_funds"
+                        || refusal.code == CONTRACT_SENDER,
                     "step {}: {:?}",
                     index,
                     refusal
@@ -273,6 +387,7 @@ fn history_holds(steps: &[Step]) -> Result<(), TestCaseError> {
             }
         }
         check_ledger(&chain)?;
+        check_days_never_go_back(&before, &chain, index)?;
         check_report(&mut chain, CONSUMERS[index % CONSUMERS.len()])?;
     }
     Ok(())
