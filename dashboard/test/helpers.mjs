@@ -94,11 +94,13 @@ export async function submit(page, formSelector, values, button = "button") {
   return clickAndWait(page, `${formSelector} ${button}`);
 }
 
-export async function screenshot(page, name) {
+/** Writes target/dashboard-screenshots/NAME.png; `docs` ones also go to docs/screenshots/ (the README's)
+ * when BILLING_DOCS_SCREENSHOTS=1. */
+export async function screenshot(page, name, { docs = false, full = true } = {}) {
   mkdirSync(shots, { recursive: true });
   const file = path.join(shots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  if (process.env.BILLING_DOCS_SCREENSHOTS === "1") {
+  await page.screenshot({ path: file, fullPage: full });
+  if (docs && process.env.BILLING_DOCS_SCREENSHOTS === "1") {
     const docs = path.join(root, "docs/screenshots");
     mkdirSync(docs, { recursive: true });
     copyFileSync(file, path.join(docs, `${name}.png`));

@@ -135,7 +135,7 @@ test("the consumer view shows the contract's report, and actions change chain an
   assert.deepEqual(want.apis.weather.days.map(([, c]) => c), ["5", "4"], "one bar per day, newest last");
   assert.deepEqual(want.apis.weather.delegates, [dapp.address]);
   assert.equal(await page.$eval("#signer-address", (e) => e.textContent), alice.address);
-  await h.screenshot(page, "consumer");
+  await h.screenshot(page, "consumer", { docs: true });
 
   // Top up 50 wei from the page: the chain has it, the warning goes (credit 60 of 150 funded).
   await h.submit(page, 'form[data-form="top_up"]', { amount: "50", amount_unit: "wei" });
@@ -187,7 +187,7 @@ test("the consumer view on a narrow screen", { skip }, async () => {
   const { page, errors } = await h.open(browser, url, { width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
-  await h.screenshot(page, "consumer-narrow");
+  await h.screenshot(page, "consumer-narrow", { docs: true, full: false });
   assert.deepEqual(errors, []);
 });
 
@@ -215,6 +215,6 @@ test("the operator view shows the API report; pause, resume and withdraw earning
   await h.submit(page, 'form[data-form="withdraw_earnings"]', { amount: "51", amount_unit: "wei" });
   assert.equal(await page.$eval("#status .refusal", (e) => e.dataset.code), "insufficient_earnings");
   assert.match(await page.$eval("#status .details", (e) => e.textContent), /earnings/);
-  await h.screenshot(page, "operator");
+  await h.screenshot(page, "operator", { docs: true });
   assert.deepEqual(errors, []);
 });

@@ -45,7 +45,7 @@ test("the playground bills in the page with no server, and every figure follows 
   const credit = await page.$eval('[data-field="credit_balance_wei"]', (e) => e.textContent);
   assert.match(credit, /0\.005 GEN/);
   assert.match(credit, /5,000,000,000,000,000 wei/);
-  await h.screenshot(page, "playground");
+  await h.screenshot(page, "playground", { docs: true });
 
   // Bill through the page: the page and the contract move together.
   await h.clickAndWait(page, 'button[data-action="bill"][data-api="weather.v1"]');
@@ -104,6 +104,6 @@ test("the playground is usable on a narrow screen", async () => {
   const { page, errors } = await h.open(browser, url, { width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
-  await h.screenshot(page, "playground-narrow");
+  await h.screenshot(page, "playground-narrow", { docs: true, full: false });
   assert.deepEqual(errors, []);
 });
