@@ -3,7 +3,7 @@
 // screen is compared with the contract's own report read over RPC in the same test.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,17 @@ import { localnet } from "genlayer-js/chains";
 import * as h from "./helpers.mjs";
 
 const sandbox = process.env.BILLING_SANDBOX;
-const skip = sandbox ? false : "BILLING_SANDBOX (the billing-sandbox binary) is not set";
+function serveMissing() {
+  try {
+    const help = execFileSync(sandbox, ["--help"], { encoding: "utf8" });
+    return /^\s+serve\b/m.test(help) ? false : "billing-sandbox has no `serve` subcommand";
+  } catch (error) {
+    return `billing-sandbox --help failed: ${error.message}`;
+  }
+}
+const skip = sandbox ? serveMissing() : "BILLING_SANDBOX (the billing-sandbox binary) is not set";
+if (skip && process.env.BILLING_REQUIRE_ALL === "1") throw new Error(`BILLING_REQUIRE_ALL=1 but ${skip}`);
+if (skip) console.log(`skipped: ${skip}`);
 let node; // { proc, rpc, contract, keys, base }
 let browser;
 let billing;
