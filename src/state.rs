@@ -391,6 +391,21 @@ mod tests {
         sub.usage_ids.push(UsageIds::new(Address([2; 20])));
         assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(137));
         assert_eq!(borsh::to_vec(&STATE_VERSION).ok(), Some(alloc::vec![2, 0, 0, 0]));
+        sub.delegates = alloc::vec![Address([2; 20]); 16];
+        sub.usage_ids = alloc::vec![UsageIds::new(Address([3; 20])); MAX_USAGE_ID_BILLERS];
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(1_553));
+        let doc = include_str!("../docs/STORAGE.md");
+        for stated in [
+            "# Storage layout (state version 2)",
+            "`ApiRecord` — 118 bytes (138 while a transfer is pending)",
+            "`Account` — 33 bytes",
+            "`Subscription` — 81 bytes + 20 per delegate + 36 per biller",
+            "`UsageIds` — 36 bytes",
+            "`DayUsage` — 32 bytes",
+            "1,553 bytes at most",
+        ] {
+            assert!(doc.contains(stated), "docs/STORAGE.md no longer says {stated:?}");
+        }
         let day = DayUsage { day_id: 1, calls: 2, spend_wei: 3 };
         assert_eq!(borsh::to_vec(&day).map(|b| b.len()).ok(), Some(32));
         assert_eq!(HISTORY.key((&Address([1; 20]), 29, "w")).len(), 23);
