@@ -4,12 +4,14 @@
 mod error;
 mod guard;
 mod lock;
+pub mod node;
 mod tables;
 mod tx;
 
 pub use error::ChainError;
 pub use tx::StoreTx;
 
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use api_usage_billing::calldata;
@@ -137,6 +139,32 @@ impl Engine {
     }
 }
 
+/// When a transaction runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum When {
+    /// At the last call's time.
+    Now,
+    /// At this time, refused if it is earlier than the last call's.
+    At(u64),
+    /// At this time or the last call's, whichever is later (a node's own clock).
+    NotBefore(u64),
+}
+
+/// What a caller of [`Chain::execute`] adds to a transaction (the node: nonces and receipts).
+pub(crate) struct Hooks<'a, R> {
+    /// Runs first, inside the transaction; `Some` turns it away with nothing written.
+    pub admit: &'a dyn Fn(&Txn) -> Result<Option<R>, ChainError>,
+    /// Runs in the transaction that commits, with what the call did.
+    pub book: &'a dyn Fn(&Txn, &CallReport) -> Result<(), ChainError>,
+}
+
+impl Hooks<'static, Infallible> {
+    /// Every transaction admitted, nothing booked beside it.
+    fn none() -> Hooks<'static, Infallible> {
+        Hooks { admit: &|_| Ok(None), book: &|_, _| Ok(()) }
+    }
+}
+
 /// A state file opened by this process: it holds the state's lock file until dropped.
 pub struct Chain {
     db: Database,
@@ -257,25 +285,53 @@ impl Chain {
         method: &str,
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
-        guarded(Path::new("state"), || self.call_unguarded(sender, value, at, method, args))
+        let when = at.map_or(When::Now, When::At);
+        match self.execute(sender, value, when, Some((method, args)), &Hooks::none())? {
+            Ok(report) => Ok(report),
+            Err(never) => match never {},
+        }
     }
 
-    fn call_unguarded(
+    /// The one place a transaction runs: `hooks.admit` first, inside the transaction (it may turn
+    /// the transaction away, writing nothing), then the chain's checks and the call; a call that
+    /// succeeds commits with its value, transfers, events and `hooks.book` in one store transaction;
+    /// one that is refused leaves nothing but the block time and `hooks.book`, also committed whole.
+    /// `call` `None` runs nothing and succeeds (a deploy of code already deployed).
+    pub(crate) fn execute<R>(
         &self,
         sender: Address,
         value: u128,
-        at: Option<u64>,
-        method: &str,
-        args: &[Value],
-    ) -> Result<CallReport, ChainError> {
+        when: When,
+        call: Option<(&str, &[Value])>,
+        hooks: &Hooks<'_, R>,
+    ) -> Result<Result<CallReport, R>, ChainError> {
+        guarded(Path::new("state"), || self.execute_unguarded(sender, value, when, call, hooks))
+    }
+
+    fn execute_unguarded<R>(
+        &self,
+        sender: Address,
+        value: u128,
+        when: When,
+        call: Option<(&str, &[Value])>,
+        hooks: &Hooks<'_, R>,
+    ) -> Result<Result<CallReport, R>, ChainError> {
         let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+        if let Some(turned_away) = (hooks.admit)(&txn)? {
+            txn.abort()?;
+            return Ok(Err(turned_away));
+        }
         let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
-        let timestamp = at.unwrap_or(now);
-        let refused = |refusal: Refusal| CallReport {
-            outcome: Err(refusal),
+        let timestamp = match when {
+            When::Now => now,
+            When::At(at) => at,
+            When::NotBefore(at) => at.max(now),
+        };
+        let report = |outcome: Outcome, fuel: u64, timestamp: u64| CallReport {
+            outcome,
             events: vec![],
             transfers: vec![],
-            fuel: 0,
+            fuel,
             timestamp,
         };
         let latest = self.engine.latest_time();
@@ -283,46 +339,52 @@ impl Chain {
             txn.abort()?;
             let time =
                 if latest == u64::MAX { latest.to_string() } else { billing_vm::time::rfc3339(latest) };
-            return Ok(CallReport {
-                timestamp: now,
-                ..refused(Refusal::host(
-                    "timestamp_out_of_range",
-                    &format!(
-                        "block time {timestamp} is beyond what this interface can carry: block times run from \
-                         {now} (the last call's) to {latest} ({time}); the clock did not move"
-                    ),
-                ))
-            });
+            let refusal = Refusal::host(
+                "timestamp_out_of_range",
+                &format!(
+                    "block time {timestamp} is beyond what this interface can carry: block times run from \
+                     {now} (the last call's) to {latest} ({time}); the clock did not move"
+                ),
+            );
+            return self.record_refusal(report(Err(refusal), 0, now), now, hooks);
         }
         if timestamp < now {
             txn.abort()?;
-            return Ok(refused(Refusal::host(
+            let refusal = Refusal::host(
                 "time_went_backwards",
                 &format!("block time {timestamp} is earlier than the last call's ({now}); time never goes backwards"),
-            )));
+            );
+            return self.record_refusal(report(Err(refusal), 0, now), now, hooks);
         }
+        let Some((method, args)) = call else {
+            let done = report(Ok(Value::Null), 0, timestamp);
+            txn.write_u64("now", timestamp)?;
+            (hooks.book)(&txn, &done)?;
+            txn.commit()?;
+            return Ok(Ok(done));
+        };
         if sender == CONTRACT {
             txn.abort()?;
-            self.set_time(timestamp)?;
-            return Ok(refused(Refusal::host(
+            let refusal = Refusal::host(
                 "sender_is_contract",
                 &format!(
                     "{} is a contract's address: a transaction is sent by an account, never by a contract",
                     sender.to_hex()
                 ),
-            )));
+            );
+            return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
         }
         let sender_balance = txn.balance(&sender)?;
         if sender_balance < value {
             txn.abort()?;
-            self.set_time(timestamp)?;
-            return Ok(refused(Refusal::host(
+            let refusal = Refusal::host(
                 "insufficient_funds",
                 &format!(
                     "{} holds {sender_balance} wei, less than the {value} wei attached",
                     sender.to_hex()
                 ),
-            )));
+            );
+            return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
         }
         let spendable = txn.balance(&CONTRACT)?.saturating_add(value);
         let host = StoreTx::new(txn, sender, value, timestamp, spendable);
@@ -335,8 +397,7 @@ impl Chain {
         }
         if result.is_err() {
             host.txn.abort()?;
-            self.set_time(timestamp)?;
-            return Ok(CallReport { outcome: result, events: vec![], transfers: vec![], fuel, timestamp });
+            return self.record_refusal(report(result, fuel, timestamp), timestamp, hooks);
         }
         let StoreTx { txn, events, transfers, .. } = host;
         txn.move_value(&sender, &CONTRACT, value)?;
@@ -350,8 +411,31 @@ impl Chain {
         txn.write_u64("now", timestamp)?;
         let calls = txn.read_u64("calls")?.unwrap_or(0);
         txn.write_u64("calls", calls.saturating_add(1))?;
+        let done = CallReport { outcome: result, events, transfers, fuel, timestamp };
+        (hooks.book)(&txn, &done)?;
         txn.commit()?;
-        Ok(CallReport { outcome: result, events, transfers, fuel, timestamp })
+        Ok(Ok(done))
+    }
+
+    /// A refused call leaves the block time (`timestamp`) and its bookkeeping, in a transaction of
+    /// their own (the call's was discarded); admission is checked again there.
+    fn record_refusal<R>(
+        &self,
+        refused: CallReport,
+        timestamp: u64,
+        hooks: &Hooks<'_, R>,
+    ) -> Result<Result<CallReport, R>, ChainError> {
+        let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+        if let Some(turned_away) = (hooks.admit)(&txn)? {
+            txn.abort()?;
+            return Ok(Err(turned_away));
+        }
+        if txn.read_u64("now")? != Some(timestamp) {
+            txn.write_u64("now", timestamp)?;
+        }
+        (hooks.book)(&txn, &refused)?;
+        txn.commit()?;
+        Ok(Ok(refused))
     }
 
     /// Runs a view at the current time in a read transaction: it cannot change anything.
@@ -366,15 +450,6 @@ impl Chain {
             }
             Ok(answer)
         })
-    }
-
-    fn set_time(&self, timestamp: u64) -> Result<(), ChainError> {
-        let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
-        if txn.read_u64("now")? == Some(timestamp) {
-            return txn.abort();
-        }
-        txn.write_u64("now", timestamp)?;
-        txn.commit()
     }
 
     /// Block time of the last call (or the genesis time).

@@ -1,20 +1,22 @@
 //! What the JSON-RPC node (crates/rpc) needs from the chain: per-sender nonces, transactions by
-//! EVM hash and by GenLayer id with their records, a block counter, funding and the clock, each
-//! signed transaction applied together with its bookkeeping in one store transaction.
+//! EVM hash and by GenLayer id with their records, a block counter, funding and the clock. A signed
+//! transaction runs through [`Chain::execute`], the same path as every call, with its nonce and
+//! record booked in the store transaction that commits it.
 
 use api_usage_billing::testing::{Outcome, Refusal, CONTRACT, GENESIS_TIME};
-use api_usage_billing::{calldata, Address, Value};
-use redb::{ReadableDatabase, ReadableTable, TableDefinition, TableError, WriteTransaction};
+use api_usage_billing::{Address, Value};
 
-use crate::tables::{balance, move_value, read_u128, read_u64, set_balance, write_u64, EVENTS, META};
-use crate::{CallReport, Chain, ChainError, StoreTx};
+use crate::tables::{begin_read, Table, Txn};
+use crate::{guard::guarded, CallReport, Chain, ChainError, Hooks, StoreTx, When};
+use redb::TableDefinition;
+use std::path::Path;
 
-/// Sender address (20 bytes) → the nonce its next transaction must carry.
-const NONCES: TableDefinition<&[u8], u64> = TableDefinition::new("node_nonces");
+/// Sender address (20 bytes) → the nonce its next transaction must carry (8 bytes LE).
+const NONCES: Table = TableDefinition::new("node_nonces");
 /// EVM transaction hash (32 bytes) → the node's record of the transaction (opaque here).
-const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("node_txs");
+const TXS: Table = TableDefinition::new("node_txs");
 /// GenLayer transaction id (32 bytes) → the EVM hash it was sent under.
-const IDS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("node_ids");
+const IDS: Table = TableDefinition::new("node_ids");
 /// Meta key of the node's block counter: one block per transaction.
 const BLOCKS: &str = "node_blocks";
 
@@ -41,144 +43,70 @@ pub enum Submitted {
     Known,
 }
 
-fn store(e: impl std::fmt::Display) -> ChainError {
-    ChainError::Store(e.to_string())
+/// Why a submission is turned away before it runs.
+enum TurnedAway {
+    WrongNonce(u64),
+    Known,
 }
 
-fn nonce_in(txn: &WriteTransaction, sender: &Address) -> Result<u64, ChainError> {
-    let table = txn.open_table(NONCES).map_err(store)?;
-    let nonce = table.get(sender.0.as_slice()).map_err(store)?.map_or(0, |v| v.value());
-    Ok(nonce)
-}
-
-fn known_in(txn: &WriteTransaction, hash: &[u8; 32]) -> Result<bool, ChainError> {
-    let table = txn.open_table(TXS).map_err(store)?;
-    let known = table.get(hash.as_slice()).map_err(store)?.is_some();
-    Ok(known)
-}
-
-/// Why the submission cannot run, checked inside the transaction that would run it.
-fn precheck(txn: &WriteTransaction, submission: &Submission<'_>) -> Result<Option<Submitted>, ChainError> {
-    if known_in(txn, &submission.hash)? {
-        return Ok(Some(Submitted::Known));
+fn nonce_in(txn: &Txn, sender: &Address) -> Result<u64, ChainError> {
+    match txn.get(NONCES, &sender.0)? {
+        None => Ok(0),
+        Some(bytes) => {
+            bytes.try_into().map(u64::from_le_bytes).map_err(|_| ChainError::Corrupt("nonce record".into()))
+        }
     }
-    let expected = nonce_in(txn, &submission.sender)?;
-    if expected != submission.nonce {
-        return Ok(Some(Submitted::WrongNonce { expected }));
-    }
-    Ok(None)
 }
 
-/// The nonce, the block and the record, written in the transaction that applies the call.
-fn book(
-    txn: &WriteTransaction,
-    submission: &Submission<'_>,
-    report: &CallReport,
-    record: &dyn Fn(&CallReport, u64) -> Vec<u8>,
-) -> Result<u64, ChainError> {
-    let block =
-        read_u64(txn, BLOCKS)?.unwrap_or(0).checked_add(1).ok_or_else(|| store("block counter full"))?;
-    write_u64(txn, BLOCKS, block)?;
-    let next = submission.nonce.checked_add(1).ok_or_else(|| store("nonce space exhausted"))?;
-    txn.open_table(NONCES).map_err(store)?.insert(submission.sender.0.as_slice(), next).map_err(store)?;
-    txn.open_table(TXS)
-        .map_err(store)?
-        .insert(submission.hash.as_slice(), record(report, block).as_slice())
-        .map_err(store)?;
-    txn.open_table(IDS)
-        .map_err(store)?
-        .insert(submission.id.as_slice(), submission.hash.as_slice())
-        .map_err(store)?;
-    Ok(block)
+fn block_in(txn: &Txn) -> Result<u64, ChainError> {
+    Ok(txn.read_u64(BLOCKS)?.unwrap_or(0))
 }
 
 impl Chain {
-    /// Applies one signed transaction: checks it is new and carries the sender's next nonce, runs its
-    /// call as [`Chain::call`] does, and stores `record(report, block)` under its hash and id. A call
-    /// the contract refuses still uses its nonce and is recorded (its effects are not): that store
-    /// transaction is separate from the aborted call, and either commits whole or not at all.
+    /// Applies one signed transaction: it must be new and carry the sender's next nonce; its call
+    /// runs as [`Chain::call`] runs one, and `record(report, block)` is stored under its hash and id.
+    /// A call the contract refuses still uses its nonce and is recorded (its effects are not).
     pub fn submit(
         &self,
         submission: &Submission<'_>,
         record: &dyn Fn(&CallReport, u64) -> Vec<u8>,
     ) -> Result<Submitted, ChainError> {
-        let txn = self.db.begin_write().map_err(store)?;
-        if let Some(rejected) = precheck(&txn, submission)? {
-            txn.abort().map_err(store)?;
-            return Ok(rejected);
-        }
-        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
-        let timestamp = submission.at.max(now);
-        let Some((method, args)) = submission.call else {
-            let report = CallReport {
-                outcome: Ok(Value::Null),
-                events: vec![],
-                transfers: vec![],
-                fuel: 0,
-                timestamp,
-            };
-            write_u64(&txn, "now", timestamp)?;
-            let block = book(&txn, submission, &report, record)?;
-            txn.commit().map_err(store)?;
-            return Ok(Submitted::Applied { report, block });
-        };
-        let sender = submission.sender;
-        let value = submission.value;
-        let sender_balance = balance(&txn, &sender)?;
-        let (outcome, fuel, txn) = if sender_balance < value {
-            let refusal = Refusal::host(
-                "insufficient_funds",
-                &format!(
-                    "{} holds {sender_balance} wei, less than the {value} wei attached",
-                    sender.to_hex()
-                ),
-            );
-            (Err(refusal), 0, Some(txn))
-        } else {
-            let spendable = balance(&txn, &CONTRACT)?.saturating_add(value);
-            let host = StoreTx::new(txn, sender, value, timestamp, spendable);
-            let (host, mut result, fuel) = self.engine.run(host, Some(method), args);
-            if let Some(fault) = host.fault.borrow_mut().take() {
-                result = Err(Refusal::host("host_fault", &fault));
+        let admit = |txn: &Txn| -> Result<Option<TurnedAway>, ChainError> {
+            if txn.get(TXS, &submission.hash)?.is_some() {
+                return Ok(Some(TurnedAway::Known));
             }
-            if result.is_ok() {
-                let StoreTx { txn, events, transfers, .. } = host;
-                move_value(&txn, &sender, &CONTRACT, value)?;
-                for transfer in &transfers {
-                    move_value(&txn, &CONTRACT, &transfer.to, transfer.amount)?;
-                }
-                {
-                    let mut log = txn.open_table(EVENTS).map_err(store)?;
-                    let first = log.last().map_err(store)?.map_or(0, |(seq, _)| seq.value() + 1);
-                    for (seq, event) in (first..).zip(&events) {
-                        log.insert(seq, calldata::encode(&event.to_value()).as_slice()).map_err(store)?;
-                    }
-                }
-                write_u64(&txn, "now", timestamp)?;
-                let calls = read_u64(&txn, "calls")?.unwrap_or(0);
-                write_u64(&txn, "calls", calls + 1)?;
-                let report = CallReport { outcome: result, events, transfers, fuel, timestamp };
-                let block = book(&txn, submission, &report, record)?;
-                txn.commit().map_err(store)?;
-                return Ok(Submitted::Applied { report, block });
-            }
-            host.txn.abort().map_err(store)?;
-            (result, fuel, None)
+            let expected = nonce_in(txn, &submission.sender)?;
+            Ok((expected != submission.nonce).then_some(TurnedAway::WrongNonce(expected)))
         };
-        // Refused: nothing of the call stays; the nonce, the record and the time do.
-        let txn = match txn {
-            Some(txn) => txn,
-            None => self.db.begin_write().map_err(store)?,
+        let block = std::cell::Cell::new(0);
+        let book = |txn: &Txn, report: &CallReport| -> Result<(), ChainError> {
+            let next_block = block_in(txn)?
+                .checked_add(1)
+                .ok_or_else(|| ChainError::Corrupt("block counter full".into()))?;
+            txn.write_u64(BLOCKS, next_block)?;
+            let next_nonce = submission
+                .nonce
+                .checked_add(1)
+                .ok_or_else(|| ChainError::Corrupt("nonce space exhausted".into()))?;
+            txn.put(NONCES, &submission.sender.0, &next_nonce.to_le_bytes())?;
+            txn.put(TXS, &submission.hash, &record(report, next_block))?;
+            txn.put(IDS, &submission.id, &submission.hash)?;
+            block.set(next_block);
+            Ok(())
         };
-        if let Some(rejected) = precheck(&txn, submission)? {
-            txn.abort().map_err(store)?;
-            return Ok(rejected);
-        }
-        write_u64(&txn, "now", timestamp)?;
-        let report = CallReport { outcome, events: vec![], transfers: vec![], fuel, timestamp };
-        let block = book(&txn, submission, &report, record)?;
-        txn.commit().map_err(store)?;
-        Ok(Submitted::Applied { report, block })
+        let hooks = Hooks { admit: &admit, book: &book };
+        let applied = self.execute(
+            submission.sender,
+            submission.value,
+            When::NotBefore(submission.at),
+            submission.call,
+            &hooks,
+        )?;
+        Ok(match applied {
+            Ok(report) => Submitted::Applied { report, block: block.get() },
+            Err(TurnedAway::WrongNonce(expected)) => Submitted::WrongNonce { expected },
+            Err(TurnedAway::Known) => Submitted::Known,
+        })
     }
 
     /// Runs a call as `sender` with `value` attached at the chain's time (or `at`, if later) and
@@ -191,103 +119,73 @@ impl Chain {
         method: &str,
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
-        let txn = self.db.begin_write().map_err(store)?;
-        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
-        let timestamp = at.max(now);
-        let spendable = balance(&txn, &CONTRACT)?.saturating_add(value);
-        let host = StoreTx::new(txn, sender, value, timestamp, spendable);
-        let (host, mut outcome, fuel): (StoreTx, Outcome, u64) = self.engine.run(host, Some(method), args);
-        if let Some(fault) = host.fault.borrow_mut().take() {
-            outcome = Err(Refusal::host("host_fault", &fault));
-        }
-        let StoreTx { txn, events, transfers, .. } = host;
-        txn.abort().map_err(store)?;
-        let (events, transfers) = if outcome.is_ok() { (events, transfers) } else { (vec![], vec![]) };
-        Ok(CallReport { outcome, events, transfers, fuel, timestamp })
+        guarded(Path::new("state"), || {
+            let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+            let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
+            let timestamp = at.max(now);
+            let spendable = txn.balance(&CONTRACT)?.saturating_add(value);
+            let host = StoreTx::new(txn, sender, value, timestamp, spendable);
+            let (host, mut outcome, fuel): (StoreTx, Outcome, u64) =
+                self.engine.run(host, Some(method), args);
+            if let Some(error) = host.broken.borrow_mut().take() {
+                return Err(error);
+            }
+            if let Some(fault) = host.fault.borrow_mut().take() {
+                outcome = Err(Refusal::host("host_fault", &fault));
+            }
+            let StoreTx { txn, events, transfers, .. } = host;
+            txn.abort()?;
+            let (events, transfers) = if outcome.is_ok() { (events, transfers) } else { (vec![], vec![]) };
+            Ok(CallReport { outcome, events, transfers, fuel, timestamp })
+        })
     }
 
     /// The nonce the sender's next transaction must carry.
     pub fn next_nonce(&self, sender: &Address) -> Result<u64, ChainError> {
-        self.read(|txn| {
-            let table = match txn.open_table(NONCES) {
-                Ok(table) => table,
-                Err(TableError::TableDoesNotExist(_)) => return Ok(0),
-                Err(e) => return Err(store(e)),
-            };
-            let nonce = table.get(sender.0.as_slice()).map_err(store)?.map_or(0, |v| v.value());
-            Ok(nonce)
-        })
+        guarded(Path::new("state"), || nonce_in(&begin_read(&self.db)?, sender))
     }
 
     /// The record stored for a transaction, looked up by EVM hash or by GenLayer id.
     pub fn transaction_record(&self, key: &[u8; 32]) -> Result<Option<Vec<u8>>, ChainError> {
-        self.read(|txn| {
-            let txs = match txn.open_table(TXS) {
-                Ok(table) => table,
-                Err(TableError::TableDoesNotExist(_)) => return Ok(None),
-                Err(e) => return Err(store(e)),
-            };
-            if let Some(record) = txs.get(key.as_slice()).map_err(store)? {
-                return Ok(Some(record.value().to_vec()));
+        guarded(Path::new("state"), || {
+            let txn = begin_read(&self.db)?;
+            if let Some(record) = txn.get(TXS, key)? {
+                return Ok(Some(record));
             }
-            let ids = txn.open_table(IDS).map_err(store)?;
-            let Some(hash) = ids.get(key.as_slice()).map_err(store)? else { return Ok(None) };
-            let record = txs.get(hash.value()).map_err(store)?.map(|r| r.value().to_vec());
-            Ok(record)
+            match txn.get(IDS, key)? {
+                Some(hash) => txn.get(TXS, &hash),
+                None => Ok(None),
+            }
         })
     }
 
     /// The node's block number: how many transactions it has recorded.
     pub fn block_number(&self) -> Result<u64, ChainError> {
-        self.read(|txn| {
-            let meta = txn.open_table(META).map_err(store)?;
-            let blocks = meta.get(BLOCKS).map_err(store)?;
-            blocks
-                .map(|v| {
-                    v.value()
-                        .try_into()
-                        .map(u64::from_le_bytes)
-                        .map_err(|_| ChainError::Corrupt(BLOCKS.into()))
-                })
-                .transpose()
-                .map(|b| b.unwrap_or(0))
-        })
+        guarded(Path::new("state"), || block_in(&begin_read(&self.db)?))
     }
 
     /// Adds `amount` to `account`'s balance, as a local network's faucet does; returns the new balance.
     pub fn fund(&self, account: &Address, amount: u128) -> Result<u128, ChainError> {
-        let txn = self.db.begin_write().map_err(store)?;
-        let funded =
-            balance(&txn, account)?.checked_add(amount).ok_or_else(|| store("a balance beyond u128"))?;
-        set_balance(&txn, account, funded)?;
-        let minted = read_u128(&txn, "minted")?.unwrap_or(0);
-        let minted = minted.checked_add(amount).ok_or_else(|| store("the faucet ran dry"))?;
-        txn.open_table(META)
-            .map_err(store)?
-            .insert("minted", minted.to_le_bytes().as_slice())
-            .map_err(store)?;
-        txn.commit().map_err(store)?;
-        Ok(funded)
+        guarded(Path::new("state"), || {
+            let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+            let funded = txn.mint(account, amount)?;
+            txn.commit()?;
+            Ok(funded)
+        })
     }
 
-    /// Moves block time to `timestamp`; a time earlier than the chain's is refused.
+    /// Moves block time to `timestamp`; a time earlier than the chain's is refused (`Err(now)`).
     pub fn advance_time(&self, timestamp: u64) -> Result<Result<u64, u64>, ChainError> {
-        let txn = self.db.begin_write().map_err(store)?;
-        let now = read_u64(&txn, "now")?.unwrap_or(GENESIS_TIME);
-        if timestamp < now {
-            txn.abort().map_err(store)?;
-            return Ok(Err(now));
-        }
-        write_u64(&txn, "now", timestamp)?;
-        txn.commit().map_err(store)?;
-        Ok(Ok(timestamp))
-    }
-
-    fn read<T>(
-        &self,
-        f: impl FnOnce(&redb::ReadTransaction) -> Result<T, ChainError>,
-    ) -> Result<T, ChainError> {
-        let txn = self.db.begin_read().map_err(store)?;
-        f(&txn)
+        guarded(Path::new("state"), || {
+            let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+            let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
+            if timestamp < now {
+                txn.abort()?;
+                return Ok(Err(now));
+            }
+            txn.write_u64("now", timestamp)?;
+            txn.commit()?;
+            Ok(Ok(timestamp))
+        })
     }
 }

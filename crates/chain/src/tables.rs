@@ -181,6 +181,19 @@ impl Txn {
         self.put(BALANCES, &account.0, &amount.to_le_bytes())
     }
 
+    /// Adds `amount` to `account`, minted by the local network's faucet; the new balance.
+    pub(crate) fn mint(&self, account: &Address, amount: u128) -> Result<u128, ChainError> {
+        let funded = self
+            .balance(account)?
+            .checked_add(amount)
+            .ok_or(ChainError::Corrupt("a balance beyond u128".into()))?;
+        self.set_balance(account, funded)?;
+        let minted = self.read_u128("minted")?.unwrap_or(0);
+        let minted = minted.checked_add(amount).ok_or(ChainError::Corrupt("the faucet ran dry".into()))?;
+        self.put(META, b"minted", &minted.to_le_bytes())?;
+        Ok(funded)
+    }
+
     pub(crate) fn move_value(&self, from: &Address, to: &Address, amount: u128) -> Result<(), ChainError> {
         let from_balance = self
             .balance(from)?

@@ -1,9 +1,11 @@
 //! billing-sandbox: the contract's artifact on a local chain, like a devnet. The binary (`main.rs`)
 //! is the command line; [`demo`] narrates a scenario; [`input`] reads JSON exactly, [`json`] and
-//! [`render`] are what it prints; [`params`] types call arguments by the contract schema.
+//! [`render`] are what it prints; [`params`] types call arguments by the contract schema; [`serve`]
+//! is the chain as a local GenLayer node (JSON-RPC).
 
 pub mod demo;
 pub mod input;
 pub mod json;
 pub mod params;
 pub mod render;
+pub mod serve;

@@ -107,6 +107,23 @@ enum Command {
     /// Everything the state holds, every record checked, as one JSON document (for audits, and to
     /// compare two states).
     Dump,
+    /// A local GenLayer node: JSON-RPC 2.0 at http://127.0.0.1:PORT/api (loopback only), for
+    /// genlayer-js and the genlayer CLI; the billing contract is deployed at start.
+    Serve {
+        /// The port to listen on (0: any free one, printed).
+        #[arg(long, default_value_t = 4000)]
+        port: u16,
+        /// Block time moves only when a client asks (sim_increaseTime / sim_setTime), for tests;
+        /// otherwise it follows this machine's clock, never backwards.
+        #[arg(long)]
+        fixed_clock: bool,
+        /// Worker threads answering requests.
+        #[arg(long, default_value_t = 4)]
+        threads: usize,
+        /// Start from an empty state.
+        #[arg(long)]
+        fresh: bool,
+    },
 }
 
 /// How a command ended, beyond success.
@@ -267,6 +284,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let chain = open(state, wasm_path, abi, false)?;
             print!("{}", render::overview(&chain.overview()?));
             Ok(())
+        }
+        Command::Serve { port, fixed_clock, threads, fresh } => {
+            let path = state.map_or_else(default_state_path, Path::to_path_buf);
+            let chain = open(state, wasm_path, abi, fresh)?;
+            let options = billing_sandbox::serve::ServeOptions { port, fixed_clock, threads };
+            billing_sandbox::serve::run(chain, &path, &options).map_err(|e| Failure::Error(e.to_string()))
         }
         Command::Dump => {
             let chain = open(state, wasm_path, abi, false)?;
