@@ -38,8 +38,9 @@ pub struct MethodInfo {
 /// The one declaration of every entrypoint, in [`METHODS`] order: the seed's six first, in the seed's
 /// order, then the ones beyond it. Each line is `kind listing name(param: Type, …) -> Return = function;`
 /// with kind `view`, `write` or `payable` and listing `listed` or `unlisted` (in the contract schema or
-/// not). `method_table!(m { extra })` calls `m! { extra <the table> }`; [`METHODS`], the typed decoding and dispatch, the test
-/// client and [`for_each_method!`] are all expansions of it. The functions are paths in this crate.
+/// not). `method_table!(m { extra })` calls `m! { extra <the table> }`; [`METHODS`], the typed
+/// decoding and dispatch, the test client and [`for_each_method!`] are all expansions of it. The
+/// functions are paths in this crate. A new entrypoint is its function and one line here.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! method_table {
@@ -48,16 +49,18 @@ macro_rules! method_table {
             $($extra)*
             write listed register_api(api_name: Str, cost_per_call_wei: Int, daily_limit_calls: Int) -> Null
                 = contract::register_api;
-            payable listed subscribe(api_name: Str, max_daily_spend_wei: Int, initial_deposit_wei: Int) -> Null
-                = contract::subscribe;
+            payable listed subscribe(api_name: Str, max_daily_spend_wei: Int, initial_deposit_wei: Int)
+                -> Null = contract::subscribe;
             payable listed top_up_credit(amount: Int) -> Null = contract::top_up_credit;
             write listed consume_credit(api_name: Str, consumer_address: Address) -> Receipt
                 = contract::consume_credit;
             view listed get_usage_report(consumer_address: Address) -> Str = contract::get_usage_report;
             view listed consumer_integration_example() -> Str = contract::consumer_integration_example;
             write listed unsubscribe(api_name: Str) -> Null = contract::unsubscribe;
-            write listed approve_delegate(api_name: Str, delegate: Address) -> Null = contract::approve_delegate;
-            write listed revoke_delegate(api_name: Str, delegate: Address) -> Null = contract::revoke_delegate;
+            write listed approve_delegate(api_name: Str, delegate: Address) -> Null
+                = contract::approve_delegate;
+            write listed revoke_delegate(api_name: Str, delegate: Address) -> Null
+                = contract::revoke_delegate;
             write listed set_api_active(api_name: Str, active: Bool) -> Null = contract::set_api_active;
             write listed withdraw_credit(amount: Int) -> Null = contract::withdraw_credit;
             write listed withdraw_earnings(api_name: Str, amount: Int) -> Null = contract::withdraw_earnings;
@@ -68,7 +71,8 @@ macro_rules! method_table {
                 -> Receipt = contract::consume_credits;
             write listed transfer_api(api_name: Str, new_operator: Address) -> Null = contract::transfer_api;
             write listed accept_api(api_name: Str) -> Null = contract::accept_api;
-            write listed set_daily_cap(api_name: Str, max_daily_spend_wei: Int) -> Null = contract::set_daily_cap;
+            write listed set_daily_cap(api_name: Str, max_daily_spend_wei: Int) -> Null
+                = contract::set_daily_cap;
             view unlisted get_schema() -> Str = contract::get_schema;
         }
     };

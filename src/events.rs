@@ -70,14 +70,17 @@ macro_rules! events {
                 fn from(event: $name) -> Event {
                     Event {
                         name: Cow::Borrowed(stringify!($name)),
-                        fields: alloc::vec![$((Cow::Borrowed(stringify!($field)), Value::from(event.$field))),*],
+                        fields: alloc::vec![
+                            $((Cow::Borrowed(stringify!($field)), Value::from(event.$field))),*
+                        ],
                     }
                 }
             }
         )*
 
         /// Every event the contract emits, with its fields in order.
-        pub const EVENTS: &[(&str, Fields)] = &[$((stringify!($name), &[$((stringify!($field), FieldKind::$kind)),*])),*];
+        pub const EVENTS: &[(&str, Fields)] =
+            &[$((stringify!($name), &[$((stringify!($field), FieldKind::$kind)),*])),*];
     };
     (@type ApiName) => { String };
     (@type Address) => { crate::Address };
