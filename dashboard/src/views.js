@@ -60,9 +60,9 @@ function apiCard(api, history) {
   return `<section class="card api" data-api="${esc(api.api_name)}">
     <h3>${esc(api.api_name)} ${state}</h3>
     ${bar("Calls today", api.calls_today, api.api_daily_limit_calls, count(api.calls_today, "calls_today"), count(api.api_daily_limit_calls, "api_daily_limit_calls"), "calls")}
-    <div class="remaining">${count(api.calls_remaining_today, "calls_remaining_today")} calls remain today</div>
+    <div class="remaining">Calls left today: ${count(api.calls_remaining_today, "calls_remaining_today")}</div>
     ${bar("Spend today", api.spend_today_wei, api.consumer_max_daily_spend_wei, amount(api.spend_today_wei, "spend_today_wei"), amount(api.consumer_max_daily_spend_wei, "consumer_max_daily_spend_wei"), "spend")}
-    <div class="remaining">${amount(api.spend_remaining_today_wei, "spend_remaining_today_wei")} remain under your cap</div>
+    <div class="remaining">Left under your cap today: ${amount(api.spend_remaining_today_wei, "spend_remaining_today_wei")}</div>
     ${priceLine(api)}
     <div>Delegates (may bill you):<ul class="delegates">${delegates}</ul></div>
     <h4>Days with usage <small class="muted">(the last ${history.length} of at most 30)</small></h4>

@@ -99,6 +99,8 @@ export async function submit(page, formSelector, values, button = "button") {
 export async function screenshot(page, name, { docs = false, full = true } = {}) {
   mkdirSync(shots, { recursive: true });
   const file = path.join(shots, `${name}.png`);
+  // From the top: the sticky status line would otherwise be drawn where the last action scrolled to.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: full });
   if (docs && process.env.BILLING_DOCS_SCREENSHOTS === "1") {
     const docs = path.join(root, "docs/screenshots");
