@@ -90,6 +90,9 @@ fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls() {
     }
     drop(file);
     let state = dir.join("state.redb");
+    // The artifact as a file: each run loads it rather than asking cargo whether it is fresh.
+    let wasm_path = dir.join("contract.wasm");
+    std::fs::write(&wasm_path, &wasm).unwrap();
     let mut prefixes = Vec::new();
     // A deterministic spread of kill moments, from before the first commit to the middle of the run;
     // BILLING_CRASH_ROUNDS=N runs N rounds at pseudo-random moments instead (a longer soak).
@@ -100,6 +103,8 @@ fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls() {
         };
     for (round, delay_ms) in delays.into_iter().enumerate() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
+            .arg("--wasm")
+            .arg(&wasm_path)
             .arg("--state")
             .arg(&state)
             .args(["run", "--fresh"])
