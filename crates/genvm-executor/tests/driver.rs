@@ -344,3 +344,40 @@ fn the_contract_commits_on_return_only() {
     let view = CallSpec::new(ALICE, Some("get_usage_report"), &[Value::Address(ALICE)]).readonly(true);
     assert!(matches!(run(&genvm, &view, &store).ending, Ending::Return(_)));
 }
+
+/// How `_start` may end besides `Return`/`Rollback`: returning normally, or `proc_exit(0)`, is
+/// `Return(null)`; `proc_exit(n)` for any other `n` is the VM error `exit_code n`.
+#[test]
+fn a_plain_return_is_return_null_and_proc_exit_is_a_vm_error() {
+    let Some(executor) = support::executor() else { return };
+    let plain = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#).unwrap();
+    let genvm = Genvm::new(&executor, plain).unwrap();
+    assert_eq!(run(&genvm, &call(), &Store::new()).ending, Ending::Return(vec![0]));
+    for (code, expected) in [(0, Ending::Return(vec![0])), (3, Ending::VmError("exit_code 3".into()))] {
+        let exit = wat::parse_str(format!(
+            r#"(module
+                 (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                 (memory (export "memory") 1)
+                 (func (export "_start") (call $exit (i32.const {code}))))"#
+        ))
+        .unwrap();
+        let genvm = Genvm::new(&executor, exit).unwrap();
+        assert_eq!(run(&genvm, &call(), &Store::new()).ending, expected, "proc_exit({code})");
+    }
+}
+
+/// A write far past any record (index near 4 GiB) is answered "out of storage gas" by the driver,
+/// which GenVM turns into a VM error, rather than grown in memory.
+#[test]
+fn a_write_past_the_slot_bound_ends_the_call_with_a_vm_error() {
+    let Some(executor) = support::executor() else { return };
+    let far = "(drop (call $write (i32.const 0) (i32.const -8) (i32.const 64) (i32.const 5))) (drop (call $request))";
+    let genvm = Genvm::new(&executor, module(&request("Return", Value::Null), far)).unwrap();
+    let run = run(&genvm, &call(), &Store::new());
+    assert!(
+        matches!(&run.ending, Ending::VmError(m) if m.contains("out_of_storage_gas")),
+        "{:?}",
+        run.ending
+    );
+    assert!(run.overlay.is_empty());
+}
