@@ -32,6 +32,7 @@ export function memoryBytes() {
 }
 
 const ADDRESS = /^0[xX][0-9a-fA-F]{40}$/;
+const ZERO_ADDRESS = "0x" + "00".repeat(20);
 
 /** A calldata address (distinct from a string that looks like one); `String(a)` is its lowercase hex. */
 export class Address {
@@ -296,7 +297,8 @@ export class Chain {
     return parseUsageReport(this.send(consumer, "get_usage_report", [String(consumer)]).result);
   }
 
-  apiReport(apiName, reader = this.address) {
+  /** The API report; views need a sender, any account but the contract's own (refused as a sender). */
+  apiReport(apiName, reader = ZERO_ADDRESS) {
     return parseApiReport(this.send(reader, "get_api_report", [apiName]).result);
   }
 

@@ -120,6 +120,8 @@ test("refusals: strangers, withdrawals beyond credit, value on views, unfunded s
   assert.equal(mismatch.error.details.attached, 6n);
   assert.equal(mismatch.error.details.declared, 5n);
 
+  // The contract's own address is no sender: its deposits would cost it nothing.
+  assert.equal(chain.call(chain.address, "top_up_credit", [0n]).error.code, "contract_sender");
   const poor = new Chain();
   assert.equal(poor.call(ALICE, "top_up_credit", [5n], { value: 5n }).error.code, "insufficient_funds");
   assert.equal(chain.call(OPERATOR, "set_api_active", ["weather", false]).ok, true);
