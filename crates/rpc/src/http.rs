@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use serde_json::Value as Json;
+use socket2::{Domain, Protocol, Socket, Type};
 use thiserror::Error;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
@@ -50,7 +51,15 @@ impl Running {
 
 /// Listens on `127.0.0.1:port` (0: any free port) with `threads` workers.
 pub fn serve(node: Arc<Node>, port: u16, threads: usize) -> Result<Running, ServeError> {
-    let server = tiny_http::Server::http((Ipv4Addr::LOCALHOST, port))
+    let bind = |e: std::io::Error| ServeError::Bind { port, why: e.to_string() };
+    // TCP_NODELAY on the listener, which accepted sockets inherit on Linux: tiny_http writes a large
+    // answer in more than one segment, and Nagle plus the client's delayed ACK would add 40 ms.
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).map_err(bind)?;
+    socket.set_tcp_nodelay(true).map_err(bind)?;
+    socket.bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, port)).into()).map_err(bind)?;
+    socket.listen(1024).map_err(bind)?;
+    let listener: std::net::TcpListener = socket.into();
+    let server = tiny_http::Server::from_listener(listener, None)
         .map_err(|e| ServeError::Bind { port, why: e.to_string() })?;
     let addr = server
         .server_addr()
