@@ -85,7 +85,7 @@ struct Clock {
 }
 
 pub struct Node {
-    chain: Mutex<Chain>,
+    chain: Chain,
     clock: Mutex<Clock>,
     deployable: Vec<Vec<u8>>,
     code: Vec<u8>,
@@ -168,7 +168,7 @@ impl Node {
             }
         };
         Ok(Node {
-            chain: Mutex::new(chain),
+            chain,
             clock: Mutex::new(Clock { mode: config.clock, offset: 0 }),
             deployable: config.deployable,
             code: config.code,
@@ -176,9 +176,10 @@ impl Node {
         })
     }
 
-    fn chain(&self) -> std::sync::MutexGuard<'_, Chain> {
-        // A panic elsewhere cannot leave the chain half-written (redb transactions), so go on.
-        self.chain.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The chain needs no lock of ours: redb runs one write transaction at a time, and a signed
+    /// transaction's nonce check and its effects share one (`Chain::submit`).
+    fn chain(&self) -> &Chain {
+        &self.chain
     }
 
     fn clock(&self) -> std::sync::MutexGuard<'_, Clock> {
