@@ -38,7 +38,8 @@ async function startNode() {
   let err = "";
   proc.stderr.on("data", (d) => (err += d));
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s:\n${out}\n${err}`)), 60000);
+    // The first start may build the GenVM artifact (billing-artifact caches it under target/).
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 10 min:\n${out}\n${err}`)), 600000);
     proc.stdout.on("data", (d) => {
       out += d;
       if ((out.match(/private key 0x[0-9a-f]{64}/g) ?? []).length >= 3 && /\n\s*$/.test(out)) {
