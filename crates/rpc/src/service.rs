@@ -303,6 +303,24 @@ impl Node {
                 Ok(self.record(&key)?.map_or(Json::Null, |r| r["tx"].clone()))
             }
             "gen_call" => self.gen_call(params),
+            "gen_dbg_traceTransaction" => {
+                let id = match params.first() {
+                    Some(Json::Object(o)) => o.get("txID").or_else(|| o.get("hash")),
+                    other => other,
+                };
+                let key = hash_param(id)?;
+                let record = self.record(&key)?.ok_or_else(|| RpcError::refused("no such transaction"))?;
+                let leader = &record["tx"]["consensus_data"]["leader_receipt"][0];
+                Ok(json!({
+                    "result": leader["result"],
+                    "stdout": leader["genvm_result"]["stdout"],
+                    "stderr": leader["genvm_result"]["stderr"],
+                    "events": leader["events"],
+                    "error": leader["error"],
+                    "fuel": leader["fuel"],
+                    "genvm_log": [],
+                }))
+            }
             "gen_getContractSchema" => {
                 self.contract_param(params.first())?;
                 Ok(self.schema.clone())

@@ -167,6 +167,8 @@ fn signed_transactions_run_once_and_their_receipts_tell_the_outcome() {
         "{leader}"
     );
     assert!(leader["error"]["message"].as_str().unwrap().starts_with("[EXPECTED]"), "{leader}");
+    let trace = result(a, "gen_dbg_traceTransaction", json!([{ "txID": tx["hash"], "round": 0 }]));
+    assert!(trace["stdout"].as_str().unwrap().starts_with("[Refused] "), "{trace}");
     let mut after = snapshot(&node, &accounts);
     assert_eq!(after["nonces"][0], 2);
     after["nonces"][0] = json!(1);
@@ -352,4 +354,24 @@ fn both_add_transaction_forms_are_accepted_and_valid_until_is_enforced() {
     let answer = rpc(a, "eth_sendRawTransaction", json!([expired]));
     assert!(answer["error"]["message"].as_str().unwrap().contains("expired"), "{answer}");
     assert_eq!(nonce(a, &address(&operator)), 2);
+}
+
+#[test]
+fn value_beyond_u64_reaches_the_contract_whole() {
+    let node = start("bigvalue", 1);
+    let a = node.addr;
+    let consumer = key(5);
+    let who = address(&consumer);
+    let before = balance(a, &who);
+    let big: u128 = 20 * 10u128.pow(18);
+    let hash = result(
+        a,
+        "eth_sendRawTransaction",
+        json!([call_tx(&consumer, 0, big, "top_up_credit", &[Value::from(big)])]),
+    );
+    let tx = result(a, "eth_getTransactionByHash", json!([hash]));
+    assert_eq!(tx["consensus_data"]["leader_receipt"][0]["execution_result"], "SUCCESS", "{tx}");
+    assert_eq!(tx["value"], json!(format!("{big:#x}")));
+    assert_eq!(balance(a, &who), before - big);
+    assert_eq!(balance(a, &CONTRACT), big);
 }
