@@ -229,3 +229,12 @@ test("the operator view shows the API report; pause, resume and withdraw earning
   await h.screenshot(page, "operator", { docs: true });
   assert.deepEqual(errors, []);
 });
+
+test("a view of an API the contract does not know shows the contract's refusal", { skip }, async () => {
+  const url = `${node.base}?contract=${node.contract}&api=nope${node.rpcParam}`;
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.loaded === "error", { timeout: 20000 });
+  const text = await page.$eval('[data-field="load-error"]', (e) => e.textContent);
+  assert.match(text, /not registered/i);
+});
