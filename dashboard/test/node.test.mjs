@@ -193,8 +193,8 @@ test("the consumer view shows the contract's report, and actions change chain an
   assert.deepEqual(errors, []);
 });
 
-test("the consumer view on a narrow screen", { skip }, async () => {
-  const url = `${node.base}?contract=${node.contract}&consumer=${alice.address}${node.rpcParam}`;
+test("the consumer view on a narrow screen (chain id given in the URL)", { skip }, async () => {
+  const url = `${node.base}?contract=${node.contract}&consumer=${alice.address}${node.rpcParam}&chain=61127`;
   const { page, errors } = await h.open(browser, url, { width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);

@@ -107,3 +107,10 @@ test("the playground is usable on a narrow screen", async () => {
   await h.screenshot(page, "playground-narrow", { docs: true, full: false });
   assert.deepEqual(errors, []);
 });
+
+test("without a view in the URL the page offers to open one", async () => {
+  const { page, errors } = await h.open(browser, pathToFileURL(path.join(h.dist, "index.html")).href);
+  assert.ok(await page.$('form#open input[name="contract"]'));
+  assert.ok(await page.$('a[href="?playground"]'));
+  assert.deepEqual(errors, []);
+});
