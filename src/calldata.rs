@@ -29,9 +29,29 @@ const MAX_DEPTH: u32 = 64;
 /// decode, so a claimed count never drives allocation (docs/ABI.md, "Memory").
 const MAX_RESERVED_ITEMS: usize = 16;
 
+/// The longest string, bytes value or map key a call's arguments may hold. No entrypoint takes more
+/// (names are at most 256 bytes raw, addresses 42), so a longer one is refused on its length, before
+/// it is validated or copied ([`too_long`]).
+pub const MAX_ARGUMENT_TEXT: usize = 4096;
+
+/// The refusal of an argument text longer than [`MAX_ARGUMENT_TEXT`], the same natively and in wasm.
+pub fn too_long() -> Error {
+    Error::InvalidArguments(String::from("a string or bytes argument is longer than 4096 bytes"))
+}
+
 /// Decodes exactly one value that spans all of `input`.
 pub fn decode(input: &[u8]) -> Result<Value, Error> {
-    let mut reader = Reader { input, at: 0 };
+    decode_limited(input, usize::MAX)
+}
+
+/// [`decode`] for a call's arguments: a string, bytes value or map key longer than
+/// [`MAX_ARGUMENT_TEXT`] is refused ([`too_long`]) as soon as its length is read.
+pub fn decode_arguments(input: &[u8]) -> Result<Value, Error> {
+    decode_limited(input, MAX_ARGUMENT_TEXT)
+}
+
+fn decode_limited(input: &[u8], max_text: usize) -> Result<Value, Error> {
+    let mut reader = Reader { input, at: 0, max_text };
     let value = reader.value(0)?;
     if reader.at == input.len() {
         Ok(value)
@@ -50,9 +70,19 @@ pub fn encode(value: &Value) -> Vec<u8> {
 struct Reader<'a> {
     input: &'a [u8],
     at: usize,
+    /// Longest string, bytes value or map key accepted.
+    max_text: usize,
 }
 
 impl<'a> Reader<'a> {
+    /// The `len` bytes of a string, bytes value or map key, refused on its length if over the limit.
+    fn text(&mut self, len: usize) -> Result<&'a [u8], Error> {
+        if len > self.max_text {
+            return Err(too_long());
+        }
+        self.take(len)
+    }
+
     fn take(&mut self, len: usize) -> Result<&'a [u8], Error> {
         let end = self.at.checked_add(len).ok_or(Error::InvalidCalldata)?;
         let bytes = self.input.get(self.at..end).ok_or(Error::InvalidCalldata)?;
@@ -110,11 +140,11 @@ impl<'a> Reader<'a> {
             POS_INT | NEG_INT => Ok(Value::Int(int_from_header(header, kind == NEG_INT))),
             BYTES => {
                 let len = Self::small(header, 3)?;
-                Ok(Value::Bytes(self.take(len)?.to_vec()))
+                Ok(Value::Bytes(self.text(len)?.to_vec()))
             }
             STR => {
                 let len = Self::small(header, 3)?;
-                Ok(Value::Str(utf8(self.take(len)?)?))
+                Ok(Value::Str(utf8(self.text(len)?)?))
             }
             ARRAY => {
                 // Each item takes at least one byte: a count the rest cannot hold is refused at once.
@@ -131,7 +161,7 @@ impl<'a> Reader<'a> {
                 let mut entries: Vec<(String, Value)> = Vec::with_capacity(count.min(MAX_RESERVED_ITEMS));
                 for _ in 0..count {
                     let key_len = Self::small(self.uleb()?, 0)?;
-                    let key = utf8(self.take(key_len)?)?;
+                    let key = utf8(self.text(key_len)?)?;
                     if entries.last().is_some_and(|(previous, _)| previous.as_bytes() >= key.as_bytes()) {
                         return Err(Error::InvalidCalldata);
                     }

@@ -207,14 +207,38 @@ use params::Param;
 /// type, malformed address; then the method's own checks.
 pub fn execute(host: &mut impl Host, method: &str, args: &[Value]) -> Result<Value, Error> {
     let info = admit(host, method)?;
+    within_text_limit(args)?;
     dispatch(host, info, args)
+}
+
+/// Refuses arguments holding a string, bytes value or map key longer than
+/// [`calldata::MAX_ARGUMENT_TEXT`], as [`calldata::decode_arguments`] does while decoding, so a call
+/// gets the same answer natively and through calldata.
+fn within_text_limit(args: &[Value]) -> Result<(), Error> {
+    let mut pending: alloc::vec::Vec<&Value> = args.iter().collect();
+    while let Some(value) = pending.pop() {
+        let too_long = |len: usize| len > calldata::MAX_ARGUMENT_TEXT;
+        match value {
+            Value::Str(text) if too_long(text.len()) => return Err(calldata::too_long()),
+            Value::Bytes(bytes) if too_long(bytes.len()) => return Err(calldata::too_long()),
+            Value::Array(items) => pending.extend(items),
+            Value::Map(entries) => {
+                if entries.iter().any(|(key, _)| too_long(key.len())) {
+                    return Err(calldata::too_long());
+                }
+                pending.extend(entries.iter().map(|(_, item)| item));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// [`execute`] with the arguments still encoded: a calldata array of positional arguments. Malformed
 /// calldata is refused after the method and payable checks, as any other argument error.
 pub fn execute_calldata(host: &mut impl Host, method: &str, input: &[u8]) -> Result<Value, Error> {
     let info = admit(host, method)?;
-    match calldata::decode(input)? {
+    match calldata::decode_arguments(input)? {
         Value::Array(args) => dispatch(host, info, &args),
         _ => Err(Error::InvalidArguments(String::from("arguments must be a calldata array"))),
     }

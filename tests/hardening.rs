@@ -117,24 +117,31 @@ fn calldata_counts_never_drive_preallocation() {
 }
 
 /// Issue 12, small items: an oversized name cost 40-60 fuel per byte before its refusal. It is
-/// refused on its length, before the contract scans or copies it.
+/// refused on its length, before it is validated, copied or scanned: natively, through calldata, and
+/// in a GenVM message.
 #[test]
 fn a_1_mb_name_is_refused_before_any_per_byte_work() {
     let name = Value::from("w".repeat(1 << 20));
     let args = [name.clone(), Value::from(1), Value::from(1)];
     let mut tx = deployed_tx(ALICE, 0);
     let (result, peak) = measure(|| execute(&mut tx, "register_api", &args));
-    assert_eq!(result, Err(Error::InvalidApiName));
+    assert_eq!(result, Err(calldata::too_long()));
     assert!(peak < 4096, "the contract allocated {peak} bytes for a 1 MB name");
     let bill = [name, Value::from(ALICE)];
     let (result, peak) = measure(|| execute(&mut tx, "consume_credit", &bill));
-    assert_eq!(result, Err(Error::ApiNotRegistered));
+    assert_eq!(result, Err(calldata::too_long()));
     assert!(peak < 4096, "the contract allocated {peak} bytes for a 1 MB name");
-    // Through calldata: the decoder's one copy of the string, nothing more.
+    // Through calldata the decoder refuses on the string's header: no copy.
     let input = calldata::encode(&Value::Array(args.to_vec()));
     let (result, peak) = measure(|| execute_calldata(&mut tx, "register_api", &input));
+    assert_eq!(result, Err(calldata::too_long()));
+    assert!(peak < 4096, "{peak} bytes for a {} byte input", input.len());
+    // Up to 256 bytes the name rule answers, also without copying.
+    let (result, peak) =
+        measure(|| execute(&mut tx, "register_api", &[Value::from("w".repeat(257)), 1.into(), 1.into()]));
     assert_eq!(result, Err(Error::InvalidApiName));
-    assert!(peak < input.len() + 4096, "{peak} bytes for a {} byte input", input.len());
+    assert!(peak < 4096 + 257, "{peak} bytes");
+    assert!(calldata::too_long().message().contains(&calldata::MAX_ARGUMENT_TEXT.to_string()));
 }
 
 /// Issue 12, item 5: a deploy takes no value.
@@ -223,4 +230,23 @@ fn a_leap_second_counts_on_the_day_it_is_written_in() {
     );
     assert_eq!(rfc3339_seconds("2026-12-31T23:59:60.5+00:00"), Some(leap));
     assert_eq!(rfc3339_seconds("2026-12-31T23:59:61Z"), None);
+}
+
+/// The same on GenVM: the entry's arguments are refused on the name's length; the message's own
+/// copy of `entry_data` is the only per-byte work.
+#[test]
+fn a_genvm_message_with_a_1_mb_name_is_refused_on_its_length() {
+    let entry = Value::map([
+        ("args", Value::Array(vec![Value::from("w".repeat(1 << 20)), 1.into(), 1.into()])),
+        ("method", Value::from("register_api")),
+    ]);
+    let message = Value::map([
+        ("datetime", Value::from("2026-01-01T00:00:00Z")),
+        ("entry_data", Value::Bytes(calldata::encode(&entry))),
+        ("sender_address", Value::from(ALICE)),
+    ]);
+    let bytes = calldata::encode(&message);
+    let (result, peak) = measure(|| api_usage_billing::genvm::protocol::parse_message(&bytes));
+    assert_eq!(result, Err(calldata::too_long()));
+    assert!(peak < bytes.len() + 4096, "{peak} bytes for a {} byte message", bytes.len());
 }

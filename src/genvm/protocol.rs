@@ -42,7 +42,7 @@ pub fn parse_message(bytes: &[u8]) -> Result<Message, Error> {
     };
     let is_init = matches!(message.get("is_init"), Some(Value::Bool(true)));
     let entry = match message.get("entry_data") {
-        Some(Value::Bytes(entry)) => calldata::decode(entry)?,
+        Some(Value::Bytes(entry)) => calldata::decode_arguments(entry)?,
         _ => return Err(Error::InvalidCalldata),
     };
     let Value::Map(entries) = entry else {

@@ -133,13 +133,26 @@ fn init_is_refused_after_deploy_as_an_unknown_method() {
     assert_eq!(chain.balance(STRANGER), 1_000_000);
 }
 
-/// Issue 12, small items: an oversized name is refused on its length, whichever method gets it.
+/// Issue 12, small items: an oversized name cost 40-60 fuel per byte before its refusal; it is
+/// refused on its length, whichever method gets it: over 256 bytes by the name rule, over 4 KiB by
+/// the argument rule, before the bytes are read.
 #[test]
 fn an_oversized_api_name_is_refused_on_its_length() {
     let mut chain = weather_chain();
-    let long = "w".repeat(100_000);
+    let long = "w".repeat(300);
     refused(&mut chain, "invalid_api_name", |c| c.call(OPERATOR).register_api(long.as_str(), 1, 1));
     refused(&mut chain, "api_not_registered", |c| c.call(ALICE).consume_credit(long.as_str(), ALICE));
+    let huge = "w".repeat(1 << 20);
+    let refusal =
+        refused(&mut chain, "invalid_arguments", |c| c.call(OPERATOR).register_api(huge.as_str(), 1, 1));
+    assert_eq!(
+        refusal.message,
+        "[EXPECTED] invalid arguments: a string or bytes argument is longer than 4096 bytes"
+    );
+    refused(&mut chain, "invalid_arguments", |c| c.call(ALICE).consume_credit("weather", huge.as_str()));
+    refused(&mut chain, "invalid_arguments", |c| {
+        c.call(ALICE).method("get_api_report", vec![Value::Array(vec![Value::from(huge.as_str())])])
+    });
     // Whitespace around a valid name is still trimmed, up to 256 bytes in all.
     chain
         .call(ALICE)
