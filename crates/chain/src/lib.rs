@@ -366,7 +366,7 @@ impl Chain {
         if sender == CONTRACT {
             txn.abort()?;
             let refusal = Refusal::host(
-                "sender_is_contract",
+                api_usage_billing::testing::CONTRACT_SENDER,
                 &format!(
                     "{} is a contract's address: a transaction is sent by an account, never by a contract",
                     sender.to_hex()

@@ -340,9 +340,9 @@ fn the_contracts_own_address_cannot_send_a_transaction() {
     let before = sandbox(&state, &["dump"]);
     let minted = sandbox(&state, &["call", "--sender", contract, "--value", "0", "top_up_credit", "0"]);
     assert!(!minted.status.success());
-    assert_eq!(lines(&minted)[0]["error"]["code"], "sender_is_contract");
+    assert_eq!(lines(&minted)[0]["error"]["code"], "contract_sender");
     let deposit =
         sandbox(&state, &["call", "--sender", contract, "--value", "0", "subscribe", "weather", "10", "0"]);
-    assert_eq!(lines(&deposit)[0]["error"]["code"], "sender_is_contract");
+    assert_eq!(lines(&deposit)[0]["error"]["code"], "contract_sender");
     assert_eq!(sandbox(&state, &["dump"]).stdout, before.stdout, "nothing changed");
 }

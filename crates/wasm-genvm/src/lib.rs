@@ -12,7 +12,7 @@ mod start {
     use alloc::vec::Vec;
 
     use api_usage_billing::genvm::protocol::{self, Message, SLOT_HEADER};
-    use api_usage_billing::{execute, instantiate, Address, Error, Event, Host, Value};
+    use api_usage_billing::{Address, Error, Event, Host, Value};
 
     #[global_allocator]
     static ALLOCATOR: billing_wasm_runtime::BumpAllocator = billing_wasm_runtime::BumpAllocator::new();
@@ -175,14 +175,7 @@ mod start {
             timestamp: message.timestamp,
             slots: Vec::new(),
         };
-        if message.is_init {
-            return instantiate(&mut host).map(|()| Value::Null);
-        }
-        match message.method.as_deref() {
-            Some("#get-schema") => Ok(Value::from(api_usage_billing::schema::CONTRACT_SCHEMA)),
-            Some(method) => execute(&mut host, method, &message.args),
-            None => Err(Error::UnknownMethod),
-        }
+        api_usage_billing::genvm::run_message(&mut host, message)
     }
 
     /// GenVM's entry: one message in, `Return(value)` or `Rollback(message)` out.
