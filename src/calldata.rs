@@ -51,10 +51,23 @@ pub fn decode_arguments(input: &[u8]) -> Result<Value, Error> {
 }
 
 fn decode_limited(input: &[u8], max_text: usize) -> Result<Value, Error> {
-    let mut reader = Reader { input, at: 0, max_text };
+    let mut reader = Reader { input, at: 0, max_text, lend: None, lent: None };
     let value = reader.value(0)?;
     if reader.at == input.len() {
         Ok(value)
+    } else {
+        Err(Error::InvalidCalldata)
+    }
+}
+
+/// [`decode`] of a map whose entry `key` holds bytes, lending those bytes rather than copying them:
+/// the map comes back with that entry's value `Null` and the bytes beside it (`None` if the entry is
+/// missing or not bytes). GenVM's message lends its `entry_data`, which may be most of it.
+pub fn decode_lending<'a>(input: &'a [u8], key: &'static str) -> Result<(Value, Option<&'a [u8]>), Error> {
+    let mut reader = Reader { input, at: 0, max_text: usize::MAX, lend: Some(key), lent: None };
+    let value = reader.value(0)?;
+    if reader.at == input.len() {
+        Ok((value, reader.lent))
     } else {
         Err(Error::InvalidCalldata)
     }
@@ -72,6 +85,9 @@ struct Reader<'a> {
     at: usize,
     /// Longest string, bytes value or map key accepted.
     max_text: usize,
+    /// The top-level map entry whose bytes are lent, not copied ([`decode_lending`]).
+    lend: Option<&'static str>,
+    lent: Option<&'a [u8]>,
 }
 
 impl<'a> Reader<'a> {
@@ -109,6 +125,19 @@ impl<'a> Reader<'a> {
         let value = groups.iter().rev().fold(0u64, |acc, g| (acc << 7) | u64::from(g & 0x7f));
         let n = u32::try_from(value >> shift).map_err(|_| Error::InvalidCalldata)?;
         usize::try_from(n).map_err(|_| Error::InvalidCalldata)
+    }
+
+    /// A value that, if it is bytes, is lent (and `Null` stands in for it); otherwise decoded.
+    fn lend_bytes(&mut self, depth: u32) -> Result<Value, Error> {
+        let start = self.at;
+        let header = self.uleb()?;
+        if header.first().map(|b| b & 7) == Some(BYTES) {
+            let len = Self::small(header, 3)?;
+            self.lent = Some(self.text(len)?);
+            return Ok(Value::Null);
+        }
+        self.at = start;
+        self.value(depth)
     }
 
     /// `count`, if the input left can hold that many items of at least `min_size` bytes each.
@@ -165,7 +194,11 @@ impl<'a> Reader<'a> {
                     if entries.last().is_some_and(|(previous, _)| previous.as_bytes() >= key.as_bytes()) {
                         return Err(Error::InvalidCalldata);
                     }
-                    let value = self.value(depth + 1)?;
+                    let value = if depth == 0 && self.lend == Some(key.as_str()) {
+                        self.lend_bytes(depth + 1)?
+                    } else {
+                        self.value(depth + 1)?
+                    };
                     entries.push((key, value));
                 }
                 Ok(Value::Map(entries))

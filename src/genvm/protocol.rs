@@ -26,7 +26,8 @@ pub struct Message {
 
 /// Reads the message map (stdin) and the method call inside its `entry_data`.
 pub fn parse_message(bytes: &[u8]) -> Result<Message, Error> {
-    let message = calldata::decode(bytes)?;
+    // `entry_data` (the call and its arguments) is read in place, not copied out of the message.
+    let (message, entry) = calldata::decode_lending(bytes, "entry_data")?;
     let sender = match message.get("sender_address") {
         Some(Value::Address(address)) => *address,
         _ => return Err(Error::InvalidCalldata),
@@ -41,9 +42,9 @@ pub fn parse_message(bytes: &[u8]) -> Result<Message, Error> {
         _ => return Err(Error::InvalidCalldata),
     };
     let is_init = matches!(message.get("is_init"), Some(Value::Bool(true)));
-    let entry = match message.get("entry_data") {
-        Some(Value::Bytes(entry)) => calldata::decode_arguments(entry)?,
-        _ => return Err(Error::InvalidCalldata),
+    let entry = match entry {
+        Some(entry) => calldata::decode_arguments(entry)?,
+        None => return Err(Error::InvalidCalldata),
     };
     let Value::Map(entries) = entry else {
         return Err(Error::InvalidCalldata);
