@@ -250,3 +250,21 @@ fn a_genvm_message_with_a_1_mb_name_is_refused_on_its_length() {
     assert_eq!(result, Err(calldata::too_long()));
     assert!(peak < 4096, "{peak} bytes for a {} byte message", bytes.len());
 }
+
+/// `entry_data` read in place is still checked: missing or not bytes is `invalid_calldata`.
+#[test]
+fn a_genvm_message_without_entry_bytes_is_invalid_calldata() {
+    use api_usage_billing::genvm::protocol::parse_message;
+    let entry = calldata::encode(&Value::map([("method", Value::from("get_schema"))]));
+    let with = |entry_data: Option<Value>| {
+        let mut fields =
+            vec![("datetime", Value::from("2026-01-01T00:00:00Z")), ("sender_address", Value::from(ALICE))];
+        fields.extend(entry_data.map(|value| ("entry_data", value)));
+        parse_message(&calldata::encode(&Value::map(fields)))
+    };
+    assert_eq!(with(None).unwrap_err(), Error::InvalidCalldata);
+    assert_eq!(with(Some(Value::from("not bytes"))).unwrap_err(), Error::InvalidCalldata);
+    let message = with(Some(Value::Bytes(entry))).unwrap();
+    assert_eq!(message.method.as_deref(), Some("get_schema"));
+    assert!(message.args.is_empty() && !message.is_init);
+}
