@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm-style package billing-js: the crate for wasm32v1-none, wasm-bindgen (web target, ES
+# Builds the npm-style package billing-js: the crate for wasm32v1-none (the workspace's `contract`
+# profile: the smallest code, panic = abort), wasm-bindgen (web target, ES
 # module), wasm-opt -Oz when binaryen is installed, then the wrapper (js/) and package.json.
 # Usage: crates/js/build.sh [OUT_DIR]   (default: <cargo target dir>/billing-js; never checked in)
 set -euo pipefail
@@ -13,9 +14,9 @@ fi
 target_dir=$(cargo metadata --format-version 1 --no-deps --manifest-path "$here/Cargo.toml" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 out=${1:-$target_dir/billing-js}
-cargo build --release --target wasm32v1-none -p billing-js --manifest-path "$here/Cargo.toml" >&2
+cargo build --profile contract --target wasm32v1-none -p billing-js --manifest-path "$here/Cargo.toml" >&2
 rm -rf "$out" && mkdir -p "$out"
-wasm-bindgen --target web --out-dir "$out" --out-name billing_js "$target_dir/wasm32v1-none/release/billing_js.wasm"
+wasm-bindgen --target web --out-dir "$out" --out-name billing_js "$target_dir/wasm32v1-none/contract/billing_js.wasm"
 if command -v wasm-opt > /dev/null; then
   wasm-opt -Oz "$out/billing_js_bg.wasm" -o "$out/billing_js_bg.wasm"
 else
