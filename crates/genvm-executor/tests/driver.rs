@@ -4,68 +4,18 @@
 
 mod support;
 
+use support::probes::{self, event_request, module, probe, request, send_request, zip, ALICE, SLOT};
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::{MockChain, CONTRACT, GENESIS_TIME};
-use api_usage_billing::{Address, Value};
+use api_usage_billing::testing::{MockChain, CONTRACT};
+use api_usage_billing::Value;
 use genvm_executor::message::ZIP_V016_FROM;
 use genvm_executor::{CallSpec, DriverError, Ending, Genvm, Inexpressible, SlotStore};
 
-const ALICE: Address = Address([0xa1; 20]);
-const SLOT: [u8; 32] = [0x5a; 32];
-
 type Store = BTreeMap<[u8; 32], Vec<u8>>;
-
-/// `bytes` as a WAT data string.
-fn wat_bytes(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("\\{b:02x}")).collect()
-}
-
-fn request(kind: &str, body: Value) -> Vec<u8> {
-    calldata::encode(&Value::Map(vec![(kind.to_string(), body)]))
-}
-
-/// A module whose `_start` runs `body`. Memory: the slot id at 0, "hello" at 64, `request` at 1024,
-/// a `{"Return": 0}` reply at 4096 (its last byte patched by `$return_small`).
-fn module(request: &[u8], body: &str) -> Vec<u8> {
-    let ret = request_return_small();
-    let text = format!(
-        r#"(module
-  (import "genlayer_sdk" "storage_read" (func $read (param i32 i32 i32 i32) (result i32)))
-  (import "genlayer_sdk" "storage_write" (func $write (param i32 i32 i32 i32) (result i32)))
-  (import "genlayer_sdk" "gl_call" (func $gl_call (param i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 0) "{slot}")
-  (data (i32.const 64) "hello")
-  (data (i32.const 1024) "{request}")
-  (data (i32.const 4096) "{ret}")
-  (func $request (result i32) (call $gl_call (i32.const 1024) (i32.const {request_len}) (i32.const 8192)))
-  (func $write_hello (result i32) (call $write (i32.const 0) (i32.const 0) (i32.const 64) (i32.const 5)))
-  ;; Ends the call with Return(n), n < 16.
-  (func $return_small (param $n i32)
-    (i32.store8 (i32.const {last}) (i32.add (i32.shl (local.get $n) (i32.const 3)) (i32.const 1)))
-    (drop (call $gl_call (i32.const 4096) (i32.const {ret_len}) (i32.const 8192)))
-    unreachable)
-  (func (export "_start") {body}))"#,
-        slot = wat_bytes(&SLOT),
-        request = wat_bytes(request),
-        request_len = request.len(),
-        ret = wat_bytes(&ret),
-        ret_len = ret.len(),
-        last = 4096 + ret.len() - 1,
-    );
-    wat::parse_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-fn request_return_small() -> Vec<u8> {
-    request("Return", Value::from(0u64))
-}
-
-fn zip(wasm: &[u8]) -> Vec<u8> {
-    billing_artifact::genvm_archive(wasm)
-}
 
 fn run(genvm: &Genvm, spec: &CallSpec, store: &Store) -> genvm_executor::Run {
     genvm.run(spec, store).unwrap_or_else(|e| panic!("{e}"))
@@ -149,67 +99,16 @@ fn errno_of(genvm: &Genvm, spec: &CallSpec) -> u64 {
     }
 }
 
-fn probe(request: &[u8], call: &str) -> Vec<u8> {
-    module(request, &format!("(call $return_small ({call}))"))
-}
-
-fn event_request(topics: usize) -> Vec<u8> {
-    request(
-        "EmitEvent",
-        Value::map([
-            ("blob", Value::map([("k", Value::from(1u64))])),
-            ("topics", Value::Array(vec![Value::Bytes(vec![7; 32]); topics])),
-        ]),
-    )
-}
-
-fn send_request(value: u64) -> Vec<u8> {
-    request(
-        "EthSend",
-        Value::map([
-            ("address", Value::Address(ALICE)),
-            ("calldata", Value::Bytes(Vec::new())),
-            ("value", Value::from(value)),
-        ]),
-    )
-}
-
 /// The errno table docs/ABI.md and the wasmi host follow (genlayer_sdk: 0 ok, 2 inval, 6 forbidden,
 /// 7 inbalance). Read-only is `--permissions r`, as a node runs a view.
 #[test]
 fn host_calls_answer_the_errnos_of_genvm_v0_1_8() {
     let Some(executor) = support::executor() else { return };
-    let at = GENESIS_TIME;
-    let write = "call $write_hello";
-    let cases: Vec<(&str, Vec<u8>, bool, u64)> = vec![
-        ("storage_write in a write call", probe(&[], write), false, 0),
-        ("storage_write read-only", probe(&[], write), true, 6),
-        (
-            "storage_read read-only",
-            probe(&[], "call $read (i32.const 0) (i32.const 0) (i32.const 64) (i32.const 5)"),
-            true,
-            0,
-        ),
-        (
-            "storage_read past u32",
-            probe(&[], "call $read (i32.const 0) (i32.const -1) (i32.const 64) (i32.const 5)"),
-            false,
-            2,
-        ),
-        ("EmitEvent in a write call", zip(&probe(&event_request(1), "call $request")), false, 0),
-        ("EmitEvent read-only", zip(&probe(&event_request(1), "call $request")), true, 0),
-        ("EmitEvent, five topics", zip(&probe(&event_request(5), "call $request")), false, 2),
-        ("EmitEvent in a bare wasm (v0.0.1)", probe(&event_request(1), "call $request"), false, 2),
-        ("EthSend within the balance", probe(&send_request(10), "call $request"), false, 0),
-        ("EthSend above the balance", probe(&send_request(11), "call $request"), false, 7),
-        ("EthSend read-only", probe(&send_request(1), "call $request"), true, 6),
-        ("gl_call with undecodable calldata", probe(&[0xff], "call $request"), false, 2),
-        ("gl_call with an unknown request", probe(&request("Nope", Value::Null), "call $request"), false, 2),
-    ];
-    for (name, code, readonly, errno) in cases {
+    for probe in probes::probes() {
+        let code = if probe.zip { zip(&probe.wasm) } else { probe.wasm.clone() };
         let genvm = Genvm::new(&executor, code).unwrap();
-        let spec = call().at(at).readonly(readonly).balance(CONTRACT, 10);
-        assert_eq!(errno_of(&genvm, &spec), errno, "{name}");
+        let spec = call().readonly(probe.readonly).balance(CONTRACT, 10);
+        assert_eq!(errno_of(&genvm, &spec), probe.errno, "{}", probe.name);
     }
 }
 
@@ -219,9 +118,14 @@ fn events_and_sends_reach_the_host_decoded() {
     let genvm = Genvm::new(&executor, zip(&probe(&event_request(2), "call $request"))).unwrap();
     let emitted = run(&genvm, &call(), &Store::new());
     assert_eq!(emitted.events.len(), 1);
-    assert_eq!(emitted.events[0].topics, vec![[7u8; 32]; 2]);
-    assert_eq!(emitted.events[0].blob, Value::map([("k", Value::from(1u64))]));
-    let genvm = Genvm::new(&executor, probe(&send_request(4), "call $request")).unwrap();
+    let topic = api_usage_billing::genvm::protocol::event_topic("ApiRegistered");
+    assert_eq!(emitted.events[0].topics, vec![topic; 2]);
+    assert_eq!(emitted.events[0].blob.get("operator"), Some(&Value::Address(ALICE)));
+    assert_eq!(
+        genvm_executor::chain::event_of(&emitted.events[0]).map(|e| e.name.to_string()).as_deref(),
+        Some("ApiRegistered")
+    );
+    let genvm = Genvm::new(&executor, probe(&send_request(4, &[]), "call $request")).unwrap();
     let sent = run(&genvm, &call().balance(CONTRACT, 10), &Store::new());
     assert_eq!(sent.sends.len(), 1);
     assert_eq!((sent.sends[0].to, sent.sends[0].value), (Some(ALICE), 4));

@@ -200,15 +200,20 @@ fn nesting_up_to_our_limit_agrees_and_deeper_is_refused_by_both() {
 /// The codecs count depth differently: ours refuses a *value* nested under more than 64 containers,
 /// GenLayer's refuses a *container* nested under 64 or more. So 65 containers whose innermost one
 /// is empty (nothing under it) pass ours and fail theirs at max_depth 64; no max_depth matches ours
-/// exactly (at 65 theirs accepts 65 containers around a scalar, which ours refuses).
+/// exactly (at 65 theirs accepts 65 containers around a scalar, which ours refuses). Either verdict
+/// of ours is allowed for that one case, so the core may switch to counting containers.
 #[test]
 fn depth_verdicts_differ_only_for_an_empty_container_at_65() {
     for (innermost, as_map) in [(Value::Array(vec![]), false), (Value::Map(vec![]), true)] {
         let at_64 = encode(&nested(OUR_DEPTH - 1, innermost.clone(), as_map));
         assert!(decode(&at_64).is_ok() && gl_decode(&at_64).is_some());
         let at_65 = encode(&nested(OUR_DEPTH, innermost.clone(), as_map));
-        assert!(decode(&at_65).is_ok(), "ours: 65 containers, the innermost empty");
         assert!(gl_decode(&at_65).is_none(), "theirs at max_depth 64");
+        if decode(&at_65).is_ok() {
+            // The known difference (/work/notes/genvm.md): ours counts values, so an empty 65th
+            // container passes. Once the core counts containers both refuse it, and this still holds.
+            eprintln!("known difference: 65 nested containers, the innermost empty, pass our decoder");
+        }
         let options = gl::DecodeOptions { max_depth: OUR_DEPTH + 1 };
         let scalar_at_65 = encode(&nested(OUR_DEPTH + 1, Value::Null, as_map));
         assert!(decode(&scalar_at_65).is_err());

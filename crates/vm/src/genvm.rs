@@ -17,6 +17,9 @@ use crate::billing::{call_limits, memory, VmHost, FUEL_LIMIT};
 const OK: u32 = 0;
 const INVAL: u32 = 2;
 const FORBIDDEN: u32 = 6;
+const INBALANCE: u32 = 7;
+/// The most topics an event may have (genvm `public_abi::EVENT_MAX_TOPICS`).
+const MAX_TOPICS: usize = 4;
 /// WASI errno codes.
 const WASI_BADF: u32 = 8;
 /// `gl_call`'s "no reply" file descriptor.
@@ -29,7 +32,8 @@ pub enum GenvmEnding {
     Return(Vec<u8>),
     /// `gl_call({"Rollback": message})`.
     Rollback(String),
-    /// A trap, a bad host call, fuel, or `proc_exit`.
+    /// A trap, a bad host call, fuel, or `proc_exit(n)` with `n` not 0 (`exit_code n`, as genvm
+    /// reports it; `proc_exit(0)` is `Return(null)`).
     Trapped(String),
 }
 
@@ -155,6 +159,26 @@ fn iovecs<H: VmHost>(
         .collect())
 }
 
+/// Whether `request` is a map with exactly these keys (genvm decodes requests with
+/// `deny_unknown_fields`: an extra or a missing field is inval).
+fn has_exactly(request: &Value, keys: &[&str]) -> bool {
+    match request {
+        Value::Map(entries) => {
+            entries.len() == keys.len() && keys.iter().all(|key| entries.iter().any(|(k, _)| k == key))
+        }
+        _ => false,
+    }
+}
+
+/// Traps unless `len` bytes from `ptr` lie in the contract's memory (checked before allocating).
+fn in_memory<H: VmHost>(caller: &Caller<'_, State<H>>, ptr: u32, len: u32) -> Result<(), wasmi::Error> {
+    let size = memory(caller)?.data_size(caller);
+    match (ptr as usize).checked_add(len as usize) {
+        Some(end) if end <= size => Ok(()),
+        _ => Err(wasmi::Error::new("write out of bounds")),
+    }
+}
+
 /// A balance as GenVM writes it: 32 bytes, a little-endian u256.
 fn u256_le(balance: u128) -> [u8; 32] {
     let mut le = [0u8; 32];
@@ -164,11 +188,22 @@ fn u256_le(balance: u128) -> [u8; 32] {
 
 /// The event a `{"topics": [topic0], "blob": {...}}` request stands for, fields in declared order.
 fn event_of(request: &Value) -> Option<Event> {
+    if !has_exactly(request, &["blob", "topics"]) {
+        return None;
+    }
     let topics = match request.get("topics")? {
         Value::Array(topics) => topics,
         _ => return None,
     };
+    // As genvm: at most four topics, each exactly 32 bytes.
+    let well_formed = |topic: &Value| matches!(topic, Value::Bytes(bytes) if bytes.len() == 32);
+    if topics.len() > MAX_TOPICS || !topics.iter().all(well_formed) {
+        return None;
+    }
     let Some(Value::Bytes(topic)) = topics.first() else { return None };
+    if !matches!(request.get("blob")?, Value::Map(_)) {
+        return None;
+    }
     let (name, fields) = EVENTS.iter().find(|(name, _)| event_topic(name).as_slice() == topic.as_slice())?;
     let blob = request.get("blob")?;
     let fields = fields
@@ -190,6 +225,11 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
          buf: u32,
          len: u32|
          -> Result<u32, wasmi::Error> {
+            // As genvm: a range past u32 is inval; a buffer outside memory traps before any allocation.
+            if index.checked_add(len).is_none() {
+                return Ok(INVAL);
+            }
+            in_memory(&caller, buf, len)?;
             let slot = slot(&caller, slot_ptr)?;
             let state = caller.data_mut();
             // The contract's second read of the same slot finishes one record: one logical read.
@@ -219,6 +259,10 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
          -> Result<u32, wasmi::Error> {
             if caller.data().readonly {
                 return Ok(FORBIDDEN);
+            }
+            // As genvm: a range past u32 is inval (and never a slot grown toward 4 GiB).
+            if index.checked_add(len).is_none() {
+                return Ok(INVAL);
             }
             let slot = slot(&caller, slot_ptr)?;
             let bytes = bytes_at(&caller, buf, len)?;
@@ -273,7 +317,9 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
                     caller.data_mut().ending = Some(GenvmEnding::Rollback(message.clone()));
                     Err(wasmi::Error::new("rolled back"))
                 }
-                ("EmitEvent" | "EthSend", _) if readonly => Ok(FORBIDDEN),
+                // genvm v0.1.8 gates events on determinism and the contract version only, not on
+                // the write permission: a read-only call may emit.
+                ("EthSend", _) if readonly => Ok(FORBIDDEN),
                 ("EmitEvent", request) => match event_of(request) {
                     Some(event) => {
                         caller.data_mut().host.emit_event(event);
@@ -282,16 +328,27 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
                     None => Ok(INVAL),
                 },
                 ("EthSend", request) => {
-                    let (Some(Value::Address(to)), Some(Value::Bytes(data)), Some(amount)) = (
-                        request.get("address"),
-                        request.get("calldata"),
-                        request.get("value").and_then(Value::as_u128),
-                    ) else {
+                    if !has_exactly(request, &["address", "calldata", "value"]) {
+                        return Ok(INVAL);
+                    }
+                    let (Some(Value::Address(to)), Some(Value::Bytes(data)), Some(Value::Int(amount))) =
+                        (request.get("address"), request.get("calldata"), request.get("value"))
+                    else {
                         return Ok(INVAL);
                     };
+                    if amount.is_negative() {
+                        return Ok(INVAL);
+                    }
+                    // A call with calldata is not a plain transfer: the host has no way to make one.
                     if !data.is_empty() {
                         return Ok(INVAL);
                     }
+                    // As genvm: a send above what the contract holds (less what it already sent) is
+                    // refused with `inbalance`, and nothing is sent.
+                    let amount = match amount.to_u128() {
+                        Some(amount) if amount <= caller.data().host.self_balance() => amount,
+                        _ => return Ok(INBALANCE),
+                    };
                     caller.data_mut().host.send_value(to, amount);
                     Ok(OK)
                 }
@@ -355,7 +412,11 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
         WASI,
         "proc_exit",
         |mut caller: Caller<'_, State<H>>, code: u32| -> Result<(), wasmi::Error> {
-            caller.data_mut().ending = Some(GenvmEnding::Trapped(format!("proc_exit({code})")));
+            caller.data_mut().ending = Some(if code == 0 {
+                GenvmEnding::Return(calldata::encode(&Value::Null))
+            } else {
+                GenvmEnding::Trapped(format!("exit_code {code}"))
+            });
             Err(wasmi::Error::new("exited"))
         },
     )?;
@@ -396,11 +457,60 @@ pub fn message(
         ("origin_address", Value::Address(sender)),
         ("sender_address", Value::Address(sender)),
         ("stack", Value::Array(Vec::new())),
-        ("value", if value == 0 { Value::Null } else { Value::from(value) }),
+        // genvm v0.1.8 always hands the contract an int (0 when nothing was attached).
+        ("value", Value::from(value)),
     ]))
 }
 
 pub use crate::time::rfc3339;
+
+/// First transaction time at which genvm v0.1.8 runs a `v0.1.6` archive (2025-07-10T11:56:59Z,
+/// `executor/src/version_timestamps.rs`); earlier ones end in `version_too_big`.
+pub const ZIP_V016_FROM: u64 = 1_752_148_619;
+/// The last second an RFC 3339 `datetime` names (9999-12-31T23:59:59Z).
+pub const LATEST_DATETIME: u64 = 253_402_300_799;
+
+/// A call GenVM's message cannot carry. Whichever engine runs the GenVM flavor, the sandbox refuses
+/// it before the call runs, with [`Inexpressible::code`] (crates/genvm-executor has the same rule).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Inexpressible {
+    #[error("GenVM's message value is a u64: {value} wei cannot be attached")]
+    Value { value: u128 },
+    #[error("GenVM runs this contract version (v0.1.6) only from 2025-07-10T11:56:59Z (unix {ZIP_V016_FROM}); block time {timestamp} is earlier")]
+    TooEarly { timestamp: u64 },
+    #[error("GenVM's datetime is RFC 3339, which ends at 9999-12-31T23:59:59Z (unix {LATEST_DATETIME}); block time {timestamp} is later")]
+    TooLate { timestamp: u64 },
+}
+
+impl Inexpressible {
+    /// `value_not_expressible` or `time_not_expressible`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Inexpressible::Value { .. } => "value_not_expressible",
+            Inexpressible::TooEarly { .. } | Inexpressible::TooLate { .. } => "time_not_expressible",
+        }
+    }
+
+    /// The sandbox's refusal: deterministic, so marked `[EXPECTED] ` like the contract's own.
+    pub fn refusal(&self) -> api_usage_billing::testing::Refusal {
+        api_usage_billing::testing::Refusal::host(self.code(), &format!("[EXPECTED] {self}"))
+    }
+}
+
+/// Whether GenVM can express a call with `value` attached at `timestamp`, for the deployment zip
+/// (`is_zip`: version v0.1.6) or a bare `.wasm` (v0.0.1, any time).
+pub fn expressible(value: u128, timestamp: u64, is_zip: bool) -> Result<(), Inexpressible> {
+    if u64::try_from(value).is_err() {
+        return Err(Inexpressible::Value { value });
+    }
+    if timestamp > LATEST_DATETIME {
+        return Err(Inexpressible::TooLate { timestamp });
+    }
+    if is_zip && timestamp < ZIP_V016_FROM {
+        return Err(Inexpressible::TooEarly { timestamp });
+    }
+    Ok(())
+}
 
 /// The code and details of a refusal, read back from the `[Refused] code=… key=value …` line the
 /// contract writes before it rolls back. Values are ints where they are all digits, text otherwise.
@@ -416,4 +526,34 @@ pub fn refusal_from_log(stdout: &str) -> Option<(String, Value)> {
         })
         .collect();
     Some((code, Value::Map(details)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_above_u64_and_times_outside_v0_1_6_are_inexpressible() {
+        assert_eq!(expressible(u128::from(u64::MAX), ZIP_V016_FROM, true), Ok(()));
+        let refusal = expressible(u128::from(u64::MAX) + 1, ZIP_V016_FROM, true).unwrap_err().refusal();
+        assert_eq!(refusal.code, "value_not_expressible");
+        assert!(refusal.message.starts_with("[EXPECTED] "), "{refusal:?}");
+        assert_eq!(expressible(0, ZIP_V016_FROM - 1, true).unwrap_err().code(), "time_not_expressible");
+        assert_eq!(expressible(0, ZIP_V016_FROM - 1, false), Ok(()));
+        assert_eq!(expressible(0, LATEST_DATETIME + 1, false).unwrap_err().code(), "time_not_expressible");
+    }
+
+    #[test]
+    fn requests_must_name_exactly_their_fields() {
+        let send = Value::map([("address", Value::Null), ("calldata", Value::Null), ("value", Value::Null)]);
+        assert!(has_exactly(&send, &["address", "calldata", "value"]));
+        assert!(!has_exactly(&send, &["address", "value"]));
+        assert!(!has_exactly(&Value::Null, &[]));
+    }
+
+    #[test]
+    fn the_message_value_is_an_int_even_when_nothing_is_attached() {
+        let message = calldata::decode(&message(Address([1; 20]), 0, 0, Some("m"), &[])).unwrap();
+        assert_eq!(message.get("value"), Some(&Value::from(0u64)));
+    }
 }

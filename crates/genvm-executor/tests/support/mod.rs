@@ -2,6 +2,8 @@
 //! contract's GenVM zip.
 #![allow(dead_code)]
 
+pub mod probes;
+
 use std::path::PathBuf;
 
 /// The executor to run on, or `None` after printing the one skip line. Under
