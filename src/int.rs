@@ -81,19 +81,24 @@ impl Int {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let mut le: Vec<u8> = alloc::vec![0];
-        for digit in digits.bytes() {
-            let mut carry = u32::from(digit - b'0');
-            for byte in le.iter_mut() {
-                let v = u32::from(*byte) * 10 + carry;
-                *byte = (v & 0xff) as u8;
-                carry = v >> 8;
+        // Nine digits at a time into 32-bit limbs: n² / 300 limb steps, where a byte and a digit at a
+        // time took n² / 5 (an 80,000-digit argument took 1.5 s).
+        let mut limbs: Vec<u32> = alloc::vec![0];
+        for chunk in digits.as_bytes().chunks(CHUNK_DIGITS) {
+            let (scale, value) = chunk
+                .iter()
+                .fold((1u64, 0u64), |(scale, value), d| (scale * 10, value * 10 + u64::from(d - b'0')));
+            let mut carry = value;
+            for limb in limbs.iter_mut() {
+                let v = u64::from(*limb) * scale + carry;
+                *limb = v as u32;
+                carry = v >> 32;
             }
-            while carry > 0 {
-                le.push((carry & 0xff) as u8);
-                carry >>= 8;
+            if carry > 0 {
+                limbs.push(carry as u32);
             }
         }
+        let mut le: Vec<u8> = limbs.iter().flat_map(|limb| limb.to_le_bytes()).collect();
         if !negative || le.iter().all(|&b| b == 0) {
             return Some(Int::from_le_bytes(false, &le));
         }
@@ -129,15 +134,28 @@ impl Int {
                 le.push(1);
             }
         }
+        // Divided by 10^9 at a time over 32-bit limbs, least significant chunk first.
+        let mut limbs: Vec<u32> =
+            le.chunks(4).map(|c| c.iter().rev().fold(0u32, |acc, b| (acc << 8) | u32::from(*b))).collect();
         let mut digits = Vec::new();
-        while le.iter().any(|&b| b != 0) {
-            let mut remainder = 0u32;
-            for byte in le.iter_mut().rev() {
-                let current = (remainder << 8) | u32::from(*byte);
-                *byte = (current / 10) as u8;
-                remainder = current % 10;
+        while limbs.iter().any(|&limb| limb != 0) {
+            let mut remainder = 0u64;
+            for limb in limbs.iter_mut().rev() {
+                let current = (remainder << 32) | u64::from(*limb);
+                *limb = (current / CHUNK) as u32;
+                remainder = current % CHUNK;
             }
-            digits.push(b'0' + remainder as u8);
+            while limbs.last() == Some(&0) {
+                limbs.pop();
+            }
+            let more = !limbs.is_empty();
+            for _ in 0..CHUNK_DIGITS {
+                digits.push(b'0' + (remainder % 10) as u8);
+                remainder /= 10;
+                if remainder == 0 && !more {
+                    break;
+                }
+            }
         }
         if digits.is_empty() {
             digits.push(b'0');
@@ -148,6 +166,10 @@ impl Int {
         digits.iter().rev().map(|&d| char::from(d)).collect()
     }
 }
+
+/// Decimal digits handled at once: 10^9 fits a 32-bit limb.
+const CHUNK_DIGITS: usize = 9;
+const CHUNK: u64 = 1_000_000_000;
 
 impl From<u128> for Int {
     fn from(n: u128) -> Int {
@@ -230,5 +252,29 @@ mod tests {
         assert_eq!(Int::parse_decimal("1.5"), None);
         assert_eq!(Int::parse_decimal(""), None);
         assert_eq!(Int::parse_decimal("-"), None);
+        assert_eq!(
+            Int::parse_decimal("000000000000000000012").map(|i| i.to_decimal()).as_deref(),
+            Some("12")
+        );
+        assert_eq!(Int::parse_decimal("1000000000").map(|i| i.to_decimal()).as_deref(), Some("1000000000"));
+        assert_eq!(
+            Int::parse_decimal("-1000000000000000000"),
+            Some(Int::from(-1_000_000_000_000_000_000i64))
+        );
+    }
+
+    #[test]
+    fn long_decimals_round_trip_quickly() {
+        // 80,000 digits took 1.5 s a byte and a digit at a time (release); 20,000 keep the test short.
+        let mut text = alloc::string::String::from("9");
+        for i in 0..20_000u32 {
+            text.push(char::from(b'0' + (i % 10) as u8));
+        }
+        let int = Int::parse_decimal(&text).unwrap();
+        assert_eq!(int.to_decimal(), text);
+        let negative = alloc::format!("-{text}");
+        assert_eq!(Int::parse_decimal(&negative).unwrap().to_decimal(), negative);
+        let tens = alloc::format!("1{}", "0".repeat(999));
+        assert_eq!(Int::parse_decimal(&tens).unwrap().to_decimal(), tens);
     }
 }
