@@ -1,7 +1,7 @@
 // Where the views get their figures and send their actions: a GenLayer node through genlayer-js, or the
 // contract itself in the page (billing-js) for the playground. Both answer the same questions.
 import { createAccount, createClient } from "genlayer-js";
-import { localnet } from "genlayer-js/chains";
+import * as chains from "genlayer-js/chains";
 import { Chain, methods, parseApiReport, parseUsageHistory, parseUsageReport } from "billing-js";
 import { DAY, seedPlayground } from "./seed.js";
 import { refusalOf } from "./receipt.js";
@@ -13,14 +13,23 @@ function clientError(error) {
   return { ok: false, error: { code: "rpc_error", message: String(message), details: {} } };
 }
 
+/** genlayer-js's definition of the network (`&network=`, else the one with this chain id, else
+ * localnet's: Studio-style, as the sandbox is), at `rpc`. A fresh object each time: createClient
+ * writes into the one it gets. */
+export function chainFor(chainId, network, rpc) {
+  const known = [chains.localnet, chains.studionet, chains.testnetBradbury, chains.testnetAsimov];
+  const base = (network && chains[network]) || known.find((c) => c.id === chainId) || chains.localnet;
+  return { ...base, id: chainId ?? base.id, rpcUrls: { default: { http: [rpc] } } };
+}
+
 /** A GenLayer node (the serving sandbox, Studio's localnet, a testnet) at `rpc` with chain id `chainId`. */
-export function nodeBackend({ rpc, chainId, contract }) {
-  const chain = () => ({ ...localnet, id: chainId, rpcUrls: { default: { http: [rpc] } } });
+export function nodeBackend({ rpc, chainId, network, contract }) {
+  const chain = () => chainFor(chainId, network, rpc);
   const reader = createClient({ chain: chain(), endpoint: rpc });
   const read = (functionName, args) => reader.readContract({ address: contract, functionName, args });
   return {
     kind: "node",
-    label: `node ${rpc} (chain ${chainId})`,
+    label: `node ${rpc} (chain ${chain().id}${network ? `, ${network}` : ""})`,
     contract,
     async usageReport(consumer) {
       return parseUsageReport(await read("get_usage_report", [consumer]));

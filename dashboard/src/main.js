@@ -1,7 +1,8 @@
 // The dashboard: reads the URL, picks the node (genlayer-js) or the in-page contract (playground),
 // renders the consumer or operator view, and sends the actions, showing each refusal as the contract
 // gave it. Every view opens from its URL: ?contract=0x…&consumer=0x…, ?contract=0x…&api=NAME,
-// ?playground; &rpc=URL&chain=ID point it at another node (default: the serving sandbox).
+// ?playground; &rpc=URL&chain=ID point it at another node (default: the serving sandbox), and
+// &network=studionet|testnetBradbury|… picks genlayer-js's definition of a public network.
 import * as billing from "billing-js";
 import wasm from "billing-js/billing_js_bg.wasm";
 import { localBackend, nodeBackend, PLAYGROUND } from "./backends.js";
@@ -270,8 +271,9 @@ function start() {
     return;
   }
   const rpc = params.get("rpc") ?? defaultRpc();
-  const chainId = Number(params.get("chain") ?? 61127);
-  state.backend = nodeBackend({ rpc, chainId, contract });
+  const network = params.get("network") ?? undefined;
+  const chainId = params.has("chain") ? Number(params.get("chain")) : network ? undefined : 61127;
+  state.backend = nodeBackend({ rpc, chainId, network, contract });
   $("#where").textContent = `${state.backend.label}, contract ${contract}`;
   const key = new URLSearchParams(location.hash.slice(1)).get("key") ?? sessionStorage.getItem("billing-dev-key");
   if (key) useKey(key);
