@@ -99,3 +99,21 @@ fn the_wasmi_message_is_the_one_the_executor_builds() {
         );
     }
 }
+
+/// GenVM's newer lines add message fields (v0.3: `signer_address`); the artifact ignores fields it
+/// does not read, so the same call answers the same with them.
+#[test]
+fn message_fields_of_newer_lines_are_ignored() {
+    let wasm = billing_artifact::genvm_wasm().unwrap_or_else(|e| panic!("{e}"));
+    let contract = GenvmContract::<Tx>::load(&wasm).unwrap_or_else(|e| panic!("{e}"));
+    let plain = genvm::message(ALICE, 0, GENESIS_TIME, None, &[]);
+    let Ok(Value::Map(mut fields)) = calldata::decode(&plain) else { panic!("a message map") };
+    fields.push(("signer_address".to_string(), Value::Address(ALICE)));
+    fields.push(("zz_future".to_string(), Value::Array(vec![Value::Null])));
+    let extended = calldata::encode(&Value::Map(fields));
+    let (_, plain_ending, _) = contract.run(Tx::default(), plain, false);
+    let (tx, extended_ending, _) = contract.run(Tx::default(), extended, false);
+    assert_eq!(plain_ending, GenvmEnding::Return(calldata::encode(&Value::Null)));
+    assert_eq!(extended_ending, plain_ending);
+    assert!(!tx.effects.pending.is_empty(), "the deploy wrote its state");
+}
