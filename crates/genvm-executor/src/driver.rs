@@ -14,6 +14,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use api_usage_billing::calldata;
@@ -211,7 +212,8 @@ pub enum DriverError {
     Protocol(String),
 }
 
-/// A contract's code on one executor, ready to run calls; each call is its own `genvm run`.
+/// A contract's code on one executor, ready to run calls; each call is its own `genvm run`. Calls
+/// from several threads run one after another (they share the driver's socket).
 pub struct Genvm {
     executor: PathBuf,
     config: Option<PathBuf>,
@@ -223,6 +225,8 @@ pub struct Genvm {
     socket: PathBuf,
     listener: UnixListener,
     calls: AtomicU64,
+    /// One call at a time: every run accepts on the same socket.
+    running: Mutex<()>,
 }
 
 impl std::fmt::Debug for Genvm {
@@ -264,6 +268,7 @@ impl Genvm {
             socket,
             listener,
             calls: AtomicU64::new(0),
+            running: Mutex::new(()),
         })
     }
 
@@ -309,6 +314,8 @@ impl Genvm {
     /// executor itself does with a time it refuses (tests). The value must still fit a u64.
     #[doc(hidden)]
     pub fn run_unchecked(&self, call: &CallSpec, store: &dyn SlotStore) -> Result<Run, DriverError> {
+        // A panic elsewhere while holding it leaves nothing half-done here: the lock guards no data.
+        let _one_at_a_time = self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let value = u64::try_from(call.value).map_err(|_| Inexpressible::Value { value: call.value })?;
         let n = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
         let json = message::json_message(

@@ -285,3 +285,27 @@ fn a_write_past_the_slot_bound_ends_the_call_with_a_vm_error() {
     );
     assert!(run.overlay.is_empty());
 }
+
+/// One driver shared by threads (as a JSON-RPC node would): the calls take turns and each gets its own
+/// result.
+#[test]
+fn calls_from_several_threads_take_turns() {
+    let Some(executor) = support::executor() else { return };
+    let genvm = std::sync::Arc::new(Genvm::new(&executor, support::contract_zip()).unwrap());
+    let threads: Vec<_> = (0..3u64)
+        .map(|n| {
+            let genvm = std::sync::Arc::clone(&genvm);
+            std::thread::spawn(move || {
+                let view =
+                    CallSpec::new(ALICE, Some("get_api"), &[Value::from(format!("api{n}"))]).readonly(true);
+                (0..3).map(|_| genvm.run(&view, &Store::new()).map(|r| r.ending)).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for thread in threads {
+        for ending in thread.join().unwrap() {
+            let ending = ending.unwrap();
+            assert!(matches!(ending, Ending::Return(_) | Ending::Rollback(_)), "{ending:?}");
+        }
+    }
+}
