@@ -294,6 +294,16 @@ impl Genvm {
         &self.executor
     }
 
+    /// What `genvm --version` prints, e.g. `genvm v0.1.8-x86_64-linux-release` (to say which VM ran).
+    pub fn version(&self) -> Result<String, DriverError> {
+        let output = Command::new(&self.executor)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| DriverError::Spawn { path: self.executor.clone(), message: e.to_string() })?;
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
     pub fn code(&self) -> &[u8] {
         &self.code
     }

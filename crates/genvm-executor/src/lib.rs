@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use driver::{CallSpec, DriverError, EmittedEvent, Ending, Genvm, Run, SendKind, ValueSend};
 pub use message::{expressible, Inexpressible};
-pub use overlay::{code_slot, Overlay, SlotStore};
+pub use overlay::{code_slot, FnStore, Overlay, SlotStore};
 
 /// The environment variable that names the executor.
 pub const EXECUTOR_ENV: &str = "BILLING_GENVM";

@@ -36,6 +36,15 @@ impl<S: SlotStore + ?Sized> SlotStore for &S {
     }
 }
 
+/// Any lookup as a store: `FnStore(|slot| chain_view.get(slot))`.
+pub struct FnStore<F>(pub F);
+
+impl<F: Fn(&[u8; 32]) -> Option<Vec<u8>>> SlotStore for FnStore<F> {
+    fn read(&self, slot: &[u8; 32]) -> Option<Vec<u8>> {
+        (self.0)(slot)
+    }
+}
+
 /// Where GenVM keeps a contract's code: `SHA3-256(32 zero bytes ‖ le32(1))`, holding
 /// `le32(len) ‖ code` (genvm `host/message.rs`, `root_offsets::CODE`).
 pub fn code_slot() -> [u8; 32] {

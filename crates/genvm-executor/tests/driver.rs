@@ -138,6 +138,7 @@ fn the_module_cache_is_filled_by_the_first_run_and_used_by_the_next() {
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(&home).unwrap();
     let genvm = Genvm::new(&executor, support::contract_zip()).unwrap().with_cache_home(home.clone());
+    assert!(genvm.version().unwrap().starts_with("genvm v0.1.8"), "{:?}", genvm.version());
     let deploy = CallSpec::new(ALICE, None, &[]);
     let cold = run(&genvm, &deploy, &Store::new());
     let warm = run(&genvm, &deploy, &Store::new());
@@ -247,6 +248,9 @@ fn the_contract_commits_on_return_only() {
     assert_eq!(store, before);
     let view = CallSpec::new(ALICE, Some("get_usage_report"), &[Value::Address(ALICE)]).readonly(true);
     assert!(matches!(run(&genvm, &view, &store).ending, Ending::Return(_)));
+    let as_fn = genvm_executor::FnStore(|slot: &[u8; 32]| store.get(slot).cloned());
+    let via_fn = genvm.run(&view, &as_fn).unwrap();
+    assert_eq!(via_fn.ending, run(&genvm, &view, &store).ending);
 }
 
 /// How `_start` may end besides `Return`/`Rollback`: returning normally, or `proc_exit(0)`, is
