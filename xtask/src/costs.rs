@@ -86,6 +86,7 @@ pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
         ("get_usage_history", "today only", DAPP, 0, vec![ALICE.into(), "weather".into()]),
         ("transfer_api", "name the next operator", OPERATOR, 0, vec!["weather".into(), DAPP.into()]),
         ("accept_api", "take the API over", DAPP, 0, vec!["weather".into()]),
+        ("set_daily_cap", "raise the cap", ALICE, 0, vec!["weather".into(), 6_000.into()]),
         (
             "register_api",
             "limit update by the operator",

@@ -85,6 +85,7 @@ fn emitted_events_receipts_and_reports_match_their_declared_shapes() {
     chain.call(operator).set_api_active("weather", true).unwrap();
     chain.call(alice).withdraw_credit(5).unwrap();
     chain.call(operator).withdraw_earnings("weather", 10).unwrap();
+    chain.call(alice).set_daily_cap("weather", 2_000).unwrap();
     chain.call(alice).unsubscribe("weather").unwrap();
     chain.call(operator).transfer_api("weather", dapp).unwrap();
     chain.call(dapp).accept_api("weather").unwrap();

@@ -214,3 +214,42 @@ fn nesting_at_the_decoders_depth_limit_stays_within_the_wasm_stack() {
         assert!(refusal.message.starts_with("[EXPECTED] "), "depth {depth}: {refusal:?}");
     }
 }
+
+/// ULEB128 of `n`.
+fn uleb(mut n: u64, out: &mut Vec<u8>) {
+    loop {
+        let group = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(group);
+            return;
+        }
+        out.push(group | 0x80);
+    }
+}
+
+/// The reviewer's input: 64 nested arrays, each claiming as many items as the rest of a 1 MB input
+/// could be, then a megabyte of nulls. Counts drove pre-allocation at every level (1.5 GiB); now a
+/// count the rest cannot hold is refused at once, and the call fits the VM's memory limit.
+#[test]
+fn calldata_counts_never_drive_preallocation_on_the_wasm() {
+    let executor = executor();
+    const SIZE: usize = 1 << 20;
+    for claim in [u64::from(u32::MAX >> 3), (SIZE as u64) - 200] {
+        let mut input = Vec::with_capacity(SIZE);
+        for _ in 0..64 {
+            uleb((claim << 3) | 5, &mut input);
+        }
+        input.resize(SIZE, 0);
+        let mut tx = Tx::default();
+        let outcome = executor.run(&mut tx, "register_api", input);
+        let refusal = outcome.expect_err("refused");
+        assert_eq!(refusal.code, "invalid_calldata", "claim {claim}: {refusal:?}");
+        assert!(refusal.message.starts_with("[EXPECTED] "), "{refusal:?}");
+        assert!(
+            executor.last_fuel() < billing_vm::billing::FUEL_LIMIT / 2,
+            "claim {claim}: {} fuel",
+            executor.last_fuel()
+        );
+    }
+}
