@@ -120,8 +120,14 @@ impl<H: VmHost> WasmContract<H> {
     /// Calls `export` with `input` on a fresh instance over `host`. Gives the host back with how the
     /// call ended and the fuel it burned.
     pub fn call(&self, host: H, export: &str, input: Vec<u8>) -> (H, Ending, u64) {
-        let state =
-            CallState { tx: host, input, output: None, revert: None, partial_read: None, limits: call_limits() };
+        let state = CallState {
+            tx: host,
+            input,
+            output: None,
+            revert: None,
+            partial_read: None,
+            limits: call_limits(),
+        };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         if let Err(e) = store.set_fuel(FUEL_LIMIT) {
