@@ -43,10 +43,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let real: Timings = figures::real_consume_credit(&executor, zip.clone(), calls)?;
     println!("same-day consume_credit, {calls} calls, median per call");
     println!(
-        "  real executor ({}), zip {} bytes: {} (until the result {}; module load as the executor logs it {})",
+        "  real executor ({}), zip {} bytes: {} (process up and connected {}; until the result {}; module load as the executor logs it {})",
         executor.display(),
         zip.len(),
         ms(real.median()),
+        ms(real.median_until_connected()),
         ms(real.median_until_result()),
         ms(real.median_module_load())
     );

@@ -113,6 +113,8 @@ pub struct Run {
     pub overlay: Overlay,
     /// From spawning the process to its exit.
     pub wall: Duration,
+    /// From spawning the process to its dialing the host socket (process start and runtime set-up).
+    pub until_connected: Option<Duration>,
     /// From spawning the process to its result arriving.
     pub until_result: Duration,
     /// The executor's own figure for validating and loading the module ("cache compiling … done").
@@ -387,8 +389,12 @@ impl Genvm {
             last_read: None,
             requests: 0,
         };
+        let mut until_connected = None;
         let served = self.connect(&mut child, deadline).and_then(|stream| match stream {
-            Some(stream) => serve(stream, &mut state, deadline),
+            Some(stream) => {
+                until_connected = Some(started.elapsed());
+                serve(stream, &mut state, deadline)
+            }
             None => Ok(Served::Timeout),
         });
         let until_result = started.elapsed();
@@ -426,6 +432,7 @@ impl Genvm {
             sends: state.sends,
             overlay: state.overlay,
             wall,
+            until_connected,
             until_result,
             reads: state.reads,
             requests: state.requests,

@@ -35,6 +35,8 @@ pub struct Timings {
     pub module_load: Vec<Duration>,
     /// From process start to the result arriving (real executor only).
     pub until_result: Vec<Duration>,
+    /// From process start to its dialing the host socket (real executor only).
+    pub until_connected: Vec<Duration>,
 }
 
 impl Timings {
@@ -48,6 +50,10 @@ impl Timings {
 
     pub fn median_until_result(&self) -> Option<Duration> {
         median(&self.until_result)
+    }
+
+    pub fn median_until_connected(&self) -> Option<Duration> {
+        median(&self.until_connected)
     }
 }
 
@@ -88,6 +94,7 @@ pub fn real_consume_credit(executor: &Path, code: Vec<u8>, calls: usize) -> Resu
         timings.per_call.push(started.elapsed());
         if let Some(run) = genvm.last_run() {
             timings.until_result.push(run.until_result);
+            timings.until_connected.extend(run.until_connected);
             if let Some(load) = run.module_load {
                 timings.module_load.push(load);
             }
