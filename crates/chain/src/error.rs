@@ -18,6 +18,10 @@ pub enum ChainError {
     Deploy(String),
     #[error(transparent)]
     Load(#[from] billing_vm::LoadError),
+    #[error("the GenVM executor: {0}")]
+    Executor(String),
+    #[error("the real GenVM executor runs the GenVM flavor only: pass --abi genvm")]
+    ExecutorNeedsGenvm,
     #[error("corrupt state: {0}")]
     Corrupt(String),
     #[error("the state is damaged: the {table} record {key} fails its checksum (restore a copy, or start anew with --fresh)")]

@@ -5,6 +5,7 @@ mod error;
 mod guard;
 mod lock;
 pub mod node;
+mod real;
 mod tables;
 mod tx;
 
@@ -13,6 +14,7 @@ pub use tx::StoreTx;
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use api_usage_billing::calldata;
 use api_usage_billing::testing::{
@@ -85,18 +87,37 @@ pub enum Abi {
     Genvm,
 }
 
-/// The contract behind a state, on one of its two host interfaces.
+/// Which VM runs a state's contract.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Vm {
+    /// The wasmi hosts of crates/vm (either interface).
+    #[default]
+    Wasmi,
+    /// GenLayer's real GenVM executor at this path (GenVM interface only), one `genvm run` per call.
+    GenvmExecutor(PathBuf),
+}
+
+/// The contract behind a state, on one of its two host interfaces; the GenVM one on wasmi or on
+/// the real executor, over the same slots.
 #[derive(Clone)]
 enum Engine {
     Billing(WasmContract<StoreTx>),
     Genvm(GenvmContract<StoreTx>),
+    /// One executor run at a time: the driver's host socket serves one call.
+    RealGenvm(Arc<Mutex<genvm_executor::Genvm>>),
 }
 
 impl Engine {
-    fn load(wasm: &[u8], abi: Abi) -> Result<Engine, ChainError> {
-        let engine = match abi {
-            Abi::Billing => WasmContract::load(wasm).map(Engine::Billing),
-            Abi::Genvm => GenvmContract::load(wasm).map(Engine::Genvm),
+    fn load(code: &[u8], abi: Abi, vm: &Vm) -> Result<Engine, ChainError> {
+        let engine = match (abi, vm) {
+            (Abi::Billing, Vm::Wasmi) => WasmContract::load(code).map(Engine::Billing),
+            (Abi::Genvm, Vm::Wasmi) => GenvmContract::load(code).map(Engine::Genvm),
+            (Abi::Genvm, Vm::GenvmExecutor(path)) => {
+                return genvm_executor::Genvm::new(path, code.to_vec())
+                    .map(|genvm| Engine::RealGenvm(Arc::new(Mutex::new(genvm))))
+                    .map_err(|e| ChainError::Executor(e.to_string()))
+            }
+            (Abi::Billing, Vm::GenvmExecutor(_)) => return Err(ChainError::ExecutorNeedsGenvm),
         };
         engine.map_err(ChainError::Load)
     }
@@ -104,7 +125,8 @@ impl Engine {
     fn name(&self) -> &'static [u8] {
         match self {
             Engine::Billing(_) => b"billing",
-            Engine::Genvm(_) => b"genvm",
+            // Both GenVM engines keep the same slots: a state made by one runs on the other.
+            Engine::Genvm(_) | Engine::RealGenvm(_) => b"genvm",
         }
     }
 
@@ -112,7 +134,30 @@ impl Engine {
     fn latest_time(&self) -> u64 {
         match self {
             Engine::Billing(_) => u64::MAX,
-            Engine::Genvm(_) => 253_402_300_799,
+            Engine::Genvm(_) | Engine::RealGenvm(_) => billing_vm::genvm::LATEST_DATETIME,
+        }
+    }
+
+    /// A call the GenVM flavor cannot express (value above u64, a v0.1.6 archive before its date) is
+    /// the chain's refusal on either GenVM engine, before it runs, never a divergence between them.
+    fn inexpressible(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        let is_zip = match self {
+            Engine::Billing(_) => return None,
+            Engine::Genvm(_) => false,
+            Engine::RealGenvm(genvm) => genvm.lock().unwrap_or_else(|p| p.into_inner()).is_zip(),
+        };
+        billing_vm::genvm::expressible(value, timestamp, is_zip).err().map(|why| why.refusal())
+    }
+
+    /// Which VM runs the contract, for the user.
+    fn describe(&self) -> String {
+        match self {
+            Engine::Billing(_) => "wasmi (billing ABI)".into(),
+            Engine::Genvm(_) => "wasmi (GenVM interface)".into(),
+            Engine::RealGenvm(genvm) => format!(
+                "GenVM v0.1.8 executor at {}",
+                genvm.lock().unwrap_or_else(|p| p.into_inner()).executor().display()
+            ),
         }
     }
 
@@ -134,6 +179,10 @@ impl Engine {
                     billing_vm::genvm::message(host.sender, host.value, host.timestamp, method, args);
                 let (host, ending, run) = contract.run(host, message, readonly);
                 (host, genvm_outcome(ending, &run), run.fuel)
+            }
+            Engine::RealGenvm(genvm) => {
+                let genvm = genvm.lock().unwrap_or_else(|p| p.into_inner());
+                real::run(&genvm, host, method, args)
             }
         }
     }
@@ -190,7 +239,13 @@ impl Chain {
     /// made it: the two keep their records differently. One process at a time holds a state: the
     /// others get [`ChainError::InUse`], `--fresh` included, so no two replace it at once.
     pub fn open_with(path: &Path, wasm: &[u8], fresh: bool, abi: Abi) -> Result<Chain, ChainError> {
-        let engine = Engine::load(wasm, abi)?;
+        Chain::open_on(path, wasm, fresh, abi, &Vm::Wasmi)
+    }
+
+    /// [`Chain::open_with`] on the given VM: `code` is what it runs (for the real GenVM executor,
+    /// the deployment `.zip` or a bare `.wasm`). A GenVM state runs on either GenVM engine.
+    pub fn open_on(path: &Path, code: &[u8], fresh: bool, abi: Abi, vm: &Vm) -> Result<Chain, ChainError> {
+        let engine = Engine::load(code, abi, vm)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| ChainError::at(path, e))?;
         }
@@ -271,6 +326,11 @@ impl Chain {
             }
             _ => Err(ChainError::OtherVersion(path.to_path_buf())),
         }
+    }
+
+    /// Which VM runs the contract: `wasmi (GenVM interface)`, `GenVM v0.1.8 executor at PATH`, …
+    pub fn vm(&self) -> String {
+        self.engine.describe()
     }
 
     /// Runs one call as one store transaction. `at` moves block time (never backwards); without it
@@ -384,6 +444,10 @@ impl Chain {
                     sender.to_hex()
                 ),
             );
+            return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+        }
+        if let Some(refusal) = self.engine.inexpressible(value, timestamp) {
+            txn.abort()?;
             return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
         }
         let spendable = txn.balance(&CONTRACT)?.saturating_add(value);

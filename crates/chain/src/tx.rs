@@ -41,7 +41,12 @@ impl StoreTx {
         }
     }
 
-    fn broke(&self, error: ChainError) {
+    /// What the contract may spend: its balance with the attached value, less what it sent.
+    pub(crate) fn spendable(&self) -> u128 {
+        self.spendable
+    }
+
+    pub(crate) fn broke(&self, error: ChainError) {
         self.broken.borrow_mut().get_or_insert(error);
     }
 }

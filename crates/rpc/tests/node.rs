@@ -357,12 +357,13 @@ fn both_add_transaction_forms_are_accepted_and_valid_until_is_enforced() {
 }
 
 #[test]
-fn value_beyond_u64_reaches_the_contract_whole() {
+fn value_beyond_u64_is_refused_as_genvm_cannot_carry_it_and_moves_nothing() {
     let node = start("bigvalue", 1);
     let a = node.addr;
     let consumer = key(5);
     let who = address(&consumer);
     let before = balance(a, &who);
+    let contract_before = balance(a, &CONTRACT);
     let big: u128 = 20 * 10u128.pow(18);
     let hash = result(
         a,
@@ -370,8 +371,19 @@ fn value_beyond_u64_reaches_the_contract_whole() {
         json!([call_tx(&consumer, 0, big, "top_up_credit", &[Value::from(big)])]),
     );
     let tx = result(a, "eth_getTransactionByHash", json!([hash]));
+    let receipt = &tx["consensus_data"]["leader_receipt"][0];
+    assert_eq!(receipt["execution_result"], "ERROR", "{tx}");
+    assert!(receipt["genvm_result"]["stdout"].as_str().unwrap().contains("value_not_expressible"), "{tx}");
+    assert_eq!(balance(a, &who), before);
+    assert_eq!(balance(a, &CONTRACT), contract_before);
+    // Within u64 the value arrives whole.
+    let fits = u128::from(u64::MAX);
+    let hash = result(
+        a,
+        "eth_sendRawTransaction",
+        json!([call_tx(&consumer, 1, fits, "top_up_credit", &[Value::from(fits)])]),
+    );
+    let tx = result(a, "eth_getTransactionByHash", json!([hash]));
     assert_eq!(tx["consensus_data"]["leader_receipt"][0]["execution_result"], "SUCCESS", "{tx}");
-    assert_eq!(tx["value"], json!(format!("{big:#x}")));
-    assert_eq!(balance(a, &who), before - big);
-    assert_eq!(balance(a, &CONTRACT), big);
+    assert_eq!(balance(a, &who), before - fits);
 }

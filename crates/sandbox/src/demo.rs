@@ -110,7 +110,19 @@ fn arg_text(value: &Value) -> String {
 
 /// Runs the demo on a fresh state at `state`; returns the codes of the refusals it met, in order.
 pub fn run(state: &Path, wasm: &[u8], abi: Abi, out: &mut dyn FnMut(&str)) -> Result<Vec<String>, DemoError> {
-    let chain = Chain::open_with(state, wasm, true, abi)?;
+    run_on(state, wasm, abi, &billing_chain::Vm::Wasmi, out)
+}
+
+/// [`run`] on the given VM (the real GenVM executor takes the deployment `.zip` as `code`).
+pub fn run_on(
+    state: &Path,
+    code: &[u8],
+    abi: Abi,
+    vm: &billing_chain::Vm,
+    out: &mut dyn FnMut(&str),
+) -> Result<Vec<String>, DemoError> {
+    let chain = Chain::open_on(state, code, true, abi, vm)?;
+    out(&format!("vm: {}", chain.vm()));
     let mut n = Narrator { chain: &chain, out, refusals: Vec::new() };
     n.say(&format!("fresh chain at {} ({}), state in {}", GENESIS_TIME, utc(GENESIS_TIME), state.display()));
     n.say(&format!(

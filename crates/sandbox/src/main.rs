@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use api_usage_billing::Address;
 use billing_artifact::Flavor;
-use billing_chain::{default_state_path, Abi as ChainAbi, Chain, ChainError};
+use billing_chain::{default_state_path, Abi as ChainAbi, Chain, ChainError, Vm};
 use billing_sandbox::input::{self, Input};
 use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
 use billing_sandbox::{demo, params, render};
@@ -27,6 +27,11 @@ struct Cli {
     /// VM interface through `_start` (genvm; the artifact's GenVM flavor).
     #[arg(long, global = true, value_enum, default_value_t = Abi::Billing)]
     abi: Abi,
+    /// Run the GenVM flavor (with --abi genvm) on GenLayer's real GenVM executor at PATH instead of
+    /// wasmi; `auto`: $BILLING_GENVM, else ../shared/genvm/bin/genvm beside the checkout. The
+    /// contract is then its deployment .zip (or the --wasm file as given).
+    #[arg(long, global = true, value_name = "PATH")]
+    executor: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -180,11 +185,43 @@ fn wasm(path: Option<&Path>, abi: Abi) -> Result<Vec<u8>, String> {
     }
 }
 
-fn open(cli_state: Option<&Path>, wasm_path: Option<&Path>, abi: Abi, fresh: bool) -> Result<Chain, String> {
+/// The VM to run on, and the code it runs: wasmi takes the artifact's `.wasm`, the real executor
+/// the deployment `.zip` (unless `--wasm` names a file).
+struct Engine {
+    vm: Vm,
+    code: Vec<u8>,
+}
+
+fn engine(executor: Option<&Path>, wasm_path: Option<&Path>, abi: Abi) -> Result<Engine, String> {
+    let Some(executor) = executor else {
+        return Ok(Engine { vm: Vm::Wasmi, code: wasm(wasm_path, abi)? });
+    };
+    if abi != Abi::Genvm {
+        return Err(ChainError::ExecutorNeedsGenvm.to_string());
+    }
+    let explicit = (executor.as_os_str() != "auto").then_some(executor);
+    let path = genvm_executor::find_executor_with(explicit).map_err(|e| e.to_string())?;
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    let code = match wasm_path {
+        Some(_) => wasm(wasm_path, abi)?,
+        None => billing_artifact::fixture(Flavor::Genvm).map(|a| a.zip()).map_err(|e| e.to_string())?,
+    };
+    Ok(Engine { vm: Vm::GenvmExecutor(path), code })
+}
+
+/// Where the engine comes from (`--executor`, `--wasm`), made only when a command opens the chain.
+struct Source<'a> {
+    executor: Option<&'a Path>,
+    wasm: Option<&'a Path>,
+}
+
+fn open(cli_state: Option<&Path>, source: &Source<'_>, abi: Abi, fresh: bool) -> Result<Chain, String> {
+    let engine = engine(source.executor, source.wasm, abi)?;
     let path = cli_state.map_or_else(default_state_path, Path::to_path_buf);
     let chain =
-        Chain::open_with(&path, &wasm(wasm_path, abi)?, fresh, abi.chain()).map_err(|e| e.to_string())?;
+        Chain::open_on(&path, &engine.code, fresh, abi.chain(), &engine.vm).map_err(|e| e.to_string())?;
     eprintln!("state: {}", path.display());
+    eprintln!("vm: {}", chain.vm());
     Ok(chain)
 }
 
@@ -202,13 +239,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let state = cli.state.as_deref();
     let wasm_path = cli.wasm.as_deref();
     let abi = cli.abi;
+    let source = Source { executor: cli.executor.as_deref(), wasm: wasm_path };
+    let wasm_path = &source;
     match cli.command {
         Command::Demo => {
             let path = state.map_or_else(
                 || std::env::temp_dir().join(format!("billing-sandbox-demo-{}.redb", std::process::id())),
                 Path::to_path_buf,
             );
-            demo::run(&path, &wasm(wasm_path, abi)?, abi.chain(), &mut |line| println!("{line}"))?;
+            let engine = engine(source.executor, source.wasm, abi)?;
+            demo::run_on(&path, &engine.code, abi.chain(), &engine.vm, &mut |line| println!("{line}"))?;
             println!(
                 "\nThe demo's state stays in {}; look again with `billing-sandbox --state {} state`.",
                 path.display(),
