@@ -4,7 +4,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::schema::{FieldKind, Fields};
+use crate::fields::{FieldKind, Fields};
 use crate::Value;
 
 /// Names are borrowed when the contract emits them and owned when a host decodes them from a VM.

@@ -18,6 +18,7 @@ mod contract;
 mod dispatch;
 mod error;
 mod events;
+mod fields;
 pub mod genvm;
 mod host;
 mod int;
