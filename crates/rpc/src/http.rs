@@ -12,6 +12,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use thiserror::Error;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
+use crate::dashboard::{Dashboard, Page};
 use crate::service::{error_response, Node, RpcError, INVALID_REQUEST};
 
 /// The largest request body: a deploy carries the whole contract archive as hex.
@@ -51,6 +52,17 @@ impl Running {
 
 /// Listens on `127.0.0.1:port` (0: any free port) with `threads` workers.
 pub fn serve(node: Arc<Node>, port: u16, threads: usize) -> Result<Running, ServeError> {
+    serve_with(node, port, threads, None)
+}
+
+/// [`serve`], with the dashboard's files at `/` (`GET /` and `/?…`: its index.html).
+pub fn serve_with(
+    node: Arc<Node>,
+    port: u16,
+    threads: usize,
+    dashboard: Option<Dashboard>,
+) -> Result<Running, ServeError> {
+    let dashboard = Arc::new(dashboard);
     let bind = |e: std::io::Error| ServeError::Bind { port, why: e.to_string() };
     // TCP_NODELAY on the listener, which accepted sockets inherit on Linux: tiny_http writes a large
     // answer in more than one segment, and Nagle plus the client's delayed ACK would add 40 ms.
@@ -70,9 +82,10 @@ pub fn serve(node: Arc<Node>, port: u16, threads: usize) -> Result<Running, Serv
         .map(|_| {
             let server = Arc::clone(&server);
             let node = Arc::clone(&node);
+            let dashboard = Arc::clone(&dashboard);
             std::thread::spawn(move || {
                 while let Ok(request) = server.recv() {
-                    respond(&node, request, addr.port());
+                    respond(&node, dashboard.as_ref().as_ref(), request);
                 }
             })
         })
@@ -134,7 +147,20 @@ fn send(request: Request, status: u16, body: Option<&Json>, cors: Option<&str>) 
     let _ = request.respond(response);
 }
 
-fn respond(node: &Node, mut request: Request, _port: u16) {
+fn send_page(request: Request, page: Page) {
+    let mut response = Response::from_data(page.body)
+        .with_status_code(StatusCode(page.status))
+        .with_chunked_threshold(usize::MAX);
+    for h in [header("Content-Type", page.content_type), header("X-Content-Type-Options", "nosniff")]
+        .into_iter()
+        .flatten()
+    {
+        response.add_header(h);
+    }
+    let _ = request.respond(response);
+}
+
+fn respond(node: &Node, dashboard: Option<&Dashboard>, mut request: Request) {
     let origin = header_value(&request, "Origin").map(str::to_string);
     if let Some(origin) = &origin {
         if !is_loopback_origin(origin) {
@@ -170,6 +196,15 @@ fn respond(node: &Node, mut request: Request, _port: u16) {
             match node.handle_body(&body) {
                 Some(answer) => send(request, 200, Some(&answer), cors),
                 None => send(request, 204, None, cors),
+            }
+        }
+        (Method::Get, page) if dashboard.is_some() && page != "/api" && page != "/health" => {
+            match dashboard.and_then(|d| d.get(page)) {
+                Some(found) => send_page(request, found),
+                None => {
+                    let error = RpcError::new(INVALID_REQUEST, "no such file; POST JSON-RPC 2.0 to /api");
+                    send(request, 404, Some(&error_response(Json::Null, &error)), cors)
+                }
             }
         }
         (Method::Get, "/" | "/api" | "/health") => {

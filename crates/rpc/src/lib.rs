@@ -2,6 +2,7 @@
 //! speak to GenLayer Studio's localnet, served on loopback by `billing-sandbox serve`.
 
 pub mod abi;
+pub mod dashboard;
 pub mod eth;
 pub mod hex;
 pub mod rlp;
@@ -13,5 +14,6 @@ pub mod http;
 pub mod json;
 pub mod service;
 
-pub use http::{serve, Running, ServeError, MAX_BODY};
+pub use dashboard::Dashboard;
+pub use http::{serve, serve_with, Running, ServeError, MAX_BODY};
 pub use service::{dev_accounts, ClockMode, Node, NodeConfig, RpcError, CONSENSUS_ADDRESS};

@@ -128,6 +128,10 @@ enum Command {
         /// Start from an empty state.
         #[arg(long)]
         fresh: bool,
+        /// The dashboard's built files, served at / (default: $BILLING_DASHBOARD_DIR, else this
+        /// checkout's dashboard/dist).
+        #[arg(long, value_name = "DIR")]
+        dashboard: Option<PathBuf>,
     },
 }
 
@@ -325,10 +329,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print!("{}", render::overview(&chain.overview()?));
             Ok(())
         }
-        Command::Serve { port, fixed_clock, threads, fresh } => {
+        Command::Serve { port, fixed_clock, threads, fresh, dashboard } => {
             let path = state.map_or_else(default_state_path, Path::to_path_buf);
             let chain = open(state, wasm_path, abi, fresh)?;
-            let options = billing_sandbox::serve::ServeOptions { port, fixed_clock, threads };
+            let options = billing_sandbox::serve::ServeOptions { port, fixed_clock, threads, dashboard };
             billing_sandbox::serve::run(chain, &path, &options).map_err(|e| Failure::Error(e.to_string()))
         }
         Command::Dump => {

@@ -2,7 +2,7 @@
 //! genlayer-js and the genlayer CLI use with Studio's localnet (crates/rpc).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use billing_artifact::{ArtifactError, Flavor};
@@ -18,11 +18,24 @@ pub struct ServeOptions {
     pub fixed_clock: bool,
     /// Worker threads answering requests (the chain itself runs one transaction at a time).
     pub threads: usize,
+    /// The dashboard's built files; `None`: [`dashboard_dir`].
+    pub dashboard: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
-        ServeOptions { port: 4000, fixed_clock: false, threads: 4 }
+        ServeOptions { port: 4000, fixed_clock: false, threads: 4, dashboard: None }
+    }
+}
+
+/// The environment variable naming the dashboard's built files (dashboard/dist).
+pub const DASHBOARD_ENV: &str = "BILLING_DASHBOARD_DIR";
+
+/// Where the dashboard's files are: `$BILLING_DASHBOARD_DIR`, else this checkout's dashboard/dist.
+pub fn dashboard_dir() -> PathBuf {
+    match std::env::var_os(DASHBOARD_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..").join("dashboard").join("dist"),
     }
 }
 
@@ -46,7 +59,9 @@ pub fn run(chain: Chain, state: &Path, options: &ServeOptions) -> Result<(), Ser
         code: zip,
     };
     let node = Arc::new(Node::new(chain, config).map_err(ServeError::Node)?);
-    let running = billing_rpc::serve(node, options.port, options.threads)?;
+    let dashboard = billing_rpc::Dashboard::new(options.dashboard.clone().unwrap_or_else(dashboard_dir));
+    let built = dashboard.is_built();
+    let running = billing_rpc::serve_with(node, options.port, options.threads, Some(dashboard))?;
     let mut out = std::io::stdout().lock();
     // Printing is best effort: a closed stdout must not stop the node.
     let _ = writeln!(
@@ -66,6 +81,15 @@ pub fn run(chain: Chain, state: &Path, options: &ServeOptions) -> Result<(), Ser
             "this machine's clock"
         }
     );
+    if built {
+        let _ = writeln!(
+            out,
+            "dashboard at http://{}/ (views: /?contract=0x…&consumer=0x… , /?contract=0x…&api=NAME , /?playground)",
+            running.addr
+        );
+    } else {
+        let _ = writeln!(out, "{}", billing_rpc::dashboard::NOT_BUILT);
+    }
     let _ = writeln!(out, "development accounts (public test keys: never use them elsewhere):");
     for (key, address) in billing_rpc::dev_accounts() {
         let _ = writeln!(out, "  {}  private key 0x{}", address.to_hex(), billing_rpc::hex::encode(&key));

@@ -38,6 +38,11 @@ pub fn temp_dir(name: &str) -> TempDir {
 }
 
 pub fn start(name: &str, threads: usize) -> TestNode {
+    start_with(name, threads, None)
+}
+
+/// [`start`], serving `dashboard` at `/`.
+pub fn start_with(name: &str, threads: usize, dashboard: Option<billing_rpc::Dashboard>) -> TestNode {
     let dir = temp_dir(name);
     let state = dir.0.join("state.redb");
     let wasm = billing_artifact::genvm_wasm().unwrap();
@@ -45,7 +50,7 @@ pub fn start(name: &str, threads: usize) -> TestNode {
     let chain = Chain::open_with(&state, &wasm, true, Abi::Genvm).unwrap();
     let config = NodeConfig { clock: ClockMode::Fixed, deployable: vec![zip.clone(), wasm], code: zip };
     let node = Arc::new(Node::new(chain, config).unwrap());
-    let running = billing_rpc::serve(Arc::clone(&node), 0, threads).unwrap();
+    let running = billing_rpc::serve_with(Arc::clone(&node), 0, threads, dashboard).unwrap();
     let addr = running.addr;
     TestNode { node, running: Some(running), addr, state, _dir: dir }
 }
