@@ -116,6 +116,64 @@ pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
     Ok(costs)
 }
 
+/// The most a usage report can cost: a consumer with the most subscriptions (64), each with the most
+/// delegates (16) and usage today. Set up natively, measured on the `.wasm`.
+pub fn worst_case_report(wasm: &[u8]) -> Result<Cost, String> {
+    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+    chain.set_executor(std::rc::Rc::new(api_usage_billing::testing::Native));
+    worst_case_state(&mut chain)?;
+    chain.set_executor(executor.clone());
+    chain.call(DAPP).get_usage_report(ALICE).map_err(|r| r.message)?;
+    let record = chain.last();
+    Ok(Cost {
+        method: "get_usage_report",
+        case: "worst case: 64 subscriptions x 16 delegates",
+        fuel: executor.last_fuel(),
+        reads: record.storage_reads,
+        writes: record.storage_writes,
+        bytes_written: record.storage_bytes_written,
+    })
+}
+
+/// Alice subscribed to 64 APIs, 16 delegates each, one bill each today.
+fn worst_case_state(chain: &mut MockChain) -> Result<(), String> {
+    let fail = |r: api_usage_billing::testing::Refusal| r.message;
+    chain.faucet(ALICE, 1_000_000);
+    // SPEC.md: at most 64 APIs in a consumer's list, 16 delegates a subscription.
+    for i in 0..64 {
+        let name = format!("api-{i:02}");
+        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000).map_err(fail)?;
+        chain.call(ALICE).value(10).subscribe(name.as_str(), 1_000, 10).map_err(fail)?;
+        for d in 0..16u8 {
+            let mut delegate = [0xd0; 20];
+            delegate[19] = d;
+            chain.call(ALICE).approve_delegate(name.as_str(), Address(delegate)).map_err(fail)?;
+        }
+        chain.call(ALICE).consume_credit(name.as_str(), ALICE).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// [`worst_case_report`] on the GenVM flavor, through `_start` (state built through it too: its
+/// records live in hashed slots).
+pub fn genvm_worst_case_report(genvm_wasm: &[u8]) -> Result<Cost, String> {
+    let executor =
+        std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm).map_err(|e| e.to_string())?);
+    let deployer = executor.clone();
+    let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
+    worst_case_state(&mut chain)?;
+    chain.call(DAPP).get_usage_report(ALICE).map_err(|r| r.message)?;
+    let record = chain.last();
+    Ok(Cost {
+        method: "get_usage_report",
+        case: "GenVM flavor: worst case, 64 subscriptions x 16 delegates",
+        fuel: executor.last_fuel(),
+        reads: record.storage_reads,
+        writes: record.storage_writes,
+        bytes_written: record.storage_bytes_written,
+    })
+}
+
 /// Fuel of a same-day `consume_credit` by a delegate on the GenVM flavor, through `_start`
 /// (slots hashed with SHA3-256, events and transfers through `gl_call`).
 pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Cost, String> {

@@ -116,8 +116,11 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Budget { file, write } => budget_command(&file, write),
         Command::Costs { json } => {
             let bytes = artifact(Flavor::Billing)?;
+            let genvm = artifact(Flavor::Genvm)?;
             let mut rows = costs::measure(&bytes)?;
-            rows.push(costs::genvm_bill(&artifact(Flavor::Genvm)?)?);
+            rows.push(costs::worst_case_report(&bytes)?);
+            rows.push(costs::genvm_bill(&genvm)?);
+            rows.push(costs::genvm_worst_case_report(&genvm)?);
             if json {
                 let calls: Vec<serde_json::Value> = rows.iter().map(report::cost_json).collect();
                 println!("{}", serde_json::json!({"wasm_bytes": bytes.len(), "calls": calls}));
@@ -133,11 +136,17 @@ fn run(cli: Cli) -> Result<(), String> {
 fn budget_command(file: &Path, write: bool) -> Result<(), String> {
     let bytes = artifact(Flavor::Billing)?;
     let genvm = artifact(Flavor::Genvm)?;
-    let mut figures = budget::figures(bytes.len(), &costs::measure(&bytes)?);
+    let mut calls = costs::measure(&bytes)?;
+    calls.push(costs::worst_case_report(&bytes)?);
+    let mut figures = budget::figures(bytes.len(), &calls);
     figures.push(("genvm wasm_bytes".into(), genvm.len() as u64));
     figures.push((
         "fuel genvm consume_credit: same-day bill, by a delegate".into(),
         costs::genvm_bill(&genvm)?.fuel,
+    ));
+    figures.push((
+        "fuel genvm get_usage_report: worst case, 64 subscriptions x 16 delegates".into(),
+        costs::genvm_worst_case_report(&genvm)?.fuel,
     ));
     if write {
         std::fs::write(file, budget::write(&figures)).map_err(|e| format!("{}: {e}", file.display()))?;
