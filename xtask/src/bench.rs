@@ -23,6 +23,34 @@ pub struct Report {
     pub throughput: Vec<(&'static str, u64, f64)>,
 }
 
+/// Same-day bills on GenLayer's real GenVM executor and on the wasmi GenVM host, side by side
+/// (medians, in microseconds).
+#[derive(Clone, Debug)]
+pub struct GenvmFigures {
+    pub calls: usize,
+    pub executor: String,
+    pub real_us: u128,
+    pub module_load_us: u128,
+    pub wasmi_us: u128,
+}
+
+/// [`GenvmFigures`] for `calls` bills, if the executor is found (`$BILLING_GENVM`, or
+/// `../shared/genvm/bin/genvm` beside the checkout).
+pub fn genvm_figures(zip: Vec<u8>, wasm: &[u8], calls: usize) -> Result<GenvmFigures, String> {
+    let executor = genvm_executor::find_executor().map_err(|e| e.to_string())?;
+    let real =
+        genvm_executor::figures::real_consume_credit(&executor, zip, calls).map_err(|e| e.to_string())?;
+    let wasmi = genvm_executor::figures::wasmi_consume_credit(wasm, calls).map_err(|e| e.to_string())?;
+    let micros = |d: Option<std::time::Duration>| d.map_or(0, |d| d.as_micros());
+    Ok(GenvmFigures {
+        calls,
+        executor: executor.display().to_string(),
+        real_us: micros(real.median()),
+        module_load_us: micros(real.median_module_load()),
+        wasmi_us: micros(wasmi.median()),
+    })
+}
+
 /// One point of a growth series.
 #[derive(Clone, Debug)]
 pub struct Point {

@@ -106,10 +106,15 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Bench { json, quick } => {
             let bytes = artifact(Flavor::Billing)?;
             let measured = bench::run(&bytes, if quick { 0.05 } else { 1.0 })?;
+            let genvm = billing_artifact::fixture(Flavor::Genvm).map_err(|e| e.to_string())?;
+            let genvm = bench::genvm_figures(genvm.zip(), &genvm.bytes, if quick { 20 } else { 200 });
             if json {
-                println!("{}", report::bench_json(&measured));
+                let mut all = report::bench_json(&measured);
+                all["genvm"] = report::genvm_json(&genvm);
+                println!("{all}");
             } else {
                 print!("{}", report::bench_text(&measured));
+                print!("{}", report::genvm_text(&genvm));
             }
             Ok(())
         }

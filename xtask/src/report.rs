@@ -3,7 +3,7 @@
 use billing_sandbox::render;
 use serde_json::{json, Value as Json};
 
-use crate::bench::{Point, Report};
+use crate::bench::{GenvmFigures, Point, Report};
 use crate::costs::Cost;
 
 /// Costs as table rows, with a header.
@@ -83,4 +83,32 @@ pub fn bench_json(report: &Report) -> Json {
         "get_usage_report_growth": series(&report.report_growth),
         "throughput": throughput,
     })
+}
+
+/// The GenVM figures as text (or why they were not taken).
+pub fn genvm_text(figures: &Result<GenvmFigures, String>) -> String {
+    match figures {
+        Ok(f) => {
+            let ms = |us: u128| format!("{}.{:02} ms", us / 1_000, us % 1_000 / 10);
+            format!(
+                "\nsame-day consume_credit on GenVM (median of {} calls)\n{}",
+                f.calls,
+                render::table(&[
+                    vec!["engine".to_string(), "per call".into(), "module load".into()],
+                    vec![format!("real executor ({})", f.executor), ms(f.real_us), ms(f.module_load_us)],
+                    vec!["wasmi GenVM host".into(), ms(f.wasmi_us), "-".into()],
+                ])
+            )
+        }
+        Err(why) => format!("\nGenVM figures skipped: {why}\n"),
+    }
+}
+
+/// The GenVM figures as JSON (null when they were not taken).
+pub fn genvm_json(figures: &Result<GenvmFigures, String>) -> Json {
+    match figures {
+        Ok(f) => json!({"calls": f.calls, "executor": f.executor, "real_median_us": f.real_us,
+            "real_module_load_median_us": f.module_load_us, "wasmi_median_us": f.wasmi_us}),
+        Err(why) => json!({"skipped": why}),
+    }
 }
