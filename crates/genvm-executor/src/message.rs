@@ -7,7 +7,7 @@ use api_usage_billing::calldata;
 use api_usage_billing::{Address, Value};
 
 /// The chain id the sandbox's chains use (the wasmi GenVM host's message carries the same).
-pub const CHAIN_ID: u64 = 61_999;
+pub const CHAIN_ID: u64 = 61_127;
 
 /// First transaction time at which genvm v0.1.8 accepts a `v0.1.6` archive
 /// (`executor/src/version_timestamps.rs`: 2025-07-10T11:56:59Z); earlier ones get `version_too_big`.
@@ -194,7 +194,7 @@ mod tests {
             assert!(parsed.get(field).is_some(), "{field} in {json}");
         }
         assert_eq!(parsed["value"], 7);
-        assert_eq!(parsed["chain_id"], "61999");
+        assert_eq!(parsed["chain_id"], "61127");
         assert_eq!(entry_data(None, &[]), [0x06]);
     }
 }

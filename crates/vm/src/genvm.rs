@@ -447,7 +447,8 @@ pub fn message(
     }
     let contract = api_usage_billing::testing::CONTRACT;
     calldata::encode(&Value::map([
-        ("chain_id", Value::from(61_999u64)),
+        // The chain id of the local node (`billing-sandbox serve`, genlayer-js's localnet).
+        ("chain_id", Value::from(61_127u64)),
         ("contract_address", Value::Address(contract)),
         ("datetime", Value::Str(rfc3339(timestamp))),
         ("entry_data", Value::Bytes(calldata::encode(&Value::Map(entry)))),
