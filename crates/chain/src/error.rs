@@ -18,6 +18,8 @@ pub enum ChainError {
     Deploy(String),
     #[error(transparent)]
     Load(#[from] billing_vm::LoadError),
+    #[error("contract code: {0}")]
+    Code(String),
     #[error("the GenVM executor: {0}")]
     Executor(String),
     #[error("the real GenVM executor runs the GenVM flavor only: pass --abi genvm")]

@@ -1,6 +1,7 @@
 //! The sandbox's persistent chain: contract storage, balances, block time and events in one redb
 //! file, and one write transaction per call, so a refused or interrupted call leaves no trace.
 
+mod contracts;
 mod error;
 mod guard;
 mod lock;
@@ -9,6 +10,7 @@ mod real;
 mod tables;
 mod tx;
 
+pub use contracts::{contract_address, wasm_in, CodeError};
 pub use error::ChainError;
 pub use tx::StoreTx;
 
@@ -28,11 +30,14 @@ use billing_vm::executor::{genvm_outcome, outcome};
 use billing_vm::genvm::GenvmContract;
 use guard::guarded;
 use lock::StateLock;
-use tables::{begin_read, u128_of, unseal, Txn, BALANCES, EVENTS, META, STORAGE};
+use tables::{begin_read, u128_of, unseal, Txn, BALANCES, CONTRACTS, DEPLOYS, EVENTS, META, STORAGE};
 
 /// Marks a redb file as this program's state, in this layout.
 /// Version 3: every record carries a checksum (version 2 states get a message naming `--fresh`).
-const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 3";
+/// Version 4: deployed contracts (their code, storage and deploy counts in tables of their own); a
+/// version 3 state is the same without them, and is marked version 4 when opened.
+const FORMAT: &[u8] = b"api-usage-billing sandbox state, version 4";
+const FORMAT_3: &[u8] = b"api-usage-billing sandbox state, version 3";
 
 /// What the faucet gives an account the first time the chain sees it: 1,000 tokens of 10^18 wei.
 pub const FAUCET_WEI: u128 = 1_000 * 1_000_000_000_000_000_000;
@@ -51,6 +56,19 @@ pub struct CallReport {
     pub transfers: Vec<Transfer>,
     pub fuel: u64,
     pub timestamp: u64,
+    /// The contract a successful deploy made.
+    pub contract: Option<Address>,
+}
+
+/// What one transaction does.
+#[derive(Clone, Copy, Debug)]
+pub enum Action<'a> {
+    /// Nothing but moving block time (a node's deploy of the billing contract, already running).
+    Nothing,
+    /// `method(args)` on the contract at `to`.
+    Call { to: Address, method: &'a str, args: &'a [Value] },
+    /// A new contract from `code` on the state's interface, its constructor run with `args`.
+    Deploy { code: &'a [u8], args: &'a [Value] },
 }
 
 /// The chain at a glance.
@@ -111,7 +129,10 @@ impl Engine {
     fn load(code: &[u8], abi: Abi, vm: &Vm) -> Result<Engine, ChainError> {
         let engine = match (abi, vm) {
             (Abi::Billing, Vm::Wasmi) => WasmContract::load(code).map(Engine::Billing),
-            (Abi::Genvm, Vm::Wasmi) => GenvmContract::load(code).map(Engine::Genvm),
+            (Abi::Genvm, Vm::Wasmi) => {
+                let wasm = wasm_in(code).map_err(|e| ChainError::Code(e.to_string()))?;
+                GenvmContract::load(&wasm).map(Engine::Genvm)
+            }
             (Abi::Genvm, Vm::GenvmExecutor(path)) => {
                 return genvm_executor::Genvm::new(path, code.to_vec())
                     .map(|genvm| Engine::RealGenvm(Arc::new(Mutex::new(genvm))))
@@ -120,6 +141,13 @@ impl Engine {
             (Abi::Billing, Vm::GenvmExecutor(_)) => return Err(ChainError::ExecutorNeedsGenvm),
         };
         engine.map_err(ChainError::Load)
+    }
+
+    fn abi(&self) -> Abi {
+        match self {
+            Engine::Billing(_) => Abi::Billing,
+            Engine::Genvm(_) | Engine::RealGenvm(_) => Abi::Genvm,
+        }
     }
 
     fn name(&self) -> &'static [u8] {
@@ -175,8 +203,14 @@ impl Engine {
             }
             Engine::Genvm(contract) => {
                 let readonly = billing_vm::genvm::runs_read_only(method);
-                let message =
-                    billing_vm::genvm::message(host.sender, host.value, host.timestamp, method, args);
+                let message = contracts::genvm_message(
+                    host.contract,
+                    host.sender,
+                    host.value,
+                    host.timestamp,
+                    method,
+                    args,
+                );
                 let (host, ending, run) = contract.run(host, message, readonly);
                 (host, genvm_outcome(ending, &run), run.fuel)
             }
@@ -217,7 +251,11 @@ impl Hooks<'static, Infallible> {
 /// A state file opened by this process: it holds the state's lock file until dropped.
 pub struct Chain {
     db: Database,
-    engine: Engine,
+    /// The billing contract's.
+    engine: Arc<Engine>,
+    vm: Vm,
+    /// Deployed contracts' engines, loaded on first use.
+    deployed: Mutex<std::collections::HashMap<Address, Arc<Engine>>>,
     _lock: StateLock,
 }
 
@@ -245,7 +283,7 @@ impl Chain {
     /// [`Chain::open_with`] on the given VM: `code` is what it runs (for the real GenVM executor,
     /// the deployment `.zip` or a bare `.wasm`). A GenVM state runs on either GenVM engine.
     pub fn open_on(path: &Path, code: &[u8], fresh: bool, abi: Abi, vm: &Vm) -> Result<Chain, ChainError> {
-        let engine = Engine::load(code, abi, vm)?;
+        let engine = Arc::new(Engine::load(code, abi, vm)?);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| ChainError::at(path, e))?;
         }
@@ -255,7 +293,7 @@ impl Chain {
                 Chain::create(path, &engine)?;
             }
             let db = Database::create(path).map_err(|e| open_error(path, e))?;
-            let chain = Chain { db, engine, _lock: lock };
+            let chain = Chain::assemble(db, engine, vm.clone(), lock);
             chain.check_or_initialize(path)?;
             Ok(chain)
         })
@@ -263,7 +301,11 @@ impl Chain {
 
     /// A new state, made whole beside `path` and then renamed over it: a crash at any moment leaves
     /// either the old state or the new one, never a half-made file. The caller holds the lock.
-    fn create(path: &Path, engine: &Engine) -> Result<(), ChainError> {
+    fn assemble(db: Database, engine: Arc<Engine>, vm: Vm, lock: StateLock) -> Chain {
+        Chain { db, engine, vm, deployed: Mutex::new(std::collections::HashMap::new()), _lock: lock }
+    }
+
+    fn create(path: &Path, engine: &Arc<Engine>) -> Result<(), ChainError> {
         let mut building = path.as_os_str().to_owned();
         building.push(format!(".creating-{}", std::process::id()));
         let building = PathBuf::from(building);
@@ -272,7 +314,7 @@ impl Chain {
         }
         let made = Database::create(&building).map_err(|e| open_error(&building, e)).and_then(|db| {
             let lock = StateLock::unlocked();
-            Chain { db, engine: engine.clone(), _lock: lock }.check_or_initialize(&building)
+            Chain::assemble(db, Arc::clone(engine), Vm::Wasmi, lock).check_or_initialize(&building)
         });
         if let Err(error) = made {
             let _ = std::fs::remove_file(&building);
@@ -293,7 +335,7 @@ impl Chain {
             txn.put(META, b"format", FORMAT)?;
             txn.put(META, b"abi", self.engine.name())?;
             txn.write_u64("now", GENESIS_TIME)?;
-            let host = StoreTx::new(txn, CONTRACT, 0, GENESIS_TIME, 0);
+            let host = StoreTx::new(txn, CONTRACT, CONTRACT, 0, GENESIS_TIME, 0);
             let (host, deployed, _) = self.engine.run(host, None, &[]);
             if let Some(error) = host.broken.borrow_mut().take() {
                 return Err(error);
@@ -313,10 +355,17 @@ impl Chain {
             raw
         };
         match format {
-            Some(sealed) if unseal(&META, b"format", &sealed).ok().as_deref() == Some(FORMAT) => {
+            Some(sealed)
+                if matches!(unseal(&META, b"format", &sealed).ok().as_deref(), Some(FORMAT | FORMAT_3)) =>
+            {
                 let abi = txn.get(META, b"abi")?;
                 if abi.as_deref() == Some(self.engine.name()) {
-                    txn.abort()
+                    if txn.get(META, b"format")?.as_deref() == Some(FORMAT) {
+                        txn.abort()
+                    } else {
+                        txn.put(META, b"format", FORMAT)?;
+                        txn.commit()
+                    }
                 } else {
                     Err(ChainError::OtherAbi {
                         path: path.to_path_buf(),
@@ -345,8 +394,21 @@ impl Chain {
         method: &str,
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
+        self.call_to(CONTRACT, sender, value, at, method, args)
+    }
+
+    /// [`Chain::call`] of the contract at `to` (refused, `unknown_contract`, if there is none).
+    pub fn call_to(
+        &self,
+        to: Address,
+        sender: Address,
+        value: u128,
+        at: Option<u64>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<CallReport, ChainError> {
         let when = at.map_or(When::Now, When::At);
-        match self.execute(sender, value, when, Some((method, args)), &Hooks::none())? {
+        match self.execute(sender, value, when, Action::Call { to, method, args }, &Hooks::none())? {
             Ok(report) => Ok(report),
             Err(never) => match never {},
         }
@@ -362,10 +424,74 @@ impl Chain {
         sender: Address,
         value: u128,
         when: When,
-        call: Option<(&str, &[Value])>,
+        action: Action<'_>,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
-        guarded(Path::new("state"), || self.execute_unguarded(sender, value, when, call, hooks))
+        guarded(Path::new("state"), || self.execute_unguarded(sender, value, when, action, hooks))
+    }
+
+    /// A new contract from `code` on the state's interface, deployed by `sender` with `value`
+    /// attached; its constructor runs with `args`. The report's `contract` is its address
+    /// ([`contract_address`] of the sender and how many it deployed before); a refused deploy (bad
+    /// code, a constructor refusal) makes nothing and uses no address.
+    pub fn deploy(
+        &self,
+        sender: Address,
+        value: u128,
+        at: Option<u64>,
+        code: &[u8],
+        args: &[Value],
+    ) -> Result<CallReport, ChainError> {
+        let when = at.map_or(When::Now, When::At);
+        match self.execute(sender, value, when, Action::Deploy { code, args }, &Hooks::none())? {
+            Ok(report) => Ok(report),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Whether `address` is a contract's: the billing contract's or a deployed one's.
+    fn is_contract(txn: &Txn, address: &Address) -> Result<bool, ChainError> {
+        Ok(*address == CONTRACT || txn.get(CONTRACTS, &address.0)?.is_some())
+    }
+
+    /// The engine of the contract at `to`; `None`: no contract there.
+    fn engine_at(&self, txn: &Txn, to: &Address) -> Result<Option<Arc<Engine>>, ChainError> {
+        if *to == CONTRACT {
+            return Ok(Some(Arc::clone(&self.engine)));
+        }
+        let mut deployed = self.deployed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(engine) = deployed.get(to) {
+            return Ok(Some(Arc::clone(engine)));
+        }
+        let Some(record) = txn.get(CONTRACTS, &to.0)? else { return Ok(None) };
+        let (abi, code) = match record.split_first() {
+            Some((b'b', code)) => (Abi::Billing, code),
+            Some((b'g', code)) => (Abi::Genvm, code),
+            _ => return Err(ChainError::Corrupt("contract record".into())),
+        };
+        let engine = Arc::new(Engine::load(code, abi, &self.vm)?);
+        deployed.insert(*to, Arc::clone(&engine));
+        Ok(Some(engine))
+    }
+
+    /// Every contract on the chain: the billing contract first, then the deployed ones by address.
+    pub fn contracts(&self) -> Result<Vec<Address>, ChainError> {
+        guarded(Path::new("state"), || {
+            let txn = begin_read(&self.db)?;
+            let mut all = vec![CONTRACT];
+            for (key, _) in txn.entries(CONTRACTS)? {
+                all.push(Address(key.try_into().map_err(|_| ChainError::Corrupt("contract key".into()))?));
+            }
+            Ok(all)
+        })
+    }
+
+    /// The code a deployed contract was made from (`None`: no deployed contract there).
+    pub fn code_at(&self, address: &Address) -> Result<Option<Vec<u8>>, ChainError> {
+        guarded(Path::new("state"), || {
+            let record = begin_read(&self.db)?.get(CONTRACTS, &address.0)?;
+            Ok(record.and_then(|r| r.get(1..).map(<[u8]>::to_vec)))
+        })
     }
 
     fn execute_unguarded<R>(
@@ -373,7 +499,7 @@ impl Chain {
         sender: Address,
         value: u128,
         when: When,
-        call: Option<(&str, &[Value])>,
+        action: Action<'_>,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
         let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
@@ -393,6 +519,7 @@ impl Chain {
             transfers: vec![],
             fuel,
             timestamp,
+            contract: None,
         };
         let latest = self.engine.latest_time();
         if timestamp > latest {
@@ -416,14 +543,14 @@ impl Chain {
             );
             return self.record_refusal(report(Err(refusal), 0, now), now, hooks);
         }
-        let Some((method, args)) = call else {
+        if let Action::Nothing = action {
             let done = report(Ok(Value::Null), 0, timestamp);
             txn.write_u64("now", timestamp)?;
             (hooks.book)(&txn, &done)?;
             txn.commit()?;
             return Ok(Ok(done));
-        };
-        if sender == CONTRACT {
+        }
+        if Chain::is_contract(&txn, &sender)? {
             txn.abort()?;
             let refusal = Refusal::host(
                 api_usage_billing::testing::CONTRACT_SENDER,
@@ -434,6 +561,45 @@ impl Chain {
             );
             return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
         }
+        let target = match action {
+            Action::Nothing => None,
+            Action::Call { to, method, args } => match self.engine_at(&txn, &to)? {
+                Some(engine) => Some((to, engine, Some(method), args, None)),
+                None => {
+                    txn.abort()?;
+                    let refusal = Refusal::host(
+                        "unknown_contract",
+                        &format!("there is no contract at {}", to.to_hex()),
+                    );
+                    return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+                }
+            },
+            Action::Deploy { code, args } => {
+                let count = match txn.get(DEPLOYS, &sender.0)? {
+                    None => 0,
+                    Some(bytes) => bytes
+                        .try_into()
+                        .map(u64::from_le_bytes)
+                        .map_err(|_| ChainError::Corrupt("deploy count".into()))?,
+                };
+                let address = contract_address(&sender, count);
+                match Engine::load(code, self.engine.abi(), &self.vm) {
+                    Ok(engine) => Some((address, Arc::new(engine), None, args, Some((code, count)))),
+                    Err(why @ (ChainError::Load(_) | ChainError::Code(_))) => {
+                        txn.abort()?;
+                        let refusal = Refusal::host(
+                            "invalid_contract_code",
+                            &format!("the code cannot be deployed on this state's interface: {why}"),
+                        );
+                        return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        };
+        let Some((to, engine, method, args, deploying)) = target else {
+            return Err(ChainError::Corrupt("no transaction to run".into()));
+        };
         let sender_balance = txn.balance(&sender)?;
         if sender_balance < value {
             txn.abort()?;
@@ -446,13 +612,13 @@ impl Chain {
             );
             return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
         }
-        if let Some(refusal) = self.engine.inexpressible(value, timestamp) {
+        if let Some(refusal) = engine.inexpressible(value, timestamp) {
             txn.abort()?;
             return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
         }
-        let spendable = txn.balance(&CONTRACT)?.saturating_add(value);
-        let host = StoreTx::new(txn, sender, value, timestamp, spendable);
-        let (host, mut result, fuel) = self.engine.run(host, Some(method), args);
+        let spendable = txn.contract_balance(&to)?.saturating_add(value);
+        let host = StoreTx::new(txn, to, sender, value, timestamp, spendable);
+        let (host, mut result, fuel) = engine.run(host, method, args);
         if let Some(error) = host.broken.borrow_mut().take() {
             return Err(error);
         }
@@ -464,9 +630,23 @@ impl Chain {
             return self.record_refusal(report(result, fuel, timestamp), timestamp, hooks);
         }
         let StoreTx { txn, events, transfers, .. } = host;
-        txn.move_value(&sender, &CONTRACT, value)?;
+        let mut contract = None;
+        if let Some((code, count)) = deploying {
+            let mut record = Vec::with_capacity(code.len().saturating_add(1));
+            record.push(match engine.abi() {
+                Abi::Billing => b'b',
+                Abi::Genvm => b'g',
+            });
+            record.extend_from_slice(code);
+            txn.put(CONTRACTS, &to.0, &record)?;
+            let next = count.checked_add(1).ok_or_else(|| ChainError::Corrupt("deploy count full".into()))?;
+            txn.put(DEPLOYS, &sender.0, &next.to_le_bytes())?;
+            txn.open_contract_account(&to)?;
+            contract = Some(to);
+        }
+        txn.move_value(&sender, &to, value)?;
         for transfer in &transfers {
-            txn.move_value(&CONTRACT, &transfer.to, transfer.amount)?;
+            txn.move_value(&to, &transfer.to, transfer.amount)?;
         }
         let first = txn.next_sequence(EVENTS)?;
         for (seq, event) in (first..).zip(&events) {
@@ -475,7 +655,7 @@ impl Chain {
         txn.write_u64("now", timestamp)?;
         let calls = txn.read_u64("calls")?.unwrap_or(0);
         txn.write_u64("calls", calls.saturating_add(1))?;
-        let done = CallReport { outcome: result, events, transfers, fuel, timestamp };
+        let done = CallReport { outcome: result, events, transfers, fuel, timestamp, contract };
         (hooks.book)(&txn, &done)?;
         txn.commit()?;
         Ok(Ok(done))
@@ -504,11 +684,22 @@ impl Chain {
 
     /// Runs a view at the current time in a read transaction: it cannot change anything.
     pub fn view(&self, method: &str, args: &[Value]) -> Result<Outcome, ChainError> {
+        self.view_at(CONTRACT, method, args)
+    }
+
+    /// [`Chain::view`] of the contract at `to` (refused, `unknown_contract`, if there is none).
+    pub fn view_at(&self, to: Address, method: &str, args: &[Value]) -> Result<Outcome, ChainError> {
         guarded(Path::new("state"), || {
             let txn = begin_read(&self.db)?;
+            let Some(engine) = self.engine_at(&txn, &to)? else {
+                return Ok(Err(Refusal::host(
+                    "unknown_contract",
+                    &format!("there is no contract at {}", to.to_hex()),
+                )));
+            };
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
-            let host = StoreTx::new(txn, Address::default(), 0, now, 0);
-            let (host, answer, _) = self.engine.run(host, Some(method), args);
+            let host = StoreTx::new(txn, to, Address::default(), 0, now, 0);
+            let (host, answer, _) = engine.run(host, Some(method), args);
             if let Some(error) = host.broken.borrow_mut().take() {
                 return Err(error);
             }

@@ -3,11 +3,11 @@
 //! transaction runs through [`Chain::execute`], the same path as every call, with its nonce and
 //! record booked in the store transaction that commits it.
 
-use api_usage_billing::testing::{Outcome, Refusal, CONTRACT, GENESIS_TIME};
+use api_usage_billing::testing::{Outcome, Refusal, GENESIS_TIME};
 use api_usage_billing::{Address, Value};
 
 use crate::tables::{begin_read, Table, Txn};
-use crate::{guard::guarded, CallReport, Chain, ChainError, Hooks, StoreTx, When};
+use crate::{guard::guarded, Action, CallReport, Chain, ChainError, Hooks, StoreTx, When};
 use redb::TableDefinition;
 use std::path::Path;
 
@@ -27,8 +27,8 @@ pub struct Submission<'a> {
     pub value: u128,
     /// Block time for the call; earlier than the chain's time means the chain's time.
     pub at: u64,
-    /// The method and its arguments; `None` runs nothing (a deploy of the code already deployed).
-    pub call: Option<(&'a str, &'a [Value])>,
+    /// What it does: a call of a contract, a deploy, or nothing (a deploy of the code already running).
+    pub action: Action<'a>,
     pub hash: [u8; 32],
     pub id: [u8; 32],
 }
@@ -99,7 +99,7 @@ impl Chain {
             submission.sender,
             submission.value,
             When::NotBefore(submission.at),
-            submission.call,
+            submission.action,
             &hooks,
         )?;
         Ok(match applied {
@@ -113,6 +113,7 @@ impl Chain {
     /// throws every effect away: `gen_call`'s read and write simulations.
     pub fn simulate(
         &self,
+        to: Address,
         sender: Address,
         value: u128,
         at: u64,
@@ -123,10 +124,34 @@ impl Chain {
             let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
             let timestamp = at.max(now);
-            let spendable = txn.balance(&CONTRACT)?.saturating_add(value);
-            let host = StoreTx::new(txn, sender, value, timestamp, spendable);
-            let (host, mut outcome, fuel): (StoreTx, Outcome, u64) =
-                self.engine.run(host, Some(method), args);
+            let Some(engine) = self.engine_at(&txn, &to)? else {
+                txn.abort()?;
+                let refusal =
+                    Refusal::host("unknown_contract", &format!("there is no contract at {}", to.to_hex()));
+                return Ok(CallReport {
+                    outcome: Err(refusal),
+                    events: vec![],
+                    transfers: vec![],
+                    fuel: 0,
+                    timestamp,
+                    contract: None,
+                });
+            };
+            if let Some(refusal) = engine.inexpressible(value, timestamp) {
+                txn.abort()?;
+                let (events, transfers) = (vec![], vec![]);
+                return Ok(CallReport {
+                    outcome: Err(refusal),
+                    events,
+                    transfers,
+                    fuel: 0,
+                    timestamp,
+                    contract: None,
+                });
+            }
+            let spendable = txn.contract_balance(&to)?.saturating_add(value);
+            let host = StoreTx::new(txn, to, sender, value, timestamp, spendable);
+            let (host, mut outcome, fuel): (StoreTx, Outcome, u64) = engine.run(host, Some(method), args);
             if let Some(error) = host.broken.borrow_mut().take() {
                 return Err(error);
             }
@@ -136,7 +161,7 @@ impl Chain {
             let StoreTx { txn, events, transfers, .. } = host;
             txn.abort()?;
             let (events, transfers) = if outcome.is_ok() { (events, transfers) } else { (vec![], vec![]) };
-            Ok(CallReport { outcome, events, transfers, fuel, timestamp })
+            Ok(CallReport { outcome, events, transfers, fuel, timestamp, contract: None })
         })
     }
 

@@ -19,6 +19,13 @@ pub(crate) const STORAGE: Table = TableDefinition::new("contract_storage");
 pub(crate) const BALANCES: Table = TableDefinition::new("balances");
 /// Sequence number (8 bytes, big-endian, so they sort) → event as calldata (`[name, [[field, value], ...]]`).
 pub(crate) const EVENTS: Table = TableDefinition::new("events");
+/// A deployed contract's address (20 bytes) ‖ its key → its value (the billing contract's are in
+/// [`STORAGE`]).
+pub(crate) const DEPLOYED_STORAGE: Table = TableDefinition::new("deployed_storage");
+/// A deployed contract's address (20 bytes) → its interface (`b` billing, `g` GenVM) ‖ its code.
+pub(crate) const CONTRACTS: Table = TableDefinition::new("contracts");
+/// Sender (20 bytes) → how many contracts it has deployed (8 bytes LE): the next address's seed.
+pub(crate) const DEPLOYS: Table = TableDefinition::new("deploy_counts");
 /// `format`, `abi`, `now`, `calls`, `minted`.
 pub(crate) const META: Table = TableDefinition::new("meta");
 
@@ -168,6 +175,19 @@ impl Txn {
             None if *account == CONTRACT => Ok(0),
             None => Ok(FAUCET_WEI),
         }
+    }
+
+    /// A contract's balance: an address the chain has not seen holds nothing (no faucet gift).
+    pub(crate) fn contract_balance(&self, account: &Address) -> Result<u128, ChainError> {
+        self.get(BALANCES, &account.0)?.map_or(Ok(0), |bytes| u128_of(&bytes))
+    }
+
+    /// Opens a new contract's account at zero (the faucet gives contracts nothing).
+    pub(crate) fn open_contract_account(&self, account: &Address) -> Result<(), ChainError> {
+        if self.get(BALANCES, &account.0)?.is_none() {
+            self.put(BALANCES, &account.0, &0u128.to_le_bytes())?;
+        }
+        Ok(())
     }
 
     fn set_balance(&self, account: &Address, amount: u128) -> Result<(), ChainError> {

@@ -7,13 +7,15 @@ use api_usage_billing::testing::Transfer;
 use api_usage_billing::{Address, Event, Host};
 use billing_vm::billing::VmHost;
 
-use crate::tables::{Txn, STORAGE};
+use crate::tables::{Txn, DEPLOYED_STORAGE, STORAGE};
 use crate::ChainError;
 
 /// One call's host: the contract's reads and writes go straight to the store transaction, and
 /// vanish with it unless the call succeeds.
 pub struct StoreTx {
     pub(crate) txn: Txn,
+    /// The contract this call runs: its storage, its balance.
+    pub(crate) contract: Address,
     pub(crate) sender: Address,
     pub(crate) value: u128,
     pub(crate) timestamp: u64,
@@ -27,9 +29,17 @@ pub struct StoreTx {
 }
 
 impl StoreTx {
-    pub(crate) fn new(txn: Txn, sender: Address, value: u128, timestamp: u64, spendable: u128) -> StoreTx {
+    pub(crate) fn new(
+        txn: Txn,
+        contract: Address,
+        sender: Address,
+        value: u128,
+        timestamp: u64,
+        spendable: u128,
+    ) -> StoreTx {
         StoreTx {
             txn,
+            contract,
             sender,
             value,
             timestamp,
@@ -44,6 +54,19 @@ impl StoreTx {
     /// What the contract may spend: its balance with the attached value, less what it sent.
     pub(crate) fn spendable(&self) -> u128 {
         self.spendable
+    }
+
+    /// Where a storage key of this call's contract lives: the billing contract's own table keeps its
+    /// keys as they are (older states), a deployed contract's keys follow its address.
+    fn slot(&self, key: &[u8]) -> (crate::tables::Table, Vec<u8>) {
+        if self.contract == api_usage_billing::testing::CONTRACT {
+            (STORAGE, key.to_vec())
+        } else {
+            let mut full = Vec::with_capacity(20 + key.len());
+            full.extend_from_slice(&self.contract.0);
+            full.extend_from_slice(key);
+            (DEPLOYED_STORAGE, full)
+        }
     }
 
     pub(crate) fn broke(&self, error: ChainError) {
@@ -67,7 +90,8 @@ impl VmHost for StoreTx {
     }
 
     fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
-        match self.txn.get(STORAGE, key) {
+        let (table, key) = self.slot(key);
+        match self.txn.get(table, &key) {
             Ok(value) => value,
             Err(error) => {
                 self.broke(error);
@@ -83,13 +107,15 @@ impl Host for StoreTx {
     }
 
     fn storage_set(&mut self, key: &[u8], value: &[u8]) {
-        if let Err(error) = self.txn.put(STORAGE, key, value) {
+        let (table, key) = self.slot(key);
+        if let Err(error) = self.txn.put(table, &key, value) {
             self.broke(error);
         }
     }
 
     fn storage_remove(&mut self, key: &[u8]) {
-        if let Err(error) = self.txn.remove(STORAGE, key) {
+        let (table, key) = self.slot(key);
+        if let Err(error) = self.txn.remove(table, &key) {
             self.broke(error);
         }
     }

@@ -8,7 +8,7 @@ use api_usage_billing::testing::{Refusal, CONTRACT};
 use api_usage_billing::{calldata, Address, Value};
 use base64::Engine as _;
 use billing_chain::node::{Submission, Submitted};
-use billing_chain::{CallReport, Chain, ChainError};
+use billing_chain::{Action, CallReport, Chain, ChainError};
 use serde_json::{json, Value as Json};
 
 use crate::eth::keccak;
@@ -291,7 +291,10 @@ impl Node {
             }
             "eth_getCode" => {
                 let account = address_param(params.first(), "address")?;
-                Ok(json!(if account == CONTRACT { hex::data(&self.code) } else { "0x".to_string() }))
+                if account == CONTRACT {
+                    return Ok(json!(hex::data(&self.code)));
+                }
+                Ok(json!(self.chain().code_at(&account)?.map_or("0x".to_string(), |code| hex::data(&code))))
             }
             "eth_sendRawTransaction" => self.send_raw(params),
             "eth_getTransactionReceipt" => {
@@ -322,8 +325,18 @@ impl Node {
                 }))
             }
             "gen_getContractSchema" => {
-                self.contract_param(params.first())?;
-                Ok(self.schema.clone())
+                let address = self.contract_param(params.first())?;
+                if address == CONTRACT {
+                    return Ok(self.schema.clone());
+                }
+                // A deployed contract answers for itself, as the billing contract's `get_schema` does.
+                match self.chain().view_at(address, "get_schema", &[])? {
+                    Ok(Value::Str(text)) => serde_json::from_str(&text)
+                        .map_err(|_| RpcError::refused("the contract's get_schema is not JSON")),
+                    _ => {
+                        Err(RpcError::refused(format!("the contract at {} has no schema", address.to_hex())))
+                    }
+                }
             }
             "gen_getContractSchemaForCode" => {
                 let code = code_param(params.first())?;
@@ -334,8 +347,12 @@ impl Node {
                 }
             }
             "gen_getContractCode" => {
-                self.contract_param(params.first())?;
-                Ok(json!(b64(&self.code)))
+                let address = self.contract_param(params.first())?;
+                if address == CONTRACT {
+                    return Ok(json!(b64(&self.code)));
+                }
+                let code = self.chain().code_at(&address)?.unwrap_or_default();
+                Ok(json!(b64(&code)))
             }
             "sim_fundAccount" => {
                 let account = address_param(params.first(), "address")?;
@@ -363,18 +380,23 @@ impl Node {
         }
     }
 
-    /// Accepts the contract's address (a string or `{address}`); anything else is no contract here.
-    fn contract_param(&self, param: Option<&Json>) -> Result<(), RpcError> {
+    /// A contract's address (a string or `{address}`): the billing contract's or a deployed one's.
+    fn contract_param(&self, param: Option<&Json>) -> Result<Address, RpcError> {
         let text = match param {
             Some(Json::Object(o)) => o.get("address"),
             other => other,
         };
         let address = address_param(text, "address")?;
-        if address == CONTRACT {
-            Ok(())
+        self.known_contract(address)
+    }
+
+    /// `address` if a contract is there; otherwise the refusal every method gives.
+    fn known_contract(&self, address: Address) -> Result<Address, RpcError> {
+        if address == CONTRACT || self.chain().code_at(&address)?.is_some() {
+            Ok(address)
         } else {
             Err(RpcError::refused(format!(
-                "no contract at {}; this node's contract is {}",
+                "no contract at {}; the billing contract is at {}",
                 address.to_hex(),
                 CONTRACT.to_hex()
             )))
@@ -491,13 +513,11 @@ impl Node {
         else {
             return Err(RpcError::params("gen_call runs a call, not a deploy"));
         };
-        if to != CONTRACT {
-            return Err(RpcError::refused(format!("no contract at {}", to.to_hex())));
-        }
+        let to = self.known_contract(to)?;
         let report = {
             let chain = self.chain();
             let now = chain.now()?;
-            chain.simulate(from, value, self.block_time(now), &method, &args)?
+            chain.simulate(to, from, value, self.block_time(now), &method, &args)?
         };
         Ok(match &report.outcome {
             Ok(result) => json!({
@@ -548,31 +568,31 @@ impl Node {
         }
         let data = genlayer::decode(&add.tx_data).map_err(|e| RpcError::refused(e.to_string()))?;
         let recipient = Address(add.recipient);
-        let (call, deploy) = match &data {
+        let (action, deploy) = match &data {
             TxData::Deploy { code, args, .. } => {
                 if recipient != Address::default() {
                     return Err(RpcError::refused("a deploy goes to the zero address"));
                 }
-                if !self.deployable.contains(code) {
+                if self.deployable.contains(code) {
+                    // The billing contract's own code: the instance already running answers.
+                    if !args.is_empty() {
+                        return Err(RpcError::refused(
+                            "the billing contract's constructor takes no arguments",
+                        ));
+                    }
+                    if tx.value != 0 {
+                        return Err(RpcError::refused("a deploy of the billing contract takes no value"));
+                    }
+                    (Action::Nothing, true)
+                } else if is_genvm_code(code) {
+                    (Action::Deploy { code, args }, true)
+                } else {
                     return Err(RpcError::refused(UNKNOWN_CODE));
                 }
-                if !args.is_empty() {
-                    return Err(RpcError::refused("the billing contract's constructor takes no arguments"));
-                }
-                if tx.value != 0 {
-                    return Err(RpcError::refused("a deploy of the billing contract takes no value"));
-                }
-                (None, true)
             }
             TxData::Call { method, args, .. } => {
-                if recipient != CONTRACT {
-                    return Err(RpcError::refused(format!(
-                        "no contract at {}; this node's contract is {}",
-                        recipient.to_hex(),
-                        CONTRACT.to_hex()
-                    )));
-                }
-                (Some((method.as_str(), args.as_slice())), false)
+                let to = self.known_contract(recipient)?;
+                (Action::Call { to, method: method.as_str(), args: args.as_slice() }, false)
             }
         };
         let sender = Address(tx.from);
@@ -586,7 +606,8 @@ impl Node {
                 )));
             }
         }
-        let submission = Submission { sender, nonce: tx.nonce, value: tx.value, at, call, hash: tx.hash, id };
+        let submission =
+            Submission { sender, nonce: tx.nonce, value: tx.value, at, action, hash: tx.hash, id };
         let record = |report: &CallReport, block: u64| {
             let record = json!({
                 "tx": studio_transaction(&tx, &add, &data, deploy, &id, report, block),
@@ -612,8 +633,13 @@ impl Node {
 }
 
 const UNKNOWN_CODE: &str =
-    "this node runs one contract, the billing contract: a deploy must carry its GenVM .zip \
-     or .wasm (cargo build-wasm); other code needs a multi-contract chain";
+    "a deploy must carry a GenVM contract: a .zip (runner.json, contract.wasm) or a bare \
+     .wasm; this node runs no Python contracts";
+
+/// A GenVM deployment archive or a bare wasm module (what the chain can load).
+fn is_genvm_code(code: &[u8]) -> bool {
+    code.starts_with(b"PK\x03\x04") || code.starts_with(b"\0asm")
+}
 
 fn code_param(param: Option<&Json>) -> Result<Vec<u8>, RpcError> {
     let text = param.and_then(Json::as_str).ok_or_else(|| RpcError::params("expected the code as 0x hex"))?;
@@ -699,7 +725,14 @@ fn studio_transaction(
             (bytes, refused_line(refusal), "ERROR", error)
         }
     };
-    let contract = CONTRACT.to_hex();
+    // A deploy names the contract it made; the billing contract's own code names the running one; a
+    // refused deploy made none.
+    let contract = match (data, report.contract, &report.outcome) {
+        (TxData::Call { .. }, _, _) => json!(Address(add.recipient).to_hex()),
+        (TxData::Deploy { .. }, Some(made), _) => json!(made.to_hex()),
+        (TxData::Deploy { .. }, None, Ok(_)) => json!(CONTRACT.to_hex()),
+        (TxData::Deploy { .. }, None, Err(_)) => Json::Null,
+    };
     let mut tx_data = json!({ "calldata": b64(&calldata_bytes) });
     if deploy {
         tx_data["contract_address"] = json!(contract);

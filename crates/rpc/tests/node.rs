@@ -232,7 +232,7 @@ fn bad_transactions_are_refused_and_change_nothing() {
                 &rlp::encode_list(&[rlp::bytes(b"PK other"), rlp::bytes(&[]), rlp::bytes(&[0])]),
                 CHAIN_ID,
             ),
-            "one contract",
+            "GenVM contract",
         ),
         ("not RLP data", tx_to(&operator, 1, 0, CONTRACT.0, &[0xff, 0x01], CHAIN_ID), "RLP"),
         ("truncated", replay[..replay.len() - 8].to_string(), "invalid transaction"),

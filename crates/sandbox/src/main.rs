@@ -73,9 +73,29 @@ enum Command {
         /// Block time of the call, unix seconds (default: the last call's; never earlier).
         #[arg(long)]
         at: Option<u64>,
+        /// The contract to call (default: the billing contract, 0xc0…c0).
+        #[arg(long)]
+        to: Option<String>,
         method: String,
         /// Arguments as JSON values; text that is not JSON is taken as a string.
         args: Vec<String>,
+    },
+    /// Deploy a contract (a .wasm on the state's interface, or a GenVM .zip with --abi genvm); prints
+    /// its address.
+    Deploy {
+        file: PathBuf,
+        /// The deploying account (its deploy count and address give the contract's address).
+        #[arg(long, default_value = DEFAULT_DEPLOYER)]
+        sender: String,
+        /// The constructor's arguments, as one JSON array.
+        #[arg(long, default_value = "[]")]
+        args: String,
+        /// Value attached to the deploy, in wei.
+        #[arg(long, default_value = "0")]
+        value: String,
+        /// Block time of the deploy, unix seconds (default: the last call's; never earlier).
+        #[arg(long)]
+        at: Option<u64>,
     },
     /// Run a JSON-lines script of calls, one JSON line out per call.
     Run {
@@ -134,6 +154,9 @@ enum Command {
         dashboard: Option<PathBuf>,
     },
 }
+
+/// Who deploys when `deploy` is given no `--sender`.
+const DEFAULT_DEPLOYER: &str = "0xd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
 
 /// How a command ended, beyond success.
 enum Failure {
@@ -233,7 +256,8 @@ fn address(text: &str, what: &str) -> Result<Address, String> {
     Address::parse(text).ok_or_else(|| format!("{what} must be 0x followed by 40 hex digits, not {text:?}"))
 }
 
-/// Calldata arguments from JSON values, typed by the parameters the contract schema declares.
+/// Calldata arguments from JSON values, typed by the parameters the contract schema declares (the
+/// billing contract's: a method it does not name takes its arguments' natural calldata).
 fn call_args(method: &str, args: &[Input]) -> Vec<api_usage_billing::Value> {
     let types = params::param_types(api_usage_billing::schema::CONTRACT_SCHEMA, method);
     args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, types.get(i).copied().flatten())).collect()
@@ -260,18 +284,46 @@ fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Call { sender, value, at, method, args } => {
+        Command::Call { sender, value, at, to, method, args } => {
             let sender = address(&sender, "--sender")?;
+            let to = match to {
+                Some(to) => address(&to, "--to")?,
+                None => api_usage_billing::testing::CONTRACT,
+            };
             let value = billing_sandbox::json::wei_from_text(&value)
                 .ok_or(format!("--value must be wei (decimal digits), not {value:?}"))?;
             let chain = open(state, wasm_path, abi, false)?;
             let args: Vec<Input> = args.iter().map(|a| cli_arg(a)).collect();
-            let report = chain.call(sender, value, at, &method, &call_args(&method, &args))?;
+            let report = chain.call_to(to, sender, value, at, &method, &call_args(&method, &args))?;
             println!("{}", report_line(&report));
             if report.outcome.is_ok() {
                 Ok(())
             } else {
                 Err(Failure::Refused)
+            }
+        }
+        Command::Deploy { file, sender, args, value, at } => {
+            let sender = address(&sender, "--sender")?;
+            let value = billing_sandbox::json::wei_from_text(&value)
+                .ok_or(format!("--value must be wei (decimal digits), not {value:?}"))?;
+            let args = match input::parse(&args) {
+                Ok(Input::Array(args)) => args,
+                _ => return Err(format!("--args must be one JSON array, not {args:?}").into()),
+            };
+            let code = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let chain = open(state, wasm_path, abi, false)?;
+            let args: Vec<_> = args.iter().map(|arg| arg_from_json(arg, None)).collect();
+            let report = chain.deploy(sender, value, at, &code, &args)?;
+            match (&report.outcome, report.contract) {
+                (Ok(_), Some(contract)) => {
+                    println!("{}", contract.to_hex());
+                    eprintln!("deployed {} by {} at {}", file.display(), sender.to_hex(), contract.to_hex());
+                    Ok(())
+                }
+                _ => {
+                    println!("{}", report_line(&report));
+                    Err(Failure::Refused)
+                }
             }
         }
         Command::Run { file, fresh } => {
@@ -291,9 +343,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let (sender, value, at, method, args) =
+                let (sender, value, at, to, method, args) =
                     parse_script_line(&line).map_err(|why| format!("line {number}: not a call: {why}"))?;
-                let report = chain.call(sender, value, at, &method, &call_args(&method, &args))?;
+                let report = chain.call_to(to, sender, value, at, &method, &call_args(&method, &args))?;
                 writeln!(out, "{}", report_line(&report)).map_err(|e| e.to_string())?;
             }
             out.flush().map_err(|e| e.to_string())?;
@@ -327,6 +379,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::State => {
             let chain = open(state, wasm_path, abi, false)?;
             print!("{}", render::overview(&chain.overview()?));
+            let contracts = chain.contracts()?;
+            println!("billing contract: {}", api_usage_billing::testing::CONTRACT.to_hex());
+            for deployed in contracts.iter().skip(1) {
+                println!("deployed contract: {}", deployed.to_hex());
+            }
             Ok(())
         }
         Command::Serve { port, fixed_clock, threads, fresh, dashboard } => {
@@ -362,10 +419,10 @@ fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(
     Ok(())
 }
 
-type ScriptCall = (Address, u128, Option<u64>, String, Vec<Input>);
+type ScriptCall = (Address, u128, Option<u64>, Address, String, Vec<Input>);
 
 /// The keys a script line may have: anything else is a typo the user should hear about.
-const SCRIPT_KEYS: [&str; 5] = ["sender", "timestamp", "value", "method", "args"];
+const SCRIPT_KEYS: [&str; 6] = ["sender", "timestamp", "value", "to", "method", "args"];
 
 /// `{"sender": "0x…", "timestamp": 123, "value": "0", "method": "…", "args": [...]}`.
 fn parse_script_line(line: &str) -> Result<ScriptCall, String> {
@@ -379,6 +436,11 @@ fn parse_script_line(line: &str) -> Result<ScriptCall, String> {
     let sender = json.get("sender").and_then(Input::as_str).ok_or("no \"sender\" string")?;
     let sender = address(sender, "\"sender\"")?;
     let method = json.get("method").and_then(Input::as_str).ok_or("no \"method\" string")?.to_string();
+    let to = match json.get("to") {
+        None | Some(Input::Null) => api_usage_billing::testing::CONTRACT,
+        Some(Input::Str(to)) => address(to, "\"to\"")?,
+        Some(other) => return Err(format!("\"to\" must be an address string, not {other}")),
+    };
     let value = match json.get("value") {
         None => 0,
         Some(value) => wei_from_json(value).ok_or_else(|| format!("\"value\" must be wei, not {value}"))?,
@@ -395,5 +457,5 @@ fn parse_script_line(line: &str) -> Result<ScriptCall, String> {
         Some(Input::Array(args)) => args.clone(),
         Some(other) => return Err(format!("\"args\" must be an array, not {other}")),
     };
-    Ok((sender, value, at, method, args))
+    Ok((sender, value, at, to, method, args))
 }

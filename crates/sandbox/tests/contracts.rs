@@ -1,0 +1,159 @@
+//! Several contracts on one state: `deploy` makes a contract at an address derived from the deployer
+//! and its deploy count, `call --to` and a script line's `"to"` reach it, each contract keeps its
+//! own storage and balance, and no contract's address may send a transaction.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use api_usage_billing::Address;
+use billing_chain::contract_address;
+use serde_json::Value as Json;
+
+const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
+const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+const BILLING: &str = "0xc0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0";
+const DEPLOYER: &str = "0xd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
+
+fn sandbox<S: AsRef<std::ffi::OsStr>>(state: &Path, args: &[S], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
+        .arg("--state")
+        .arg(state)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sandbox runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("billing-contracts-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn line(output: &Output) -> Json {
+    serde_json::from_str(stdout(output).trim()).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+fn hex(address: &Address) -> String {
+    address.to_hex()
+}
+
+fn deployer() -> Address {
+    Address::parse(DEPLOYER).unwrap()
+}
+
+/// The billing contract's calls on a second instance at `to`, then checks that the two keep apart.
+fn two_instances(abi: &[&str], code: &[u8], name: &str) {
+    let dir = temp_dir(name);
+    let state = dir.join("state.redb");
+    let file = dir.join("contract.bin");
+    std::fs::write(&file, code).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let with = |args: &[&str]| -> Vec<String> { abi.iter().chain(args).map(|a| a.to_string()).collect() };
+
+    // A deploy of code that is no contract makes nothing and uses no address.
+    let junk = dir.join("junk.wasm");
+    std::fs::write(&junk, b"not wasm at all").unwrap();
+    let refused = sandbox(&state, &with(&["deploy", junk.to_str().unwrap()]), "");
+    assert!(!refused.status.success());
+    assert_eq!(line(&refused)["error"]["code"], "invalid_contract_code", "{}", stdout(&refused));
+
+    let first = sandbox(&state, &with(&["deploy", &file]), "");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let first_address = hex(&contract_address(&deployer(), 0));
+    assert_eq!(stdout(&first).trim(), first_address);
+    let second = sandbox(&state, &with(&["deploy", &file, "--sender", OPERATOR]), "");
+    assert_eq!(stdout(&second).trim(), hex(&contract_address(&Address::parse(OPERATOR).unwrap(), 0)));
+    let third = sandbox(&state, &with(&["deploy", &file]), "");
+    assert_eq!(stdout(&third).trim(), hex(&contract_address(&deployer(), 1)));
+
+    // The new instance bills on its own; the billing contract never hears of it.
+    let script = [
+        format!(r#"{{"sender":"{OPERATOR}","to":"{first_address}","method":"register_api","args":["weather",10,5]}}"#),
+        format!(r#"{{"sender":"{ALICE}","to":"{first_address}","value":"1000","method":"subscribe","args":["weather",100,1000]}}"#),
+        format!(r#"{{"sender":"{ALICE}","to":"{first_address}","method":"consume_credit","args":["weather","{ALICE}"]}}"#),
+        format!(r#"{{"sender":"{ALICE}","method":"consume_credit","args":["weather","{ALICE}"]}}"#),
+    ]
+    .join("\n");
+    let ran = sandbox(&state, &with(&["run", "-"]), &script);
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    let lines: Vec<Json> = stdout(&ran).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines[0]["ok"].is_null(), "{}", lines[0]);
+    assert_eq!(lines[2]["ok"]["billed_wei"], "10", "{}", lines[2]);
+    assert_eq!(lines[3]["error"]["code"], "api_not_registered", "{}", lines[3]);
+
+    let report = sandbox(
+        &state,
+        &with(&["call", "--sender", ALICE, "--to", &first_address, "get_usage_report", ALICE]),
+        "",
+    );
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert!(line(&report)["ok"].as_str().unwrap().contains(r#""credit_balance_wei":"990""#));
+    let billing_report = sandbox(&state, &with(&["report", ALICE, "--json"]), "");
+    assert!(stdout(&billing_report).contains(r#""apis":[]"#), "{}", stdout(&billing_report));
+
+    // Balances: the value went to the instance it was sent to.
+    let dump: Json = serde_json::from_str(&stdout(&sandbox(&state, &with(&["dump"]), ""))).unwrap();
+    let balance_of = |who: &str| {
+        dump["balances"].as_array().unwrap().iter().find(|b| b[0] == who || b["address"] == who).map(|b| {
+            if b.is_array() {
+                b[1].clone()
+            } else {
+                b["wei"].clone()
+            }
+        })
+    };
+    assert_eq!(balance_of(&first_address), Some(Json::from("1000")), "{dump}");
+
+    // No contract sends a transaction; an address with no contract is refused; neither changes anything.
+    let before = stdout(&sandbox(&state, &with(&["dump"]), ""));
+    let from_contract = sandbox(
+        &state,
+        &with(&["call", "--sender", &first_address, "--to", BILLING, "register_api", "x", "1", "1"]),
+        "",
+    );
+    assert_eq!(line(&from_contract)["error"]["code"], "contract_sender", "{}", stdout(&from_contract));
+    let nobody = hex(&contract_address(&deployer(), 7));
+    let unknown = sandbox(&state, &with(&["call", "--sender", ALICE, "--to", &nobody, "get_schema"]), "");
+    assert_eq!(line(&unknown)["error"]["code"], "unknown_contract", "{}", stdout(&unknown));
+    let after = stdout(&sandbox(&state, &with(&["dump"]), ""));
+    assert_eq!(before, after, "a refused call changed the state");
+
+    let overview = sandbox(&state, &with(&["state"]), "");
+    assert!(stdout(&overview).contains(&format!("billing contract: {BILLING}")), "{}", stdout(&overview));
+    assert!(stdout(&overview).contains(&format!("deployed contract: {first_address}")));
+}
+
+#[test]
+fn a_second_billing_instance_on_the_billing_abi_keeps_its_own_storage_and_balance() {
+    let wasm = billing_artifact::billing_wasm().unwrap();
+    two_instances(&[], &wasm, "billing");
+}
+
+#[test]
+fn a_genvm_zip_deployed_on_a_genvm_state_runs_at_its_own_address() {
+    let zip = billing_artifact::genvm_zip().unwrap();
+    two_instances(&["--abi", "genvm"], &zip, "genvm");
+}
+
+#[test]
+fn deploy_arguments_must_be_a_json_array() {
+    let dir = temp_dir("args");
+    let out = sandbox(&dir.join("state.redb"), &["deploy", "/dev/null", "--args", "{}"], "");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--args must be one JSON array"), "{}", stderr(&out));
+}
