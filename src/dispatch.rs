@@ -12,6 +12,8 @@ pub enum ParamType {
     Bool,
     /// A calldata address, or a string of `0x`/`0X` + 40 hex digits in any case.
     Address,
+    /// A calldata array of ints (GenLayer's `list[int]`).
+    IntList,
 }
 
 /// What a method returns.
@@ -73,6 +75,11 @@ macro_rules! method_table {
             write listed accept_api(api_name: Str) -> Null = contract::accept_api;
             write listed set_daily_cap(api_name: Str, max_daily_spend_wei: Int) -> Null
                 = contract::set_daily_cap;
+            write listed set_delegate_limit(api_name: Str, delegate: Address, max_daily_calls: Int) -> Null
+                = contract::set_delegate_limit;
+            write listed set_credit_alerts(percents: IntList) -> Null = contract::set_credit_alerts;
+            write listed credit_note(api_name: Str, consumer_address: Address, amount: Int, reason: Str)
+                -> Null = contract::credit_note;
             view unlisted get_schema() -> Str = contract::get_schema;
         }
     };
@@ -152,6 +159,7 @@ mod params {
     pub(super) struct Int;
     pub(super) struct Bool;
     pub(super) struct Address;
+    pub(super) struct IntList;
 
     impl Param for Str {
         const TYPE: ParamType = ParamType::Str;
@@ -182,6 +190,18 @@ mod params {
             match present(name, value)? {
                 Value::Bool(flag) => Ok(*flag),
                 _ => Err(invalid_arguments(name, " must be a bool")),
+            }
+        }
+    }
+
+    impl Param for IntList {
+        const TYPE: ParamType = ParamType::IntList;
+        type Out<'a> = &'a [Value];
+        /// An array whose every item is an int.
+        fn decode<'a>(name: &'static str, value: Option<&'a Value>) -> Result<&'a [Value], Error> {
+            match present(name, value)? {
+                Value::Array(items) if items.iter().all(|item| matches!(item, Value::Int(_))) => Ok(items),
+                _ => Err(invalid_arguments(name, " must be a list of integers")),
             }
         }
     }

@@ -127,6 +127,17 @@ errors! {
     /// The deploy found state of another layout: it needs fresh state (or a migration), never a misread.
     UnsupportedStateVersion { found: u64, supported: u64 } => "unsupported_state_version",
         unexpected "state has another layout version: deploy on fresh state", details(found, supported);
+    /// A delegate's bill would pass the daily call limit its consumer set for it.
+    DelegateLimit { attempted_calls: u128, max_calls: u64 } => "delegate_limit",
+        expected "delegate daily call limit exceeded", details(reason, attempted_calls, max_calls);
+    NegativeLimit => "negative_limit", expected "max_daily_calls cannot be negative";
+    CreditAlertsCount => "credit_alerts_count", expected "credit alerts must list 1 to 4 thresholds";
+    CreditAlertPercent => "credit_alert_percent", expected "credit alert thresholds must be 1 to 99 percent";
+    CreditAlertsRepeated => "credit_alerts_repeated", expected "credit alert thresholds must be distinct";
+    InvalidReason => "invalid_reason", expected "reason must be 1-64 printable ASCII characters";
+    /// The consumer's credit notes on this API would pass what it was ever billed on it.
+    CreditNoteExceedsBilled { billed_wei: u128, noted_wei: u128, amount: u128 } => "credit_note_exceeds_billed",
+        expected "credit notes cannot pass what was billed", details(billed_wei, noted_wei, amount);
 }
 
 impl Error {
@@ -194,6 +205,13 @@ mod tests {
             Error::CorruptState,
             Error::TooManyBillers,
             Error::UnsupportedStateVersion { found: 0, supported: 0 },
+            Error::DelegateLimit { attempted_calls: 0, max_calls: 0 },
+            Error::NegativeLimit,
+            Error::CreditAlertsCount,
+            Error::CreditAlertPercent,
+            Error::CreditAlertsRepeated,
+            Error::InvalidReason,
+            Error::CreditNoteExceedsBilled { billed_wei: 0, noted_wei: 0, amount: 0 },
         ];
         let codes: Vec<&str> = all.iter().map(Error::code).collect();
         assert_eq!(codes, Error::CODES);

@@ -86,7 +86,8 @@ macro_rules! events {
     (@type Address) => { crate::Address };
     (@type Wei) => { u128 };
     (@type Count) => { u64 };
-    (@type Text) => { &'static str };
+    (@type Text) => { String };
+    (@type Percents) => { alloc::vec::Vec<u64> };
 }
 
 events! {
@@ -106,7 +107,7 @@ events! {
         spend_today_wei: Wei,
         calls: Count,
     }
-    /// `threshold` is always [`crate::LOW_CREDIT_THRESHOLD`].
+    /// `threshold` is `<percent>_percent_of_total_deposit`: [`crate::LOW_CREDIT_THRESHOLD`] by default.
     CreditDepleted { consumer: Address, remaining_credit_wei: Wei, threshold: Text, funded_wei: Wei }
     CreditWithdrawn { consumer: Address, amount: Wei, remaining_credit_wei: Wei }
     EarningsWithdrawn { api: ApiName, operator: Address, amount: Wei, remaining_earnings_wei: Wei }
@@ -115,4 +116,9 @@ events! {
     ApiTransferRequested { api: ApiName, operator: Address, new_operator: Address }
     ApiTransferred { api: ApiName, operator: Address, previous_operator: Address }
     DailyCapChanged { consumer: Address, api: ApiName, max_daily_spend_wei: Wei }
+    /// `max_daily_calls`: the delegate's own daily call limit (0: no calls).
+    DelegateLimitSet { consumer: Address, api: ApiName, delegate: Address, max_daily_calls: Count }
+    /// `percents`: the thresholds now in force, highest first.
+    CreditAlertsSet { consumer: Address, percents: Percents }
+    CreditNoted { api: ApiName, consumer: Address, amount: Wei, reason: Text, remaining_earnings_wei: Wei }
 }

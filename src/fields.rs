@@ -17,12 +17,16 @@ pub enum FieldKind {
     /// Unix seconds.
     Timestamp,
     Bool,
-    /// A fixed text.
+    /// A text: a fixed one, or one the caller chose (a credit note's reason).
     Text,
     /// A list of addresses.
     Addresses,
     /// An address or null.
     OptionalAddress,
+    /// A list of percents (ints 1 to 99).
+    Percents,
+    /// A count (u64) or null.
+    OptionalCount,
 }
 
 pub type Fields = &'static [(&'static str, FieldKind)];

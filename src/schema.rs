@@ -6,7 +6,9 @@ pub const CONTRACT_SCHEMA: &str = include_str!("../schema/contract.json");
 
 pub use crate::fields::{FieldKind, Fields};
 
-use FieldKind::{Address, Addresses, ApiName, Bool, Count, Day, OptionalAddress, Text, Timestamp, Wei};
+use FieldKind::{
+    Address, Addresses, ApiName, Bool, Count, Day, OptionalAddress, OptionalCount, Text, Timestamp, Wei,
+};
 
 pub use crate::events::EVENTS;
 
@@ -24,7 +26,8 @@ pub const RECEIPT: Fields = &[
     ("resets_at", Timestamp),
 ];
 
-/// The usage report's top level; `apis` holds [`REPORT_API`] entries.
+/// The usage report's top level; `apis` holds [`REPORT_API`] entries, `credit_alerts`
+/// [`REPORT_CREDIT_ALERT`] entries.
 pub const REPORT: Fields = &[
     ("consumer", Address),
     ("day_id", Day),
@@ -33,7 +36,11 @@ pub const REPORT: Fields = &[
     ("resets_at", Timestamp),
     ("funded_wei", Wei),
     ("low_credit", Bool),
+    ("credit_alerts", Text),
 ];
+
+/// One entry of the report's `credit_alerts`: the account's thresholds, highest first.
+pub const REPORT_CREDIT_ALERT: Fields = &[("percent", Count), ("armed", Bool)];
 
 /// `get_api_report`'s JSON.
 pub const API_REPORT: Fields = &[
@@ -55,7 +62,7 @@ pub const API_REPORT: Fields = &[
 /// One entry of `get_usage_history`'s JSON list.
 pub const HISTORY_DAY: Fields = &[("day_id", Day), ("calls", Count), ("spend_wei", Wei)];
 
-/// One entry of the report's `apis`.
+/// One entry of the report's `apis`; `delegate_limits` holds [`REPORT_DELEGATE_LIMIT`] entries.
 pub const REPORT_API: Fields = &[
     ("api_name", ApiName),
     ("calls_today", Count),
@@ -68,4 +75,10 @@ pub const REPORT_API: Fields = &[
     ("calls_remaining_today", Count),
     ("spend_remaining_today_wei", Wei),
     ("delegates", Addresses),
+    ("delegate_limits", Text),
 ];
+
+/// One entry of a report API entry's `delegate_limits`, in approval order (`max_daily_calls` null:
+/// unlimited).
+pub const REPORT_DELEGATE_LIMIT: Fields =
+    &[("delegate", Address), ("max_daily_calls", OptionalCount), ("calls_today", Count)];

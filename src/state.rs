@@ -19,8 +19,10 @@ use core::marker::PhantomData;
 use crate::{Address, Error, Host};
 
 /// The layout described above (docs/STORAGE.md). Version 2 replaced the subscription's single
-/// `last_usage_id` with one anti-replay window per biller. A later layout bumps it again.
-pub const STATE_VERSION: u32 = 2;
+/// `last_usage_id` with one anti-replay window per biller; version 3 gave each delegate its daily
+/// limit and count, the subscription its billed and credit-noted totals, and the account its alert
+/// thresholds. A later layout bumps it again.
+pub const STATE_VERSION: u32 = 3;
 /// Where the version lives: borsh `u32` (4 bytes, little-endian) under this key.
 pub const STATE_VERSION_KEY: &[u8] = b"v";
 
@@ -218,10 +220,46 @@ impl ApiRecord {
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub(crate) struct Account {
     pub credit_wei: u128,
-    /// Deposits minus credit withdrawals: the base of the low-credit threshold.
+    /// Deposits and credit notes minus credit withdrawals: the base of the low-credit thresholds.
     pub funded_wei: u128,
-    /// The low-credit warning was given and no deposit has lifted credit above the threshold since.
-    pub warned: bool,
+    /// The low-credit thresholds, highest first; empty means the default, [`crate::LOW_CREDIT_PERCENT`].
+    pub alert_percents: Vec<u8>,
+    /// Bit `i` set: the warning at `alert_percents[i]` (the default's: bit 0) was given and no deposit
+    /// has lifted credit above that threshold since.
+    pub fired: u8,
+}
+
+impl Account {
+    /// The thresholds in force, highest first.
+    pub fn thresholds(&self) -> &[u8] {
+        if self.alert_percents.is_empty() {
+            &[DEFAULT_ALERT]
+        } else {
+            &self.alert_percents
+        }
+    }
+}
+
+/// [`crate::LOW_CREDIT_PERCENT`] as stored.
+pub(crate) const DEFAULT_ALERT: u8 = 20;
+const _: () = assert!(DEFAULT_ALERT as u128 == crate::LOW_CREDIT_PERCENT);
+/// Most thresholds an account holds (they fit the `fired` bits).
+pub const MAX_ALERTS: usize = 4;
+
+/// An approved delegate: its own daily call limit, if the consumer set one, and its calls on the
+/// subscription's latest day billed (`Subscription::today`'s day).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub(crate) struct Delegate {
+    pub address: Address,
+    /// `None`: unlimited (within the subscription's own limits).
+    pub max_daily_calls: Option<u64>,
+    pub calls: u64,
+}
+
+impl Delegate {
+    pub fn new(address: Address) -> Delegate {
+        Delegate { address, max_daily_calls: None, calls: 0 }
+    }
 }
 
 /// One consumer's subscription to one API, with today's usage kept beside it so a bill reads it once.
@@ -234,15 +272,48 @@ pub(crate) struct Subscription {
     /// Usage on the latest day billed.
     pub today: DayUsage,
     /// Accounts the consumer allows to bill it for this API, in approval order.
-    pub delegates: Vec<Address>,
+    pub delegates: Vec<Delegate>,
     /// How many finished days were archived to the history ring (slot = count % 30).
     pub archived_days: u64,
     /// The usage-id window of each biller (the consumer, a delegate) that billed with a usage id, in
     /// order of first use. Kept through revoke, unsubscribe and resubscribe, so ids never replay.
     pub usage_ids: Vec<UsageIds>,
+    /// Everything ever billed on this subscription (saturating: a bound, not money).
+    pub billed_total_wei: u128,
+    /// Everything the operator ever gave back by credit notes: never above `billed_total_wei`.
+    pub credit_noted_wei: u128,
 }
 
 impl Subscription {
+    /// A new subscription, active, with nothing billed.
+    pub fn new(cap: u128, price: u128) -> Subscription {
+        Subscription {
+            active: true,
+            max_daily_spend_wei: cap,
+            accepted_price_wei: price,
+            today: DayUsage::default(),
+            delegates: Vec::new(),
+            archived_days: 0,
+            usage_ids: Vec::new(),
+            billed_total_wei: 0,
+            credit_noted_wei: 0,
+        }
+    }
+
+    /// The approved delegate `address`, if it is one.
+    pub fn delegate(&self, address: &Address) -> Option<&Delegate> {
+        self.delegates.iter().find(|d| d.address == *address)
+    }
+
+    /// `delegate`'s calls on `day` (its count is kept for the latest day billed only).
+    pub fn delegate_calls_on(&self, delegate: &Delegate, day: u64) -> u64 {
+        if self.today.day_id == day {
+            delegate.calls
+        } else {
+            0
+        }
+    }
+
     /// The day a bill or report at `block_day` counts on: never before the day already recorded, so
     /// block time that goes backwards cannot reset the day's usage.
     pub fn effective_day(&self, block_day: u64) -> u64 {
@@ -375,34 +446,34 @@ mod tests {
         assert_eq!(borsh::to_vec(&api).map(|b| b.len()).ok(), Some(118));
         api.pending_operator = Some(Address([2; 20]));
         assert_eq!(borsh::to_vec(&api).map(|b| b.len()).ok(), Some(138));
-        assert_eq!(borsh::to_vec(&Account::default()).map(|b| b.len()).ok(), Some(33));
-        let mut sub = Subscription {
-            active: true,
-            max_daily_spend_wei: 1,
-            accepted_price_wei: 1,
-            today: DayUsage { day_id: 1, calls: 1, spend_wei: 1 },
-            delegates: Vec::new(),
-            archived_days: 0,
-            usage_ids: Vec::new(),
-        };
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(81));
-        sub.delegates.push(Address([2; 20]));
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(101));
+        let mut account = Account::default();
+        assert_eq!(borsh::to_vec(&account).map(|b| b.len()).ok(), Some(37));
+        account.alert_percents = alloc::vec![50, 20, 10, 5];
+        assert_eq!(borsh::to_vec(&account).map(|b| b.len()).ok(), Some(41));
+        let mut sub = Subscription::new(1, 1);
+        sub.today = DayUsage { day_id: 1, calls: 1, spend_wei: 1 };
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(113));
+        sub.delegates.push(Delegate::new(Address([2; 20])));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(142));
+        sub.delegates[0].max_daily_calls = Some(3);
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(150));
         sub.usage_ids.push(UsageIds::new(Address([2; 20])));
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(137));
-        assert_eq!(borsh::to_vec(&STATE_VERSION).ok(), Some(alloc::vec![2, 0, 0, 0]));
-        sub.delegates = alloc::vec![Address([2; 20]); 16];
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(186));
+        assert_eq!(borsh::to_vec(&STATE_VERSION).ok(), Some(alloc::vec![3, 0, 0, 0]));
+        let limited = Delegate { address: Address([2; 20]), max_daily_calls: Some(1), calls: 0 };
+        sub.delegates = alloc::vec![limited; 16];
         sub.usage_ids = alloc::vec![UsageIds::new(Address([3; 20])); MAX_USAGE_ID_BILLERS];
-        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(1_553));
+        assert_eq!(borsh::to_vec(&sub).map(|b| b.len()).ok(), Some(1_857));
         let doc = include_str!("../docs/STORAGE.md");
         for stated in [
-            "# Storage layout (state version 2)",
+            "# Storage layout (state version 3)",
             "`ApiRecord` — 118 bytes (138 while a transfer is pending)",
-            "`Account` — 33 bytes",
-            "`Subscription` — 81 bytes + 20 per delegate + 36 per biller",
+            "`Account` — 37 bytes + 1 per threshold set",
+            "`Subscription` — 113 bytes + 29 per delegate (37 with a limit) + 36 per biller",
+            "`Delegate` — 29 bytes (37 with a limit)",
             "`UsageIds` — 36 bytes",
             "`DayUsage` — 32 bytes",
-            "1,553 bytes at most",
+            "1,857 bytes at most",
         ] {
             assert!(doc.contains(stated), "docs/STORAGE.md no longer says {stated:?}");
         }

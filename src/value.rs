@@ -97,6 +97,13 @@ impl From<Address> for Value {
     }
 }
 
+/// A list of ints (an event's percents).
+impl From<Vec<u64>> for Value {
+    fn from(v: Vec<u64>) -> Value {
+        Value::Array(v.into_iter().map(Value::from).collect())
+    }
+}
+
 impl From<Vec<Value>> for Value {
     fn from(v: Vec<Value>) -> Value {
         Value::Array(v)

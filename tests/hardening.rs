@@ -178,7 +178,7 @@ fn a_deploy_with_value_attached_is_not_payable() {
     assert!(tx.effects.pending.is_empty(), "a refused deploy wrote");
     let mut tx = chain.transaction(ALICE, 0);
     assert_eq!(instantiate(&mut tx), Ok(()));
-    assert_eq!(tx.storage_peek(api_usage_billing::STATE_VERSION_KEY), Some(vec![2, 0, 0, 0]));
+    assert_eq!(tx.storage_peek(api_usage_billing::STATE_VERSION_KEY), Some(vec![3, 0, 0, 0]));
 }
 
 /// Issue 12, item 5: `init` runs once; after deploy it is refused as an unknown method is, with or
@@ -196,7 +196,11 @@ fn a_deploy_on_version_1_state_is_refused_as_unsupported() {
     let mut tx = undeployed().transaction(ALICE, 0);
     tx.storage_set(api_usage_billing::STATE_VERSION_KEY, &[1, 0, 0, 0]);
     let refused = instantiate(&mut tx).unwrap_err();
-    assert_eq!(refused, Error::UnsupportedStateVersion { found: 1, supported: 2 });
+    assert_eq!(refused, Error::UnsupportedStateVersion { found: 1, supported: 3 });
+    // Version 2 (before delegate limits, alerts and credit notes) likewise.
+    let mut tx = undeployed().transaction(ALICE, 0);
+    tx.storage_set(api_usage_billing::STATE_VERSION_KEY, &[2, 0, 0, 0]);
+    assert_eq!(instantiate(&mut tx), Err(Error::UnsupportedStateVersion { found: 2, supported: 3 }));
     assert_eq!(refused.code(), "unsupported_state_version");
     assert!(refused.message().contains("fresh"), "{}", refused.message());
     assert!(!refused.message().starts_with("[EXPECTED]"));

@@ -1,9 +1,9 @@
 //! Billing: `consume_credit` (one call) and `consume_credits` (a batch, idempotent by usage id), in
 //! three storage reads and three writes; the first bill of a new day also archives the finished day.
 
-use super::{is_low_credit, load_api, resets_at, today};
+use super::{crossed_thresholds, load_api, resets_at, threshold_text, today};
 use crate::state::{
-    Account, ApiRecord, DayUsage, Subscription, UsageIds, ACCOUNTS, APIS, HISTORY, HISTORY_DAYS,
+    Account, ApiRecord, DayUsage, Delegate, Subscription, UsageIds, ACCOUNTS, APIS, HISTORY, HISTORY_DAYS,
     MAX_USAGE_ID_BILLERS, SUBSCRIPTIONS,
 };
 use crate::{events, Address, Error, Event, Host, Int, Value};
@@ -48,7 +48,7 @@ fn bill(
     let subscription = SUBSCRIPTIONS.load(host, (&consumer, &name))?;
     let caller = host.sender();
     let allowed =
-        caller == consumer || subscription.as_ref().is_some_and(|sub| sub.delegates.contains(&caller));
+        caller == consumer || subscription.as_ref().is_some_and(|sub| sub.delegate(&caller).is_some());
     if !allowed {
         return Err(Error::CallerNotAllowed);
     }
@@ -56,13 +56,23 @@ fn bill(
         Some(sub) if sub.active => sub,
         _ => return Err(Error::NotSubscribed),
     };
+    let day = subscription.effective_day(today(host));
+    // The consumer's own bills are never limited by a delegate limit, even if it named itself.
+    let delegate = if caller == consumer {
+        None
+    } else {
+        subscription.delegates.iter().position(|d| d.address == caller)
+    };
+    let delegate_calls_after = match delegate.and_then(|index| subscription.delegates.get(index)) {
+        Some(entry) => Some(delegate_calls_after(&subscription, entry, day, calls)?),
+        None => None,
+    };
     let usage_ids =
         if usage_id == 0 { None } else { Some(usage_id_window(&subscription, caller, usage_id)?) };
     let price = api.cost_per_call_wei;
     if price > subscription.accepted_price_wei {
         return Err(Error::PriceIncreased { price, accepted_price: subscription.accepted_price_wei });
     }
-    let day = subscription.effective_day(today(host));
     let (calls_before, spend_before) = subscription.today.on(day);
     let calls_after = match calls_before.checked_add(calls) {
         Some(total) if total <= api.daily_limit_calls => total,
@@ -95,7 +105,15 @@ fn bill(
     let finished_day = archive_if_new_day(&mut subscription, day);
     record_on_api(&mut api, day, calls, billed)?;
     account.credit_wei = remaining;
+    if subscription.today.day_id != day {
+        // Delegates' counts are kept for the latest day billed only: a new day starts them at zero.
+        subscription.delegates.iter_mut().for_each(|d| d.calls = 0);
+    }
+    if let Some(entry) = delegate.and_then(|index| subscription.delegates.get_mut(index)) {
+        entry.calls = delegate_calls_after.ok_or(Error::CorruptState)?;
+    }
     subscription.today = DayUsage { day_id: day, calls: calls_after, spend_wei: spend_after };
+    subscription.billed_total_wei = subscription.billed_total_wei.saturating_add(billed);
     if let Some((index, mut window)) = usage_ids {
         window.accept(usage_id);
         match subscription.usage_ids.get_mut(index) {
@@ -103,8 +121,7 @@ fn bill(
             None => subscription.usage_ids.push(window),
         }
     }
-    let warn = !account.warned && is_low_credit(remaining, account.funded_wei);
-    account.warned |= warn;
+    let crossed = crossed_thresholds(&mut account);
 
     ACCOUNTS.save(host, &consumer, &account)?;
     APIS.save(host, &name, &api)?;
@@ -121,11 +138,11 @@ fn bill(
         spend_today_wei: spend_after,
         calls,
     }));
-    if warn {
+    for percent in crossed {
         host.emit_event(Event::from(events::CreditDepleted {
             consumer,
             remaining_credit_wei: remaining,
-            threshold: super::LOW_CREDIT_THRESHOLD,
+            threshold: threshold_text(percent),
             funded_wei: account.funded_wei,
         }));
     }
@@ -139,6 +156,24 @@ fn bill(
         ("spend_remaining_today_wei", Value::from(cap.saturating_sub(spend_after))),
         ("spend_today_wei", Value::from(spend_after)),
     ]))
+}
+
+/// A delegate's calls today after this bill, if its own limit allows them (`delegate_limit`).
+fn delegate_calls_after(
+    subscription: &Subscription,
+    delegate: &Delegate,
+    day: u64,
+    calls: u64,
+) -> Result<u64, Error> {
+    let before = subscription.delegate_calls_on(delegate, day);
+    match (before.checked_add(calls), delegate.max_daily_calls) {
+        (Some(total), None) => Ok(total),
+        (Some(total), Some(max)) if total <= max => Ok(total),
+        (_, max) => Err(Error::DelegateLimit {
+            attempted_calls: u128::from(before) + u128::from(calls),
+            max_calls: max.unwrap_or(u64::MAX),
+        }),
+    }
 }
 
 /// The caller's usage-id window and where it goes in the record (past the end: a new one), if `id` is

@@ -2,8 +2,8 @@
 
 use alloc::vec::Vec;
 
-use super::{is_low_credit, load_api, positive_u128, MAX_DELEGATES, MAX_SUBSCRIPTIONS};
-use crate::state::{Account, DayUsage, Subscription, ACCOUNTS, APIS, API_LISTS, SUBSCRIPTIONS};
+use super::{add_credit, is_at_or_below, load_api, positive_u128, MAX_DELEGATES, MAX_SUBSCRIPTIONS};
+use crate::state::{Account, Delegate, Subscription, ACCOUNTS, APIS, API_LISTS, MAX_ALERTS, SUBSCRIPTIONS};
 use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn subscribe(
@@ -40,15 +40,7 @@ pub(crate) fn subscribe(
             accepted_price_wei: api.cost_per_call_wei,
             ..existing
         },
-        None => Subscription {
-            active: true,
-            max_daily_spend_wei: cap,
-            accepted_price_wei: api.cost_per_call_wei,
-            today: DayUsage::default(),
-            delegates: Vec::new(),
-            archived_days: 0,
-            usage_ids: Vec::new(),
-        },
+        None => Subscription::new(cap, api.cost_per_call_wei),
     };
     let mut api = api;
     if activates {
@@ -56,7 +48,7 @@ pub(crate) fn subscribe(
     }
     let account = if deposit > 0 {
         let mut account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
-        credit(&mut account, deposit)?;
+        add_credit(&mut account, deposit)?;
         Some(account)
     } else {
         None
@@ -103,7 +95,7 @@ pub(crate) fn top_up_credit(host: &mut impl Host, amount: &Int) -> Result<Value,
     require_attached(host, amount)?;
     let consumer = host.sender();
     let mut account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
-    credit(&mut account, amount)?;
+    add_credit(&mut account, amount)?;
     ACCOUNTS.save(host, &consumer, &account)?;
     host.emit_event(Event::from(events::CreditToppedUp { consumer, amount }));
     Ok(Value::Null)
@@ -151,13 +143,14 @@ pub(crate) fn approve_delegate(
     delegate: Address,
 ) -> Result<Value, Error> {
     let (name, consumer, mut subscription) = load_subscription(host, api_name)?;
-    if subscription.delegates.contains(&delegate) {
+    if subscription.delegate(&delegate).is_some() {
         return Ok(Value::Null);
     }
     if subscription.delegates.len() >= MAX_DELEGATES {
         return Err(Error::TooManyDelegates);
     }
-    subscription.delegates.push(delegate);
+    // A new approval starts unlimited (a revoke forgot any limit).
+    subscription.delegates.push(Delegate::new(delegate));
     SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
     host.emit_event(Event::from(events::DelegateApproved { consumer, api: name, delegate }));
     Ok(Value::Null)
@@ -170,7 +163,8 @@ pub(crate) fn revoke_delegate(
 ) -> Result<Value, Error> {
     let (name, consumer, mut subscription) = load_subscription(host, api_name)?;
     let before = subscription.delegates.len();
-    subscription.delegates.retain(|d| *d != delegate);
+    // Its limit and count go with it; its usage-id window stays, so its old ids never replay.
+    subscription.delegates.retain(|d| d.address != delegate);
     if subscription.delegates.len() == before {
         return Err(Error::DelegateNotApproved);
     }
@@ -200,12 +194,71 @@ fn require_attached(host: &impl Host, declared: u128) -> Result<(), Error> {
     }
 }
 
-/// Adds a deposit to credit and `funded`, and re-arms the warning once credit is above the threshold.
-fn credit(account: &mut Account, amount: u128) -> Result<(), Error> {
-    account.credit_wei = account.credit_wei.checked_add(amount).ok_or(Error::Overflow)?;
-    account.funded_wei = account.funded_wei.checked_add(amount).ok_or(Error::Overflow)?;
-    if !is_low_credit(account.credit_wei, account.funded_wei) {
-        account.warned = false;
+/// Gives an approved delegate its own daily call limit (0: no calls), checked on its bills before the
+/// subscription's own limits; the consumer's own bills are never limited by it.
+pub(crate) fn set_delegate_limit(
+    host: &mut impl Host,
+    api_name: &str,
+    delegate: Address,
+    max_daily_calls: &Int,
+) -> Result<Value, Error> {
+    let (name, _) = load_api(host, api_name)?;
+    if max_daily_calls.is_negative() {
+        return Err(Error::NegativeLimit);
     }
-    Ok(())
+    let max = max_daily_calls.to_u64().ok_or(Error::OutOfRange("max_daily_calls"))?;
+    let consumer = host.sender();
+    let mut subscription = SUBSCRIPTIONS.load(host, (&consumer, &name))?.ok_or(Error::NotSubscribed)?;
+    let entry = subscription
+        .delegates
+        .iter_mut()
+        .find(|d| d.address == delegate)
+        .ok_or(Error::DelegateNotApproved)?;
+    if entry.max_daily_calls == Some(max) {
+        return Ok(Value::Null);
+    }
+    entry.max_daily_calls = Some(max);
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
+    host.emit_event(Event::from(events::DelegateLimitSet {
+        consumer,
+        api: name,
+        delegate,
+        max_daily_calls: max,
+    }));
+    Ok(Value::Null)
+}
+
+/// Sets the sender's low-credit thresholds: 1 to 4 distinct percents from 1 to 99, kept highest
+/// first. It arms exactly those the current credit is above.
+pub(crate) fn set_credit_alerts(host: &mut impl Host, percents: &[Value]) -> Result<Value, Error> {
+    if percents.is_empty() || percents.len() > MAX_ALERTS {
+        return Err(Error::CreditAlertsCount);
+    }
+    let mut list: Vec<u8> = Vec::with_capacity(percents.len());
+    for value in percents {
+        let percent = value
+            .as_u128()
+            .filter(|p| (1..=99).contains(p))
+            .and_then(|p| u8::try_from(p).ok())
+            .ok_or(Error::CreditAlertPercent)?;
+        if list.contains(&percent) {
+            return Err(Error::CreditAlertsRepeated);
+        }
+        list.push(percent);
+    }
+    list.sort_unstable_by(|a, b| b.cmp(a));
+    let consumer = host.sender();
+    let mut account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
+    let mut fired = 0u8;
+    for (bit, percent) in list.iter().enumerate() {
+        if is_at_or_below(account.credit_wei, account.funded_wei, *percent) {
+            fired |= 1 << bit;
+        }
+    }
+    let event_percents = list.iter().map(|p| u64::from(*p)).collect();
+    account.alert_percents = list;
+    account.fired = fired;
+    ACCOUNTS.save(host, &consumer, &account)?;
+    host.emit_event(Event::from(events::CreditAlertsSet { consumer, percents: event_percents }));
+    Ok(Value::Null)
 }

@@ -7,15 +7,19 @@ mod report;
 
 pub(crate) use billing::{consume_credit, consume_credits};
 pub(crate) use consumer::{
-    approve_delegate, revoke_delegate, set_daily_cap, subscribe, top_up_credit, unsubscribe, withdraw_credit,
+    approve_delegate, revoke_delegate, set_credit_alerts, set_daily_cap, set_delegate_limit, subscribe,
+    top_up_credit, unsubscribe, withdraw_credit,
 };
-pub(crate) use operator::{accept_api, register_api, set_api_active, transfer_api, withdraw_earnings};
+pub(crate) use operator::{
+    accept_api, credit_note, register_api, set_api_active, transfer_api, withdraw_earnings,
+};
 pub use report::INTEGRATION_EXAMPLE;
 pub(crate) use report::{get_api_report, get_usage_history, get_usage_report};
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
-use crate::state::{self, ApiRecord, APIS};
+use crate::state::{self, Account, ApiRecord, APIS};
 use crate::{Error, Host, Int, Value};
 
 /// Most APIs one consumer's list holds (unsubscribing keeps the entry).
@@ -24,13 +28,14 @@ pub const MAX_SUBSCRIPTIONS: usize = 64;
 pub const MAX_DELEGATES: usize = 16;
 /// The length of a billing day: usage counts per UTC day, `day = block time / SECONDS_PER_DAY`.
 pub const SECONDS_PER_DAY: u64 = 86_400;
-/// Credit at or below this percentage of the funded amount is low: the `CreditDepleted` warning.
+/// Credit at or below this percentage of the funded amount is low: the `CreditDepleted` warning of an
+/// account that set no thresholds of its own (`set_credit_alerts`).
 pub const LOW_CREDIT_PERCENT: u128 = 20;
 /// The `threshold` text of `CreditDepleted`, which names [`LOW_CREDIT_PERCENT`] (checked at compile time).
 pub const LOW_CREDIT_THRESHOLD: &str = "20_percent_of_total_deposit";
 const _: () = assert!(names_percent(LOW_CREDIT_THRESHOLD.as_bytes(), LOW_CREDIT_PERCENT));
-// The rule below multiplies credit by 100 / LOW_CREDIT_PERCENT: exact only for a divisor of 100.
-const _: () = assert!(LOW_CREDIT_PERCENT > 0 && 100 % LOW_CREDIT_PERCENT == 0);
+/// The `threshold` text of `CreditDepleted` after it, as [`LOW_CREDIT_THRESHOLD`] has it.
+const THRESHOLD_SUFFIX: &str = "_percent_of_total_deposit";
 
 /// `text` is the decimal of `percent`, then `_percent_`.
 const fn names_percent(text: &[u8], percent: u128) -> bool {
@@ -127,10 +132,64 @@ pub(crate) fn resets_at(day: u64) -> u64 {
     day.saturating_add(1).saturating_mul(SECONDS_PER_DAY)
 }
 
-/// `credit * 100 <= LOW_CREDIT_PERCENT * funded` for a funded account, without overflow
-/// (`credit * (100 / LOW_CREDIT_PERCENT) <= funded`).
-pub(crate) fn is_low_credit(credit: u128, funded: u128) -> bool {
-    funded > 0 && credit.checked_mul(100 / LOW_CREDIT_PERCENT).is_some_and(|scaled| scaled <= funded)
+/// `credit * 100 <= percent * funded` for a funded account, exactly: both products in 136 bits.
+pub(crate) fn is_at_or_below(credit: u128, funded: u128, percent: u8) -> bool {
+    funded > 0 && wide_mul(credit, 100) <= wide_mul(funded, u128::from(percent))
+}
+
+/// `x * m` for `m < 2^64`, as (high, low) 128-bit halves.
+fn wide_mul(x: u128, m: u128) -> (u128, u128) {
+    let low_part = (x & u128::from(u64::MAX)) * m;
+    let high_part = (x >> 64) * m;
+    let (low, carry) = low_part.overflowing_add(high_part << 64);
+    ((high_part >> 64) + u128::from(carry), low)
+}
+
+/// Credit is low: at or below the account's highest threshold.
+pub(crate) fn is_low_credit(account: &Account) -> bool {
+    account.thresholds().first().is_some_and(|p| is_at_or_below(account.credit_wei, account.funded_wei, *p))
+}
+
+/// `CreditDepleted`'s `threshold` for `percent`: `20_percent_of_total_deposit` for the default.
+pub(crate) fn threshold_text(percent: u8) -> String {
+    let mut text = report::decimal(u128::from(percent));
+    text.push_str(THRESHOLD_SUFFIX);
+    text
+}
+
+/// The armed thresholds credit is now at or below, highest first: each is disarmed (its warning
+/// given once per crossing).
+pub(crate) fn crossed_thresholds(account: &mut Account) -> Vec<u8> {
+    let mut crossed = Vec::new();
+    let mut fired = account.fired;
+    for (bit, percent) in account.thresholds().iter().enumerate() {
+        let mask = 1u8 << bit;
+        if fired & mask == 0 && is_at_or_below(account.credit_wei, account.funded_wei, *percent) {
+            fired |= mask;
+            crossed.push(*percent);
+        }
+    }
+    account.fired = fired;
+    crossed
+}
+
+/// Re-arms every threshold credit is now above (after a deposit or a credit note).
+pub(crate) fn rearm(account: &mut Account) {
+    let mut fired = account.fired;
+    for (bit, percent) in account.thresholds().iter().enumerate() {
+        if !is_at_or_below(account.credit_wei, account.funded_wei, *percent) {
+            fired &= !(1u8 << bit);
+        }
+    }
+    account.fired = fired;
+}
+
+/// Adds a deposit or a credit note to credit and `funded`, and re-arms the thresholds credit is above.
+pub(crate) fn add_credit(account: &mut Account, amount: u128) -> Result<(), Error> {
+    account.credit_wei = account.credit_wei.checked_add(amount).ok_or(Error::Overflow)?;
+    account.funded_wei = account.funded_wei.checked_add(amount).ok_or(Error::Overflow)?;
+    rearm(account);
+    Ok(())
 }
 
 /// A positive integer argument that must fit a `u128`: the sign check first, as the seed runs it.

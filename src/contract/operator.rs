@@ -1,7 +1,7 @@
 //! Operator entrypoints: register or update an API, pause or resume it, withdraw its earnings.
 
-use super::{load_api, normalize_api_name, positive_u128};
-use crate::state::{ApiRecord, APIS};
+use super::{add_credit, load_api, normalize_api_name, positive_u128};
+use crate::state::{ApiRecord, ACCOUNTS, APIS, SUBSCRIPTIONS};
 use crate::{events, Address, Error, Event, Host, Int, Value};
 
 pub(crate) fn register_api(
@@ -105,6 +105,52 @@ pub(crate) fn accept_api(host: &mut impl Host, api_name: &str) -> Result<Value, 
         api: name,
         operator: sender,
         previous_operator: previous,
+    }));
+    Ok(Value::Null)
+}
+
+/// Longest reason a credit note takes.
+const MAX_REASON_LEN: usize = 64;
+
+/// Gives a consumer credit back from the API's earnings (a dispute, an outage): at most the earnings,
+/// and the consumer's notes on this API never pass what it was billed on it. It counts as a deposit
+/// (credit and `funded` rise, alerts re-arm) and the value never leaves the contract.
+pub(crate) fn credit_note(
+    host: &mut impl Host,
+    api_name: &str,
+    consumer: Address,
+    amount: &Int,
+    reason: &str,
+) -> Result<Value, Error> {
+    let (name, mut api) = load_api(host, api_name)?;
+    require_operator(host, &api)?;
+    let amount = positive_u128(amount, Error::AmountNotPositive, "amount")?;
+    let printable = |b: &u8| (0x20..=0x7e).contains(b);
+    if reason.is_empty() || reason.len() > MAX_REASON_LEN || !reason.as_bytes().iter().all(printable) {
+        return Err(Error::InvalidReason);
+    }
+    let mut subscription = SUBSCRIPTIONS.load(host, (&consumer, &name))?.ok_or(Error::NotSubscribed)?;
+    api.earnings_wei = api
+        .earnings_wei
+        .checked_sub(amount)
+        .ok_or(Error::InsufficientEarnings { earnings: api.earnings_wei, required: amount })?;
+    let (billed, noted) = (subscription.billed_total_wei, subscription.credit_noted_wei);
+    subscription.credit_noted_wei = noted
+        .checked_add(amount)
+        .filter(|total| *total <= billed)
+        .ok_or(Error::CreditNoteExceedsBilled { billed_wei: billed, noted_wei: noted, amount })?;
+    let mut account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
+    add_credit(&mut account, amount)?;
+
+    APIS.save(host, &name, &api)?;
+    SUBSCRIPTIONS.save(host, (&consumer, &name), &subscription)?;
+    ACCOUNTS.save(host, &consumer, &account)?;
+    host.emit_event(Event::from(events::CreditNoted {
+        api: name,
+        consumer,
+        amount,
+        reason: reason.into(),
+        remaining_earnings_wei: api.earnings_wei,
     }));
     Ok(Value::Null)
 }

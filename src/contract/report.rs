@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use serde::{Serialize, Serializer};
 
 use super::{is_low_credit, load_api, resets_at, today};
+use crate::state::Subscription;
 use crate::state::{Account, ACCOUNTS, APIS, API_LISTS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS};
 use crate::{Address, Error, Host, Value};
 
@@ -28,6 +29,22 @@ struct UsageReport {
     #[serde(serialize_with = "wei")]
     funded_wei: u128,
     low_credit: bool,
+    credit_alerts: Vec<CreditAlert>,
+}
+
+/// One low-credit threshold of the account, highest first.
+#[derive(Serialize)]
+struct CreditAlert {
+    percent: u8,
+    armed: bool,
+}
+
+/// One approved delegate's own limit (`null`: unlimited) and its calls today.
+#[derive(Serialize)]
+struct DelegateLimit {
+    delegate: String,
+    max_daily_calls: Option<u64>,
+    calls_today: u64,
 }
 
 #[derive(Serialize)]
@@ -48,6 +65,7 @@ struct ApiUsage {
     #[serde(serialize_with = "wei")]
     spend_remaining_today_wei: u128,
     delegates: Vec<String>,
+    delegate_limits: Vec<DelegateLimit>,
 }
 
 pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Result<Value, Error> {
@@ -63,6 +81,7 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
         let (cost, limit) = api.map_or((0, 0), |api| (api.cost_per_call_wei, api.daily_limit_calls));
         // Each subscription's figures are those its next bill counts against: its effective day.
         let (calls, spend) = sub.as_ref().map_or((0, 0), |sub| sub.today.on(sub.effective_day(block_day)));
+        let delegate_limits = sub.as_ref().map_or_else(Vec::new, |sub| delegate_limits(sub, block_day));
         day = sub.as_ref().map_or(day, |sub| sub.effective_day(day));
         let cap = sub.as_ref().map_or(0, |sub| sub.max_daily_spend_wei);
         apis.push(ApiUsage {
@@ -76,7 +95,9 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
             accepted_price_wei: sub.as_ref().map_or(0, |sub| sub.accepted_price_wei),
             calls_remaining_today: limit.saturating_sub(calls),
             spend_remaining_today_wei: cap.saturating_sub(spend),
-            delegates: sub.map_or_else(Vec::new, |sub| sub.delegates.iter().map(Address::to_hex).collect()),
+            delegates: sub
+                .map_or_else(Vec::new, |sub| sub.delegates.iter().map(|d| d.address.to_hex()).collect()),
+            delegate_limits,
         });
     }
     let report = UsageReport {
@@ -86,9 +107,28 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
         apis,
         resets_at: resets_at(day),
         funded_wei: account.funded_wei,
-        low_credit: is_low_credit(account.credit_wei, account.funded_wei),
+        low_credit: is_low_credit(&account),
+        credit_alerts: account
+            .thresholds()
+            .iter()
+            .enumerate()
+            .map(|(bit, percent)| CreditAlert { percent: *percent, armed: account.fired & (1 << bit) == 0 })
+            .collect(),
     };
     to_json(&report)
+}
+
+/// Each delegate's limit and its calls on the day its next bill counts on.
+fn delegate_limits(sub: &Subscription, block_day: u64) -> Vec<DelegateLimit> {
+    let day = sub.effective_day(block_day);
+    sub.delegates
+        .iter()
+        .map(|d| DelegateLimit {
+            delegate: d.address.to_hex(),
+            max_daily_calls: d.max_daily_calls,
+            calls_today: sub.delegate_calls_on(d, day),
+        })
+        .collect()
 }
 
 /// An API at a glance, for its operator's dashboard.

@@ -41,7 +41,10 @@ pub struct AccountSummary {
     pub consumer: Address,
     pub credit_wei: u128,
     pub funded_wei: u128,
+    /// Some threshold's warning was given and not re-armed yet.
     pub warned: bool,
+    /// The thresholds in force, highest first, each with whether it is armed.
+    pub alerts: Vec<(u8, bool)>,
 }
 
 /// Reads the account records out of a dump of contract storage.
@@ -55,7 +58,13 @@ pub fn account_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u
                 consumer,
                 credit_wei: record.credit_wei,
                 funded_wei: record.funded_wei,
-                warned: record.warned,
+                warned: record.fired != 0,
+                alerts: record
+                    .thresholds()
+                    .iter()
+                    .enumerate()
+                    .map(|(bit, percent)| (*percent, record.fired & (1 << bit) == 0))
+                    .collect(),
             })
         })
         .collect()
@@ -73,6 +82,11 @@ pub struct SubscriptionSummary {
     pub calls: u64,
     pub spend_wei: u128,
     pub delegates: Vec<Address>,
+    /// Each delegate's own daily limit (`None`: unlimited) and its calls on `day_id`.
+    pub delegate_limits: Vec<(Address, Option<u64>, u64)>,
+    /// Everything billed on the subscription, and what credit notes gave back of it.
+    pub billed_total_wei: u128,
+    pub credit_noted_wei: u128,
     /// Each biller that used usage ids, with the highest it used.
     pub usage_ids: Vec<(Address, u64)>,
 }
@@ -95,7 +109,14 @@ pub fn subscription_summaries<'a>(
                 day_id: record.today.day_id,
                 calls: record.today.calls,
                 spend_wei: record.today.spend_wei,
-                delegates: record.delegates,
+                delegates: record.delegates.iter().map(|d| d.address).collect(),
+                delegate_limits: record
+                    .delegates
+                    .iter()
+                    .map(|d| (d.address, d.max_daily_calls, d.calls))
+                    .collect(),
+                billed_total_wei: record.billed_total_wei,
+                credit_noted_wei: record.credit_noted_wei,
                 usage_ids: record.usage_ids.iter().map(|w| (w.biller, w.highest)).collect(),
             })
         })

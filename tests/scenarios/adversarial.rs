@@ -40,6 +40,9 @@ fn base(method: &str) -> (Address, u128, Vec<Value>) {
         "transfer_api" => (OPERATOR, 0, vec![api(), BOB.into()]),
         "accept_api" => (BOB, 0, vec![api()]),
         "set_daily_cap" => (ALICE, 0, vec![api(), 40.into()]),
+        "set_delegate_limit" => (ALICE, 0, vec![api(), DAPP.into(), 3.into()]),
+        "set_credit_alerts" => (ALICE, 0, vec![Value::Array(vec![50.into(), 10.into()])]),
+        "credit_note" => (OPERATOR, 0, vec![api(), ALICE.into(), 5.into(), "empty response".into()]),
         "consumer_integration_example" | "get_schema" => (STRANGER, 0, vec![]),
         other => panic!("no base call of {other}: add one"),
     }
@@ -72,6 +75,7 @@ fn int_codes(method: &str, param: &str) -> (Option<&'static str>, &'static str, 
         }
         ("consume_credits", "calls") => (Some("calls_not_positive"), "calls_not_positive", "out_of_range"),
         ("consume_credits", "usage_id") => (None, "out_of_range", "out_of_range"),
+        ("set_delegate_limit", "max_daily_calls") => (None, "negative_limit", "out_of_range"),
         (_, "amount") => (Some("amount_not_positive"), "amount_not_positive", "out_of_range"),
         _ => (None, "out_of_range", "out_of_range"),
     }
@@ -132,9 +136,12 @@ fn catalog() -> Vec<Case> {
             match kind {
                 ParamType::Str => {
                     for (what, name) in &bad_names {
-                        let code = match (method, name.trim().is_empty()) {
-                            ("register_api", true) => "api_name_required",
-                            ("register_api", false) => "invalid_api_name",
+                        let code = match (method, *param, name.trim().is_empty()) {
+                            // A space inside is a fine reason; every other bad name is a bad reason.
+                            (_, "reason", _) if *what == "inner space" => continue,
+                            (_, "reason", _) => "invalid_reason",
+                            ("register_api", _, true) => "api_name_required",
+                            ("register_api", _, false) => "invalid_api_name",
                             _ => "api_not_registered",
                         };
                         push(
@@ -222,6 +229,23 @@ fn catalog() -> Vec<Case> {
                         with(0.into()),
                         "invalid_arguments",
                     );
+                }
+                ParamType::IntList => {
+                    let list = |items: Vec<Value>| with(Value::Array(items));
+                    for (what, arg, code) in [
+                        ("empty", list(vec![]), "credit_alerts_count"),
+                        ("five items", list((1..=5).map(Value::from).collect()), "credit_alerts_count"),
+                        ("with 0", list(vec![0.into()]), "credit_alert_percent"),
+                        ("with 100", list(vec![50.into(), 100.into()]), "credit_alert_percent"),
+                        ("negative", list(vec![(-20).into()]), "credit_alert_percent"),
+                        ("u128::MAX + 1", list(vec![beyond_u128()]), "credit_alert_percent"),
+                        ("repeated", list(vec![20.into(), 10.into(), 20.into()]), "credit_alerts_repeated"),
+                        ("a string inside", list(vec![20.into(), "10".into()]), "invalid_arguments"),
+                        ("an int", with(20.into()), "invalid_arguments"),
+                        ("a string", with("20".into()), "invalid_arguments"),
+                    ] {
+                        push(format!("{method}: {param} {what}"), sender, value, method, arg, code);
+                    }
                 }
             }
         }
@@ -341,6 +365,85 @@ fn catalog() -> Vec<Case> {
         "top_up_credit",
         vec![5.into()],
         "value_mismatch",
+    );
+    push(
+        "set_delegate_limit: not approved".into(),
+        ALICE,
+        0,
+        "set_delegate_limit",
+        vec![api(), BOB.into(), 1.into()],
+        "delegate_not_approved",
+    );
+    push(
+        "set_delegate_limit: an approved delegate of another API".into(),
+        ALICE,
+        0,
+        "set_delegate_limit",
+        vec!["maps".into(), DAPP.into(), 1.into()],
+        "delegate_not_approved",
+    );
+    push(
+        "set_delegate_limit: never subscribed".into(),
+        BOB,
+        0,
+        "set_delegate_limit",
+        vec![api(), DAPP.into(), 1.into()],
+        "not_subscribed",
+    );
+    push(
+        "set_delegate_limit: the delegate sets its own limit".into(),
+        DAPP,
+        0,
+        "set_delegate_limit",
+        vec![api(), DAPP.into(), 100.into()],
+        "not_subscribed",
+    );
+    let note = |consumer: Address, amount: u128, reason: &str| {
+        vec![api(), consumer.into(), amount.into(), reason.into()]
+    };
+    push("credit_note: a stranger".into(), STRANGER, 0, "credit_note", note(ALICE, 1, "x"), "not_operator");
+    push("credit_note: the consumer".into(), ALICE, 0, "credit_note", note(ALICE, 1, "x"), "not_operator");
+    push(
+        "credit_note: a consumer not subscribed".into(),
+        OPERATOR,
+        0,
+        "credit_note",
+        note(BOB, 1, "x"),
+        "not_subscribed",
+    );
+    push(
+        "credit_note: more than the earnings".into(),
+        OPERATOR,
+        0,
+        "credit_note",
+        note(ALICE, 11, "x"),
+        "insufficient_earnings",
+    );
+    push(
+        "credit_note: another operator's API".into(),
+        OTHER_OPERATOR,
+        0,
+        "credit_note",
+        note(ALICE, 1, "x"),
+        "not_operator",
+    );
+    for (what, reason) in [("a newline", "outage\n"), ("a tab", "out\tage"), ("DEL", "outage\u{7f}")] {
+        push(
+            format!("credit_note: reason with {what}"),
+            OPERATOR,
+            0,
+            "credit_note",
+            note(ALICE, 1, reason),
+            "invalid_reason",
+        );
+    }
+    push(
+        "credit_note: reason of 65 characters".into(),
+        OPERATOR,
+        0,
+        "credit_note",
+        note(ALICE, 1, &"r".repeat(65)),
+        "invalid_reason",
     );
     push("an unknown method".into(), ALICE, 0, "drain", vec![], "unknown_method");
     cases

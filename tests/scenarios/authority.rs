@@ -139,3 +139,109 @@ fn a_sender_cannot_attach_value_it_does_not_have() {
     assert_eq!(refusal.code, "insufficient_funds");
     assert_eq!(chain.contract_balance(), 100);
 }
+
+// ---- Per-delegate daily limits (issue 17) ----
+
+/// Weather at 10 wei, 5 calls a day; Alice's cap 1,000 wei, credit 100; DAPP and BOB her delegates.
+fn delegated_chain() -> MockChain {
+    let mut chain = weather_chain();
+    chain.call(ALICE).set_daily_cap("weather", 1_000).unwrap();
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    chain.call(ALICE).approve_delegate("weather", BOB).unwrap();
+    chain
+}
+
+fn delegate_limits(chain: &mut MockChain) -> serde_json::Value {
+    report(chain, ALICE)["apis"][0]["delegate_limits"].clone()
+}
+
+#[test]
+fn a_delegate_stops_at_its_own_limit_while_others_and_the_consumer_bill_on() {
+    let mut chain = delegated_chain();
+    chain.call(ALICE).set_delegate_limit("weather", DAPP, 2).unwrap();
+    assert_eq!(last_events(&chain), ["DelegateLimitSet"]);
+    let event = &chain.last().events[0];
+    assert_eq!(event.field("consumer"), Some(&Value::from(ALICE)));
+    assert_eq!(event.field("api"), Some(&Value::from("weather")));
+    assert_eq!(event.field("delegate"), Some(&Value::from(DAPP)));
+    assert_eq!(event.field("max_daily_calls"), Some(&int(2)));
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+    let refusal = refused(&mut chain, "delegate_limit", |c| c.call(DAPP).consume_credit("weather", ALICE));
+    assert_eq!(refusal.details.get("reason"), Some(&Value::from("delegate_limit")));
+    assert_eq!(refusal.details.get("attempted_calls"), Some(&int(3)));
+    assert_eq!(refusal.details.get("max_calls"), Some(&int(2)));
+    // A batch that would pass it is refused whole.
+    chain.call(ALICE).set_delegate_limit("weather", DAPP, 3).unwrap();
+    refused(&mut chain, "delegate_limit", |c| c.call(DAPP).consume_credits("weather", ALICE, 2, 0));
+    // BOB (unlimited) and Alice herself bill on, up to the subscription's own limit of 5.
+    chain.call(BOB).consume_credit("weather", ALICE).unwrap();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(
+        delegate_limits(&mut chain),
+        serde_json::json!([
+            {"delegate": DAPP.to_hex(), "max_daily_calls": 3, "calls_today": 2},
+            {"delegate": BOB.to_hex(), "max_daily_calls": null, "calls_today": 1},
+        ])
+    );
+    assert_eq!(report(&mut chain, ALICE)["apis"][0]["calls_today"], 4);
+    // The next day every count starts again.
+    chain.set_time(DAY0 + DAY);
+    chain.call(DAPP).consume_credits("weather", ALICE, 3, 0).unwrap();
+    assert_eq!(delegate_limits(&mut chain)[0]["calls_today"], 3);
+    assert_eq!(delegate_limits(&mut chain)[1]["calls_today"], 0);
+}
+
+#[test]
+fn a_delegate_limit_of_zero_means_no_calls_and_is_checked_before_the_subscription_limits() {
+    let mut chain = delegated_chain();
+    chain.call(ALICE).set_delegate_limit("weather", DAPP, 0).unwrap();
+    refused(&mut chain, "delegate_limit", |c| c.call(DAPP).consume_credit("weather", ALICE));
+    // Even where the price rose (price_increased comes after it).
+    chain.call(OPERATOR).register_api("weather", 11, 5).unwrap();
+    refused(&mut chain, "delegate_limit", |c| c.call(DAPP).consume_credit("weather", ALICE));
+    // And after "subscription active": an inactive subscription is not_subscribed first.
+    chain.call(ALICE).unsubscribe("weather").unwrap();
+    refused(&mut chain, "not_subscribed", |c| c.call(DAPP).consume_credit("weather", ALICE));
+}
+
+#[test]
+fn the_consumer_is_never_limited_by_a_delegate_limit_even_on_itself() {
+    let mut chain = delegated_chain();
+    chain.call(ALICE).approve_delegate("weather", ALICE).unwrap();
+    chain.call(ALICE).set_delegate_limit("weather", ALICE, 0).unwrap();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    assert_eq!(delegate_limits(&mut chain)[2]["calls_today"], 0, "the consumer's own bills are not counted");
+}
+
+#[test]
+fn revoking_forgets_the_limit_and_setting_the_same_limit_changes_nothing() {
+    let mut chain = delegated_chain();
+    chain.call(ALICE).set_delegate_limit("weather", DAPP, 1).unwrap();
+    let storage = chain.storage().clone();
+    chain.call(ALICE).set_delegate_limit("weather", DAPP, 1).unwrap();
+    assert!(last_events(&chain).is_empty());
+    assert_eq!(chain.storage(), &storage);
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+    refused(&mut chain, "delegate_limit", |c| c.call(DAPP).consume_credit("weather", ALICE));
+    chain.call(ALICE).revoke_delegate("weather", DAPP).unwrap();
+    refused(&mut chain, "delegate_not_approved", |c| c.call(ALICE).set_delegate_limit("weather", DAPP, 1));
+    chain.call(ALICE).approve_delegate("weather", DAPP).unwrap();
+    assert_eq!(delegate_limits(&mut chain)[1]["max_daily_calls"], serde_json::Value::Null);
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+}
+
+#[test]
+fn a_same_day_bill_by_a_limited_delegate_stays_at_three_reads_and_three_writes() {
+    let mut chain = delegated_chain();
+    chain.call(ALICE).set_delegate_limit("weather", DAPP, 4).unwrap();
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap();
+    for (calls, id) in [(1, 0), (1, 7), (1, 0)] {
+        chain.call(DAPP).consume_credits("weather", ALICE, calls, id).unwrap();
+        assert_eq!((chain.last().storage_reads, chain.last().storage_writes), (3, 3), "id {id}");
+    }
+    chain.call(DAPP).consume_credit("weather", ALICE).unwrap_err();
+    assert_eq!(chain.last().storage_writes, 0);
+    assert!(chain.last().storage_reads <= 3);
+}

@@ -229,3 +229,133 @@ fn a_transaction_from_the_contracts_own_address_is_refused() {
     assert_eq!(chain.events(), before.events());
     assert_eq!(report(&mut chain, CONTRACT)["credit_balance_wei"], "0");
 }
+
+// ---- Low-credit alerts at the consumer's thresholds (issue 17) ----
+
+/// Alice: 1,000 wei of credit for "meter" (1 wei a call, 1,000 calls a day, cap 1,000).
+fn metered_chain() -> MockChain {
+    let mut chain = new_chain();
+    chain.faucet(ALICE, 10_000);
+    chain.call(OPERATOR).register_api("meter", 1, 1_000).unwrap();
+    chain.call(ALICE).value(100).subscribe("meter", 1_000, 100).unwrap();
+    chain
+}
+
+/// Bills `calls` one by one and returns the thresholds of the `CreditDepleted` events, in order.
+fn alerts_while_billing(chain: &mut MockChain, calls: u64) -> Vec<String> {
+    let mut fired = Vec::new();
+    for _ in 0..calls {
+        chain.call(ALICE).consume_credit("meter", ALICE).unwrap();
+        for event in chain.last().events.iter().filter(|e| e.name == "CreditDepleted") {
+            fired.push(event.field("threshold").and_then(Value::as_str).unwrap().to_string());
+        }
+    }
+    fired
+}
+
+#[test]
+fn each_threshold_fires_once_per_crossing_highest_first() {
+    let mut chain = metered_chain();
+    chain.call(ALICE).set_credit_alerts(vec![Value::from(10), Value::from(50), Value::from(25)]).unwrap();
+    assert_eq!(last_events(&chain), ["CreditAlertsSet"]);
+    assert_eq!(
+        chain.last().events[0].field("percents"),
+        Some(&Value::Array(vec![int(50), int(25), int(10)]))
+    );
+    let percents = |chain: &mut MockChain| report(chain, ALICE)["credit_alerts"].clone();
+    assert_eq!(
+        percents(&mut chain),
+        serde_json::json!([
+            {"percent": 50, "armed": true}, {"percent": 25, "armed": true}, {"percent": 10, "armed": true}
+        ])
+    );
+    // 100 -> 50: the 50 % threshold, once.
+    assert_eq!(alerts_while_billing(&mut chain, 50), ["50_percent_of_total_deposit"]);
+    assert_eq!(report(&mut chain, ALICE)["low_credit"], true, "at or below the highest threshold");
+    assert_eq!(
+        alerts_while_billing(&mut chain, 40),
+        ["25_percent_of_total_deposit", "10_percent_of_total_deposit"]
+    );
+    // A deposit lifting credit to 40 of 130 (30.7 %) re-arms 25 and 10 only.
+    chain.call(ALICE).value(30).top_up_credit(30).unwrap();
+    assert_eq!(percents(&mut chain)[0]["armed"], false);
+    assert_eq!(percents(&mut chain)[1]["armed"], true);
+    // One batch crossing both fires both, highest first.
+    chain.call(ALICE).consume_credits("meter", ALICE, 30, 0).unwrap();
+    assert_eq!(last_events(&chain), ["CallBilled", "CreditDepleted", "CreditDepleted"]);
+    let thresholds: Vec<&Value> =
+        chain.last().events[1..].iter().map(|e| e.field("threshold").unwrap()).collect();
+    assert_eq!(
+        thresholds,
+        [&Value::from("25_percent_of_total_deposit"), &Value::from("10_percent_of_total_deposit")]
+    );
+}
+
+#[test]
+fn the_default_alert_is_todays_warning_byte_for_byte() {
+    let run = |set: bool| {
+        let mut chain = metered_chain();
+        if set {
+            chain.call(ALICE).set_credit_alerts(vec![Value::from(20)]).unwrap();
+        }
+        chain.call(ALICE).consume_credits("meter", ALICE, 80, 0).unwrap();
+        chain.last().events.clone()
+    };
+    let default = run(false);
+    assert_eq!(default.len(), 2);
+    assert_eq!(
+        default[1].to_value(),
+        api_usage_billing::Event::from_value(default[1].to_value()).unwrap().to_value()
+    );
+    assert_eq!(
+        api_usage_billing::calldata::encode(&default[1].to_value()),
+        api_usage_billing::calldata::encode(&Value::Array(vec![
+            Value::from("CreditDepleted"),
+            Value::Array(vec![
+                Value::Array(vec![Value::from("consumer"), Value::from(ALICE)]),
+                Value::Array(vec![Value::from("remaining_credit_wei"), int(20)]),
+                Value::Array(vec![
+                    Value::from("threshold"),
+                    Value::from(api_usage_billing::LOW_CREDIT_THRESHOLD)
+                ]),
+                Value::Array(vec![Value::from("funded_wei"), int(100)]),
+            ]),
+        ]))
+    );
+    assert_eq!(run(true), default, "[20] set explicitly is the default");
+}
+
+#[test]
+fn setting_alerts_arms_only_those_credit_is_above_and_withdrawals_never_rearm() {
+    let mut chain = metered_chain();
+    chain.call(ALICE).consume_credits("meter", ALICE, 70, 0).unwrap(); // 30 of 100 left
+    chain.call(ALICE).set_credit_alerts(vec![Value::from(50), Value::from(20)]).unwrap();
+    let alerts = report(&mut chain, ALICE)["credit_alerts"].clone();
+    assert_eq!(alerts, serde_json::json!([{"percent": 50, "armed": false}, {"percent": 20, "armed": true}]));
+    // A withdrawal leaves 20 of 90 (22 %): nothing fires, nothing re-arms.
+    chain.call(ALICE).withdraw_credit(10).unwrap();
+    assert_eq!(last_events(&chain), ["CreditWithdrawn"]);
+    assert_eq!(alerts_while_billing(&mut chain, 2), ["20_percent_of_total_deposit"]);
+    chain.call(ALICE).withdraw_credit(17).unwrap(); // 1 of 71
+    assert_eq!(report(&mut chain, ALICE)["credit_alerts"][1]["armed"], false);
+}
+
+#[test]
+fn set_credit_alerts_refuses_every_bad_list_and_changes_nothing() {
+    let mut chain = metered_chain();
+    let list = |items: &[i64]| items.iter().map(|p| Value::from(*p)).collect::<Vec<_>>();
+    for (items, code) in [
+        (list(&[]), "credit_alerts_count"),
+        (list(&[1, 2, 3, 4, 5]), "credit_alerts_count"),
+        (list(&[0]), "credit_alert_percent"),
+        (list(&[99, 100]), "credit_alert_percent"),
+        (list(&[-5]), "credit_alert_percent"),
+        (list(&[30, 30]), "credit_alerts_repeated"),
+    ] {
+        refused(&mut chain, code, |c| c.call(ALICE).set_credit_alerts(items.clone()));
+    }
+    refused(&mut chain, "invalid_arguments", |c| c.call(ALICE).set_credit_alerts(20));
+    refused(&mut chain, "not_payable", |c| c.call(ALICE).value(1).set_credit_alerts(list(&[20])));
+    // Four distinct thresholds from 1 to 99 are fine.
+    chain.call(ALICE).set_credit_alerts(list(&[1, 99, 42, 7])).unwrap();
+}

@@ -272,3 +272,97 @@ fn a_subscription_keeps_usage_id_windows_for_32_billers() {
     refused(&mut chain, "duplicate_usage_id", |c| c.call(delegate(0)).consume_credits("bulk", ALICE, 1, 1));
     chain.call(delegate(0)).consume_credits("bulk", ALICE, 1, 2).unwrap();
 }
+
+// ---- Operator credit notes (issue 17) ----
+
+#[test]
+fn a_credit_note_moves_earnings_to_the_consumers_credit_as_a_deposit() {
+    let mut chain = weather_chain();
+    for _ in 0..3 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    }
+    let balance = chain.contract_balance();
+    chain.call(OPERATOR).credit_note("weather", ALICE, 20, "empty responses 10:00-10:05").unwrap();
+    assert_eq!(last_events(&chain), ["CreditNoted"]);
+    let event = &chain.last().events[0];
+    assert_eq!(event.field("api"), Some(&Value::from("weather")));
+    assert_eq!(event.field("consumer"), Some(&Value::from(ALICE)));
+    assert_eq!(event.field("amount"), Some(&int(20)));
+    assert_eq!(event.field("reason"), Some(&Value::from("empty responses 10:00-10:05")));
+    assert_eq!(event.field("remaining_earnings_wei"), Some(&int(10)));
+    assert!(chain.last().transfers.is_empty(), "no value leaves the contract");
+    assert_eq!(chain.contract_balance(), balance);
+    let alice = report(&mut chain, ALICE);
+    assert_eq!(
+        (alice["credit_balance_wei"].as_str(), alice["funded_wei"].as_str()),
+        (Some("90"), Some("120"))
+    );
+    // The consumer may withdraw it; the operator keeps only the rest.
+    chain.call(ALICE).withdraw_credit(90).unwrap();
+    refused(&mut chain, "insufficient_earnings", |c| c.call(OPERATOR).withdraw_earnings("weather", 11));
+    chain.call(OPERATOR).withdraw_earnings("weather", 10).unwrap();
+    assert_eq!(chain.contract_balance(), 0);
+}
+
+#[test]
+fn credit_notes_never_pass_what_the_consumer_was_billed_on_the_api() {
+    let mut chain = weather_chain();
+    chain.call(BOB).value(100).subscribe("weather", 100, 100).unwrap();
+    for who in [ALICE, ALICE, BOB, BOB, BOB] {
+        chain.call(who).consume_credit("weather", who).unwrap();
+    }
+    chain.call(OPERATOR).credit_note("weather", ALICE, 15, "outage").unwrap();
+    let refusal = refused(&mut chain, "credit_note_exceeds_billed", |c| {
+        c.call(OPERATOR).credit_note("weather", ALICE, 6, "outage")
+    });
+    assert_eq!(refusal.details.get("billed_wei"), Some(&int(20)));
+    assert_eq!(refusal.details.get("noted_wei"), Some(&int(15)));
+    assert_eq!(refusal.details.get("amount"), Some(&int(6)));
+    chain.call(OPERATOR).credit_note("weather", ALICE, 5, "outage").unwrap();
+    // An inactive subscription still takes a note; a stranger has none.
+    chain.call(BOB).unsubscribe("weather").unwrap();
+    chain.call(OPERATOR).credit_note("weather", BOB, 30, "refund").unwrap();
+    refused(&mut chain, "not_subscribed", |c| c.call(OPERATOR).credit_note("weather", STRANGER, 1, "x"));
+    refused(&mut chain, "insufficient_earnings", |c| c.call(OPERATOR).credit_note("weather", BOB, 1, "x"));
+}
+
+#[test]
+fn a_credit_note_rearms_the_low_credit_warning() {
+    let mut chain = weather_chain();
+    for _ in 0..3 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    }
+    chain.call(ALICE).set_daily_cap("weather", 1_000).unwrap();
+    chain.call(OPERATOR).register_api("weather", 10, 100).unwrap();
+    for _ in 0..5 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    }
+    assert_eq!(last_events(&chain), ["CallBilled", "CreditDepleted"]);
+    chain.call(OPERATOR).credit_note("weather", ALICE, 30, "outage").unwrap(); // 50 of 130
+    assert_eq!(report(&mut chain, ALICE)["credit_alerts"][0]["armed"], true);
+    let mut warnings = 0;
+    while credit(&mut chain, ALICE) >= 10 {
+        chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+        warnings += chain.last().events.iter().filter(|e| e.name == "CreditDepleted").count();
+    }
+    assert_eq!(warnings, 1);
+}
+
+#[test]
+fn credit_note_refuses_bad_reasons_amounts_and_callers() {
+    let mut chain = weather_chain();
+    chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
+    for reason in ["", "tab\there", "\u{e9}t\u{e9}", "new\nline"] {
+        refused(&mut chain, "invalid_reason", |c| c.call(OPERATOR).credit_note("weather", ALICE, 1, reason));
+    }
+    let long = "r".repeat(65);
+    refused(&mut chain, "invalid_reason", |c| {
+        c.call(OPERATOR).credit_note("weather", ALICE, 1, long.as_str())
+    });
+    chain.call(OPERATOR).credit_note("weather", ALICE, 1, "r".repeat(64).as_str()).unwrap();
+    refused(&mut chain, "amount_not_positive", |c| c.call(OPERATOR).credit_note("weather", ALICE, 0, "x"));
+    refused(&mut chain, "amount_not_positive", |c| c.call(OPERATOR).credit_note("weather", ALICE, -1, "x"));
+    refused(&mut chain, "not_operator", |c| c.call(ALICE).credit_note("weather", ALICE, 1, "x"));
+    refused(&mut chain, "api_not_registered", |c| c.call(OPERATOR).credit_note("nope", ALICE, 1, "x"));
+    refused(&mut chain, "not_payable", |c| c.call(OPERATOR).value(1).credit_note("weather", ALICE, 1, "x"));
+}

@@ -11,7 +11,8 @@ const CAROL: Address = Address([0xca; 20]);
 
 /// Weather (10 wei, 5 calls) with Alice subscribed (cap 30, credit 100) and DAPP her delegate; a paused
 /// API; one whose price rose after Alice subscribed; Alice at the call limit of "tiny"; Bob subscribed
-/// with no credit; a 4 wei cap on the 5 wei "capped"; 16 delegates on "crowded"; Carol subscribed to 64 APIs.
+/// with no credit; a 4 wei cap on the 5 wei "capped"; 16 delegates on "crowded"; Carol subscribed to 64 APIs;
+/// DAPP approved on "capped" too, limited there to 0 calls a day.
 fn rich_state() -> MockChain {
     let mut chain = weather_chain();
     chain.faucet(CAROL, 1_000);
@@ -30,6 +31,8 @@ fn rich_state() -> MockChain {
     for n in 0..16u8 {
         chain.call(ALICE).approve_delegate("crowded", Address([n; 20])).unwrap();
     }
+    chain.call(ALICE).approve_delegate("capped", DAPP).unwrap();
+    chain.call(ALICE).set_delegate_limit("capped", DAPP, 0).unwrap();
     for n in 0..64 {
         let name = format!("api-{n}");
         chain.call(OPERATOR).register_api(name.as_str(), 1, 1).unwrap();
@@ -144,6 +147,32 @@ fn catalog() -> Vec<Case> {
         }),
         case("not_pending_operator", "accept unoffered", |c| c.call(STRANGER).accept_api("weather")),
         case("not_operator", "stranger transfers", |c| c.call(STRANGER).transfer_api("weather", STRANGER)),
+        case("delegate_limit", "a delegate limited to 0", |c| c.call(DAPP).consume_credit("capped", ALICE)),
+        case("negative_limit", "delegate limit -1", |c| {
+            c.call(ALICE).set_delegate_limit("weather", DAPP, -1)
+        }),
+        case("out_of_range", "delegate limit past u64", |c| {
+            c.call(ALICE).set_delegate_limit("weather", DAPP, u128::from(u64::MAX) + 1)
+        }),
+        case("delegate_not_approved", "limit for a stranger", |c| {
+            c.call(ALICE).set_delegate_limit("weather", STRANGER, 1)
+        }),
+        case("credit_alerts_count", "no thresholds", |c| {
+            c.call(ALICE).set_credit_alerts(Vec::<Value>::new())
+        }),
+        case("credit_alert_percent", "a 100 % threshold", |c| {
+            c.call(ALICE).set_credit_alerts(vec![Value::from(100)])
+        }),
+        case("credit_alerts_repeated", "20 twice", |c| {
+            c.call(ALICE).set_credit_alerts(vec![Value::from(20), Value::from(20)])
+        }),
+        case("invalid_reason", "an empty reason", |c| c.call(OPERATOR).credit_note("weather", ALICE, 1, "")),
+        case("credit_note_exceeds_billed", "a note to a consumer never billed", |c| {
+            c.call(OPERATOR).credit_note("weather", BOB, 1, "goodwill")
+        }),
+        case("insufficient_earnings", "a note above the earnings", |c| {
+            c.call(OPERATOR).credit_note("weather", ALICE, 11, "outage")
+        }),
         case("unknown_method", "no such method", |c| c.call(ALICE).method("drain", vec![])),
         case("unknown_method", "case matters", |c| c.call(ALICE).method("Consume_Credit", vec![])),
     ]

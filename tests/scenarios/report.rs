@@ -17,8 +17,10 @@ fn the_report_is_compact_json_with_fields_in_the_specified_order() {
             r#"{{"consumer":"{alice}","day_id":{day},"credit_balance_wei":"90","apis":[{{"api_name":"weather","#,
             r#""calls_today":1,"spend_today_wei":"10","cost_per_call_wei":"10","api_daily_limit_calls":5,"#,
             r#""consumer_max_daily_spend_wei":"30","active":true,"accepted_price_wei":"10","#,
-            r#""calls_remaining_today":4,"spend_remaining_today_wei":"20","delegates":["{dapp}"]}}],"#,
-            r#""resets_at":{resets},"funded_wei":"100","low_credit":false}}"#
+            r#""calls_remaining_today":4,"spend_remaining_today_wei":"20","delegates":["{dapp}"],"#,
+            r#""delegate_limits":[{{"delegate":"{dapp}","max_daily_calls":null,"calls_today":0}}]}}],"#,
+            r#""resets_at":{resets},"funded_wei":"100","low_credit":false,"#,
+            r#""credit_alerts":[{{"percent":20,"armed":true}}]}}"#
         ),
         alice = alice,
         day = day,
@@ -66,6 +68,7 @@ fn the_report_lists_apis_in_subscription_order_with_their_own_figures() {
             "calls_remaining_today": 0,
             "spend_remaining_today_wei": "3000000000000000000",
             "delegates": [],
+            "delegate_limits": [],
         })
     );
 }
@@ -84,6 +87,7 @@ fn an_unknown_consumer_gets_an_empty_report_not_an_error() {
             "resets_at": DAY0 + DAY,
             "funded_wei": "0",
             "low_credit": false,
+            "credit_alerts": [{"percent": 20, "armed": true}],
         })
     );
 }
