@@ -181,3 +181,30 @@ fn the_demo_runs_on_the_real_executor_and_says_so() {
         assert!(text.contains(expected), "the demo on the real executor never shows {expected:?}:\n{text}");
     }
 }
+
+#[test]
+fn a_contract_deployed_on_the_real_executor_runs_at_its_own_address() {
+    let Some(executor) = executor() else { return };
+    let executor = executor.to_string_lossy().into_owned();
+    let state = temp_state("deploy");
+    let zip = state.with_file_name("contract.zip");
+    std::fs::write(&zip, billing_artifact::genvm_zip().unwrap()).unwrap();
+    let engine = ["--executor", executor.as_str()];
+    let deployed = sandbox(&state, &engine, &["deploy", zip.to_str().unwrap()], "");
+    assert!(deployed.status.success(), "{}", stderr(&deployed));
+    let address = String::from_utf8_lossy(&deployed.stdout).trim().to_string();
+    let deployer = api_usage_billing::Address::parse("0xd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0").unwrap();
+    assert_eq!(address, billing_chain::contract_address(&deployer, 0).to_hex());
+    let script = [
+        format!(
+            r#"{{"sender":"{OPERATOR}","to":"{address}","method":"register_api","args":["weather",10,2]}}"#
+        ),
+        format!(r#"{{"sender":"{OPERATOR}","method":"get_api_report","args":["weather"]}}"#),
+    ]
+    .join("\n");
+    let ran = sandbox(&state, &engine, &["run", "-"], &script);
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    let lines = lines(&ran);
+    assert_eq!(lines[0]["events"][0]["name"], "ApiRegistered", "{}", lines[0]);
+    assert_eq!(lines[1]["error"]["code"], "api_not_registered", "{}", lines[1]);
+}
