@@ -108,6 +108,9 @@ enum Command {
     /// A consumer's usage report.
     Report {
         consumer: String,
+        /// The contract to read (default: the billing contract, 0xc0…c0).
+        #[arg(long)]
+        to: Option<String>,
         /// Print the contract's JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -115,6 +118,9 @@ enum Command {
     /// An API's report: operator, price, subscribers, today's calls and revenue, earnings.
     ApiReport {
         api: String,
+        /// The contract to read (default: the billing contract, 0xc0…c0).
+        #[arg(long)]
+        to: Option<String>,
         /// Print the contract's JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -123,6 +129,9 @@ enum Command {
     History {
         consumer: String,
         api: String,
+        /// The contract to read (default: the billing contract, 0xc0…c0).
+        #[arg(long)]
+        to: Option<String>,
         /// Print the contract's JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -286,10 +295,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Call { sender, value, at, to, method, args } => {
             let sender = address(&sender, "--sender")?;
-            let to = match to {
-                Some(to) => address(&to, "--to")?,
-                None => api_usage_billing::testing::CONTRACT,
-            };
+            let to = target(to.as_deref())?;
             let value = billing_sandbox::json::wei_from_text(&value)
                 .ok_or(format!("--value must be wei (decimal digits), not {value:?}"))?;
             let chain = open(state, wasm_path, abi, false)?;
@@ -351,12 +357,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out.flush().map_err(|e| e.to_string())?;
             Ok(())
         }
-        Command::Report { consumer, json } => {
+        Command::Report { consumer, to, json } => {
+            let to = target(to.as_deref())?;
             let consumer_arg =
                 arg_from_json(&Input::Str(consumer), Some(api_usage_billing::ParamType::Address));
             let chain = open(state, wasm_path, abi, false)?;
-            let report =
-                chain.view("get_usage_report", &[consumer_arg])?.map_err(|r| render::refusal_line(&r))?;
+            let report = chain
+                .view_at(to, "get_usage_report", &[consumer_arg])?
+                .map_err(|r| render::refusal_line(&r))?;
             let text = report.as_str().unwrap_or_default().to_string();
             if json {
                 println!("{text}");
@@ -366,14 +374,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::ApiReport { api, json } => {
+        Command::ApiReport { api, to, json } => {
+            let to = target(to.as_deref())?;
             let chain = open(state, wasm_path, abi, false)?;
-            let text = view_json(&chain, "get_api_report", vec![Input::Str(api)])?;
+            let text = view_json(&chain, to, "get_api_report", vec![Input::Str(api)])?;
             print_json_or(&text, json, render::api_report_table)
         }
-        Command::History { consumer, api, json } => {
+        Command::History { consumer, api, to, json } => {
+            let to = target(to.as_deref())?;
             let chain = open(state, wasm_path, abi, false)?;
-            let text = view_json(&chain, "get_usage_history", vec![Input::Str(consumer), Input::Str(api)])?;
+            let text =
+                view_json(&chain, to, "get_usage_history", vec![Input::Str(consumer), Input::Str(api)])?;
             print_json_or(&text, json, render::history_table)
         }
         Command::State => {
@@ -401,9 +412,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 /// A view's JSON answer (or the contract's refusal, as an error).
-fn view_json(chain: &Chain, method: &str, args: Vec<Input>) -> Result<String, String> {
+/// `--to`: a contract's address, or the billing contract's when absent.
+fn target(to: Option<&str>) -> Result<Address, String> {
+    to.map_or(Ok(api_usage_billing::testing::CONTRACT), |to| address(to, "--to"))
+}
+
+fn view_json(chain: &Chain, to: Address, method: &str, args: Vec<Input>) -> Result<String, String> {
     let answer = chain
-        .view(method, &call_args(method, &args))
+        .view_at(to, method, &call_args(method, &args))
         .map_err(|e| e.to_string())?
         .map_err(|r| render::refusal_line(&r))?;
     Ok(answer.as_str().unwrap_or_default().to_string())

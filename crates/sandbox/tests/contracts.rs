@@ -103,6 +103,11 @@ fn two_instances(abi: &[&str], code: &[u8], name: &str) {
     );
     assert!(report.status.success(), "{}", stderr(&report));
     assert!(line(&report)["ok"].as_str().unwrap().contains(r#""credit_balance_wei":"990""#));
+    let on_first = sandbox(&state, &with(&["api-report", "weather", "--to", &first_address, "--json"]), "");
+    assert!(on_first.status.success(), "{}", stderr(&on_first));
+    assert!(stdout(&on_first).contains(r#""api_name":"weather""#), "{}", stdout(&on_first));
+    let table = sandbox(&state, &with(&["report", ALICE, "--to", &first_address]), "");
+    assert!(table.status.success(), "{}", stderr(&table));
     let billing_report = sandbox(&state, &with(&["report", ALICE, "--json"]), "");
     assert!(stdout(&billing_report).contains(r#""apis":[]"#), "{}", stdout(&billing_report));
 
