@@ -5,7 +5,11 @@
 //! * the contract's balance equals every credit plus every unwithdrawn earning (from the records);
 //! * all balances, the contract's included, add up to what the faucet minted;
 //! * a refused call left storage byte for byte, balances and events as they were;
-//! * a bill stayed within the call limit, the spend cap and the accepted price in force when it ran;
+//! * a bill stayed within the call limit, the spend cap and the accepted price in force when it ran,
+//!   and a delegate's bill within the delegate's own limit in force when it ran;
+//! * delegates' counts today never add up to more than the subscription's calls today;
+//! * credit notes never pass what the consumer was billed on the API;
+//! * after a bill, no armed low-credit threshold is at or above the consumer's credit share;
 //! * the usage report says what the stored records say;
 //! * usage never moves back in time: no subscription's recorded day decreases, whatever the block
 //!   times (which may go backwards);
@@ -110,7 +114,33 @@ enum Step {
     ContractDeposit {
         amount: Amount,
     },
+    SetDelegateLimit {
+        who: usize,
+        api: usize,
+        delegate: usize,
+        max: Amount,
+    },
+    SetAlerts {
+        who: usize,
+        percents: Vec<Amount>,
+    },
+    CreditNote {
+        op: usize,
+        api: usize,
+        who: usize,
+        amount: Amount,
+        reason: &'static str,
+    },
 }
+
+/// Reasons for credit notes: valid ones, and an empty, a 65-character and a non-ASCII one.
+const REASONS: [&str; 5] = [
+    "outage",
+    "empty response",
+    "",
+    "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr",
+    "d\u{e9}faut",
+];
 
 /// An integer argument: mostly small, sometimes at or beyond the u128 edges, sometimes negative.
 #[derive(Clone, Debug)]
@@ -174,6 +204,12 @@ fn step() -> impl Strategy<Value = Step> {
         1 => prop_oneof![Just(1u64), Just(86_400), Just(2 * 86_400)].prop_map(|seconds| Step::Rewind { seconds }),
         1 => (who.clone(), api.clone(), amount()).prop_map(|(who, api, cap)| Step::SetCap { who, api, cap }),
         1 => amount().prop_map(|amount| Step::ContractDeposit { amount }),
+        2 => (who.clone(), api.clone(), 0..DELEGATES.len(), prop_oneof![4 => (0u128..4).prop_map(Amount::Small), 1 => amount()])
+            .prop_map(|(who, api, delegate, max)| Step::SetDelegateLimit { who, api, delegate, max }),
+        1 => (who.clone(), prop::collection::vec(prop_oneof![6 => (1u128..100).prop_map(Amount::Small), 1 => amount()], 0..6))
+            .prop_map(|(who, percents)| Step::SetAlerts { who, percents }),
+        3 => (op.clone(), api.clone(), who.clone(), amount(), prop_oneof![6 => 0..2usize, 1 => 2..REASONS.len()])
+            .prop_map(|(op, api, who, amount, reason)| Step::CreditNote { op, api, who, amount, reason: REASONS[reason] }),
     ]
 }
 
@@ -185,8 +221,11 @@ fn caller_address(caller: usize) -> Address {
     }
 }
 
-/// Runs one step; returns the bill it attempted (consumer, api) if it was one.
-fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<(Address, &'static str)>) {
+/// The bill a step attempted: caller, consumer, api.
+type Bill = (Address, Address, &'static str);
+
+/// Runs one step; returns the bill it attempted if it was one.
+fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<Bill>) {
     match step {
         Step::Register { op, api, cost, limit } => {
             (chain.call(OPERATORS[*op]).register_api(APIS[*api], cost.value(), limit.value()), None)
@@ -204,7 +243,7 @@ fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<(Address, &'stati
         }
         Step::Bill { caller, who, api } => (
             chain.call(caller_address(*caller)).consume_credit(APIS[*api], CONSUMERS[*who]),
-            Some((CONSUMERS[*who], APIS[*api])),
+            Some((caller_address(*caller), CONSUMERS[*who], APIS[*api])),
         ),
         Step::BillMany { caller, who, api, calls, usage_id } => (
             chain.call(caller_address(*caller)).consume_credits(
@@ -213,7 +252,7 @@ fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<(Address, &'stati
                 calls.value(),
                 u64::from(*usage_id),
             ),
-            Some((CONSUMERS[*who], APIS[*api])),
+            Some((caller_address(*caller), CONSUMERS[*who], APIS[*api])),
         ),
         Step::Unsubscribe { who, api } => (chain.call(CONSUMERS[*who]).unsubscribe(APIS[*api]), None),
         Step::Approve { who, api, delegate } => {
@@ -256,6 +295,20 @@ fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<(Address, &'stati
             }
             (outcome, None)
         }
+        Step::SetDelegateLimit { who, api, delegate, max } => (
+            chain.call(CONSUMERS[*who]).set_delegate_limit(APIS[*api], DELEGATES[*delegate], max.value()),
+            None,
+        ),
+        Step::SetAlerts { who, percents } => (
+            chain
+                .call(CONSUMERS[*who])
+                .set_credit_alerts(percents.iter().map(Amount::value).collect::<Vec<_>>()),
+            None,
+        ),
+        Step::CreditNote { op, api, who, amount, reason } => (
+            chain.call(OPERATORS[*op]).credit_note(APIS[*api], CONSUMERS[*who], amount.value(), *reason),
+            None,
+        ),
     }
 }
 
@@ -277,6 +330,59 @@ fn check_ledger(chain: &MockChain) -> Result<(), TestCaseError> {
     }
     let total = chain.balances().values().try_fold(0u128, |sum, b| sum.checked_add(*b));
     prop_assert_eq!(total, Some(chain.minted()), "value created or destroyed");
+    for sub in subscription_summaries(pairs.iter().copied()) {
+        prop_assert!(sub.credit_noted_wei <= sub.billed_total_wei, "credit notes above billed: {:?}", sub);
+        let delegated = sub.delegate_limits.iter().map(|(_, _, calls)| u128::from(*calls)).sum::<u128>();
+        prop_assert!(delegated <= u128::from(sub.calls), "delegates billed more than the day: {:?}", sub);
+    }
+    Ok(())
+}
+
+/// `credit * 100 <= percent * funded`, exactly, for a funded account.
+fn at_or_below(credit: u128, funded: u128, percent: u8) -> bool {
+    // Each side as (high, low) halves below and above 2^64: products of 71 bits at most.
+    let times = |x: u128, m: u128| {
+        let low = (x & u128::from(u64::MAX)) * m;
+        ((x >> 64) * m + (low >> 64), low & u128::from(u64::MAX))
+    };
+    funded > 0 && times(credit, 100) <= times(funded, u128::from(percent))
+}
+
+/// After a successful bill: every threshold at or above the consumer's credit share fired (is
+/// disarmed), and the caller, if a delegate, stayed within the limit it had before the bill.
+fn check_alerts_and_delegate(
+    before: &MockChain,
+    after: &MockChain,
+    (caller, consumer, api): Bill,
+) -> Result<(), TestCaseError> {
+    let pairs = storage_pairs(after);
+    if let Some(account) =
+        account_summaries(pairs.iter().copied()).into_iter().find(|a| a.consumer == consumer)
+    {
+        for (percent, armed) in &account.alerts {
+            prop_assert!(
+                !(*armed && at_or_below(account.credit_wei, account.funded_wei, *percent)),
+                "an armed threshold at or above the credit after a bill: {:?}",
+                account
+            );
+        }
+    }
+    if caller == consumer {
+        return Ok(());
+    }
+    let find = |chain: &MockChain| {
+        let pairs = storage_pairs(chain);
+        subscription_summaries(pairs.iter().copied())
+            .into_iter()
+            .find(|s| s.consumer == consumer && s.api == api)
+            .and_then(|s| s.delegate_limits.into_iter().find(|(d, _, _)| *d == caller))
+    };
+    let limit_before = find(before).and_then(|(_, max, _)| max);
+    let calls_after = find(after).map(|(_, _, calls)| calls);
+    if let (Some(max), Some(calls)) = (limit_before, calls_after) {
+        prop_assert!(calls <= max, "a delegate billed past its own limit: {} > {}", calls, max);
+    }
+    prop_assert!(calls_after.is_some(), "a bill by a delegate that is not approved");
     Ok(())
 }
 
@@ -331,7 +437,7 @@ fn check_report(chain: &mut MockChain, consumer: Address) -> Result<(), TestCase
     let text = chain.call(STRANGER).get_usage_report(consumer).map_err(|r| TestCaseError::fail(r.message))?;
     let report: serde_json::Value = serde_json::from_str(text.as_str().unwrap_or_default()).unwrap();
     let account = account_summaries(pairs.iter().copied()).into_iter().find(|a| a.consumer == consumer);
-    let (credit, funded) = account.map_or((0, 0), |a| (a.credit_wei, a.funded_wei));
+    let (credit, funded) = account.as_ref().map_or((0, 0), |a| (a.credit_wei, a.funded_wei));
     prop_assert_eq!(&report["credit_balance_wei"], &serde_json::Value::from(credit.to_string()));
     prop_assert_eq!(&report["funded_wei"], &serde_json::Value::from(funded.to_string()));
     let day = chain.now() / DAY;
@@ -350,7 +456,26 @@ fn check_report(chain: &mut MockChain, consumer: Address) -> Result<(), TestCase
             &serde_json::Value::from(sub.accepted_price_wei.to_string())
         );
         prop_assert_eq!(entry["delegates"].as_array().map(Vec::len), Some(sub.delegates.len()));
+        let limits = entry["delegate_limits"].as_array().cloned().unwrap_or_default();
+        prop_assert_eq!(limits.len(), sub.delegate_limits.len());
+        for (shown, (delegate, max, calls)) in limits.iter().zip(&sub.delegate_limits) {
+            prop_assert_eq!(&shown["delegate"], &serde_json::Value::from(delegate.to_hex()));
+            prop_assert_eq!(&shown["max_daily_calls"], &serde_json::json!(max));
+            let calls = if sub.day_id >= day { *calls } else { 0 };
+            prop_assert_eq!(&shown["calls_today"], &serde_json::Value::from(calls));
+        }
     }
+    let alerts = account.map(|a| a.alerts).unwrap_or_else(|| vec![(20, true)]);
+    let shown: Vec<(u64, bool)> = report["credit_alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| (a["percent"].as_u64().unwrap_or(0), a["armed"].as_bool().unwrap_or(false)))
+        .collect();
+    let stored: Vec<(u64, bool)> = alerts.iter().map(|(p, armed)| (u64::from(*p), *armed)).collect();
+    prop_assert_eq!(&shown, &stored);
+    let highest = alerts.first().map_or(20, |(p, _)| *p);
+    prop_assert_eq!(&report["low_credit"], &serde_json::Value::from(at_or_below(credit, funded, highest)));
     Ok(())
 }
 
@@ -381,8 +506,9 @@ fn history_holds(steps: &[Step]) -> Result<(), TestCaseError> {
                 prop_assert!(chain.events() == before.events(), "step {}: a refused call emitted", index);
             }
             Ok(receipt) => {
-                if let Some((consumer, api)) = bill {
-                    check_bill(&before, consumer, api, receipt)?;
+                if let Some(bill) = bill {
+                    check_bill(&before, bill.1, bill.2, receipt)?;
+                    check_alerts_and_delegate(&before, &chain, bill)?;
                 }
             }
         }
