@@ -81,13 +81,19 @@ pub struct Overview {
     pub apis: Vec<ApiSummary>,
 }
 
+/// A contract's storage entries, in key order.
+pub type Storage = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Every contract storage entry, in key order, and every event in order.
 pub type Dump = (Vec<(Vec<u8>, Vec<u8>)>, Vec<Event>);
 
 /// Everything a state holds, for audits and for comparing two states.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StateDump {
+    /// The billing contract's storage.
     pub storage: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Each deployed contract (by address) with its storage, in key order.
+    pub deployed: Vec<(Address, Storage)>,
     pub balances: Vec<(Address, u128)>,
     pub events: Vec<Event>,
     pub now: u64,
@@ -766,8 +772,24 @@ impl Chain {
                         .ok_or_else(|| ChainError::Corrupt("event record".into()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut deployed: Vec<(Address, Storage)> = Vec::new();
+            for (key, _) in txn.entries(CONTRACTS)? {
+                let address =
+                    Address(key.try_into().map_err(|_| ChainError::Corrupt("contract key".into()))?);
+                deployed.push((address, Vec::new()));
+            }
+            for (key, value) in txn.entries(tables::DEPLOYED_STORAGE)? {
+                let (address, slot) =
+                    key.split_at_checked(20).ok_or(ChainError::Corrupt("storage key".into()))?;
+                let entry = deployed
+                    .iter_mut()
+                    .find(|(a, _)| a.0 == address)
+                    .ok_or(ChainError::Corrupt("storage of no contract".into()))?;
+                entry.1.push((slot.to_vec(), value));
+            }
             Ok(StateDump {
                 storage,
+                deployed,
                 balances,
                 events,
                 now: txn.read_u64("now")?.unwrap_or(GENESIS_TIME),
