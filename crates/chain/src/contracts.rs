@@ -1,9 +1,8 @@
 //! Contracts beyond the billing one: their addresses, the GenVM message that names them, and the
 //! `.wasm` inside a GenVM deployment archive.
 //!
-//! `billing_vm::genvm::message` names the billing contract's address in every message; the copy here
-//! takes the contract's address (for the billing contract the two are byte for byte the same, a test
-//! below checks it). Once crates/vm's takes the address, this copy goes.
+//! `billing_vm::genvm::message` names the billing contract's address in every message; here the
+//! contract's own address replaces it. Once crates/vm's takes the address, this goes.
 
 use std::borrow::Cow;
 
@@ -23,7 +22,9 @@ pub fn contract_address(sender: &Address, count: u64) -> Address {
     Address(address)
 }
 
-/// GenVM's message for a call of `method` (none: the deploy call) to `contract`.
+/// GenVM's message for a call of `method` (none: the deploy call) to `contract`: the wasmi host's
+/// message (crates/vm), whose `contract_address` is always the billing contract's, with the
+/// contract's own address put in.
 pub(crate) fn genvm_message(
     contract: Address,
     sender: Address,
@@ -32,26 +33,21 @@ pub(crate) fn genvm_message(
     method: Option<&str>,
     args: &[Value],
 ) -> Vec<u8> {
-    let mut entry = Vec::new();
-    if !args.is_empty() {
-        entry.push(("args".to_string(), Value::Array(args.to_vec())));
+    let message = billing_vm::genvm::message(sender, value, timestamp, method, args);
+    if contract == api_usage_billing::testing::CONTRACT {
+        return message;
     }
-    if let Some(method) = method {
-        entry.push(("method".to_string(), Value::from(method)));
+    match calldata::decode(&message) {
+        Ok(Value::Map(mut fields)) => {
+            for (key, field) in &mut fields {
+                if key.as_str() == "contract_address" {
+                    *field = Value::Address(contract);
+                }
+            }
+            calldata::encode(&Value::Map(fields))
+        }
+        _ => message,
     }
-    calldata::encode(&Value::map([
-        ("chain_id", Value::from(61_999u64)),
-        ("contract_address", Value::Address(contract)),
-        ("datetime", Value::Str(billing_vm::time::rfc3339(timestamp))),
-        ("entry_data", Value::Bytes(calldata::encode(&Value::Map(entry)))),
-        ("entry_kind", Value::from(0u64)),
-        ("entry_stage_data", Value::Null),
-        ("is_init", Value::Bool(method.is_none())),
-        ("origin_address", Value::Address(sender)),
-        ("sender_address", Value::Address(sender)),
-        ("stack", Value::Array(Vec::new())),
-        ("value", Value::from(value)),
-    ]))
 }
 
 /// Why deploy code was not taken.
@@ -103,13 +99,27 @@ mod tests {
     use api_usage_billing::testing::CONTRACT;
 
     #[test]
-    fn the_message_for_the_billing_contract_is_the_wasmi_host_s() {
+    fn a_deployed_contract_s_message_differs_from_the_billing_contract_s_in_its_address_only() {
         let args = [Value::from("weather"), Value::from(10u64)];
+        let other = Address([9; 20]);
         for method in [None, Some("register_api")] {
+            let billing = genvm_message(CONTRACT, Address([7; 20]), 5, 1_767_225_600, method, &args);
             assert_eq!(
-                genvm_message(CONTRACT, Address([7; 20]), 5, 1_767_225_600, method, &args),
+                billing,
                 billing_vm::genvm::message(Address([7; 20]), 5, 1_767_225_600, method, &args)
             );
+            let mine =
+                calldata::decode(&genvm_message(other, Address([7; 20]), 5, 1_767_225_600, method, &args));
+            let Ok(Value::Map(mine)) = mine else { panic!("not a map") };
+            let Ok(Value::Map(theirs)) = calldata::decode(&billing) else { panic!("not a map") };
+            assert_eq!(mine.len(), theirs.len());
+            for ((key, a), (_, b)) in mine.iter().zip(&theirs) {
+                if key.as_str() == "contract_address" {
+                    assert_eq!(*a, Value::Address(other));
+                } else {
+                    assert_eq!(a, b, "{key}");
+                }
+            }
         }
     }
 
