@@ -230,6 +230,16 @@ pub(crate) struct Account {
 }
 
 impl Account {
+    /// The `fired` bit of threshold `index` (none past the eighth: only a foreign record has them).
+    pub fn bit(index: usize) -> u8 {
+        u32::try_from(index).ok().and_then(|i| 1u8.checked_shl(i)).unwrap_or(0)
+    }
+
+    /// Threshold `index` is armed: its warning was not given since credit was last above it.
+    pub fn armed(&self, index: usize) -> bool {
+        self.fired & Account::bit(index) == 0
+    }
+
     /// The thresholds in force, highest first.
     pub fn thresholds(&self) -> &[u8] {
         if self.alert_percents.is_empty() {

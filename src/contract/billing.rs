@@ -166,12 +166,15 @@ fn delegate_calls_after(
     calls: u64,
 ) -> Result<u64, Error> {
     let before = subscription.delegate_calls_on(delegate, day);
-    match (before.checked_add(calls), delegate.max_daily_calls) {
-        (Some(total), None) => Ok(total),
-        (Some(total), Some(max)) if total <= max => Ok(total),
-        (_, max) => Err(Error::DelegateLimit {
+    let Some(max) = delegate.max_daily_calls else {
+        // Unlimited: the subscription's own call limit, checked next, bounds the count.
+        return Ok(before.saturating_add(calls));
+    };
+    match before.checked_add(calls) {
+        Some(total) if total <= max => Ok(total),
+        _ => Err(Error::DelegateLimit {
             attempted_calls: u128::from(before) + u128::from(calls),
-            max_calls: max.unwrap_or(u64::MAX),
+            max_calls: max,
         }),
     }
 }

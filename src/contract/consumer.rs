@@ -252,7 +252,7 @@ pub(crate) fn set_credit_alerts(host: &mut impl Host, percents: &[Value]) -> Res
     let mut fired = 0u8;
     for (bit, percent) in list.iter().enumerate() {
         if is_at_or_below(account.credit_wei, account.funded_wei, *percent) {
-            fired |= 1 << bit;
+            fired |= Account::bit(bit);
         }
     }
     let event_percents = list.iter().map(|p| u64::from(*p)).collect();

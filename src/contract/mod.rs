@@ -163,7 +163,7 @@ pub(crate) fn crossed_thresholds(account: &mut Account) -> Vec<u8> {
     let mut crossed = Vec::new();
     let mut fired = account.fired;
     for (bit, percent) in account.thresholds().iter().enumerate() {
-        let mask = 1u8 << bit;
+        let mask = Account::bit(bit);
         if fired & mask == 0 && is_at_or_below(account.credit_wei, account.funded_wei, *percent) {
             fired |= mask;
             crossed.push(*percent);
@@ -178,7 +178,7 @@ pub(crate) fn rearm(account: &mut Account) {
     let mut fired = account.fired;
     for (bit, percent) in account.thresholds().iter().enumerate() {
         if !is_at_or_below(account.credit_wei, account.funded_wei, *percent) {
-            fired &= !(1u8 << bit);
+            fired &= !Account::bit(bit);
         }
     }
     account.fired = fired;
@@ -198,4 +198,26 @@ pub(crate) fn positive_u128(value: &Int, not_positive: Error, name: &'static str
         return Err(not_positive);
     }
     value.to_u128().ok_or(Error::OutOfRange(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_at_or_below, threshold_text, LOW_CREDIT_THRESHOLD};
+
+    #[test]
+    fn thresholds_compare_exactly_at_the_u128_edges() {
+        assert!(is_at_or_below(20, 100, 20) && !is_at_or_below(21, 100, 20));
+        assert!(!is_at_or_below(0, 0, 99), "an unfunded account is never low");
+        let max = u128::MAX;
+        assert!(is_at_or_below(max / 5, max, 20));
+        assert!(!is_at_or_below(max / 5 + 1, max, 20));
+        assert!(is_at_or_below(max / 100 * 99, max, 99) && !is_at_or_below(max, max, 99));
+        assert!(is_at_or_below(1, max, 1) && !is_at_or_below(max / 100 + 1, max, 1));
+    }
+
+    #[test]
+    fn the_default_threshold_text_is_the_seeds() {
+        assert_eq!(threshold_text(20), LOW_CREDIT_THRESHOLD);
+        assert_eq!(threshold_text(5), "5_percent_of_total_deposit");
+    }
 }

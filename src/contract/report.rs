@@ -112,7 +112,7 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
             .thresholds()
             .iter()
             .enumerate()
-            .map(|(bit, percent)| CreditAlert { percent: *percent, armed: account.fired & (1 << bit) == 0 })
+            .map(|(bit, percent)| CreditAlert { percent: *percent, armed: account.armed(bit) })
             .collect(),
     };
     to_json(&report)

@@ -63,7 +63,7 @@ pub fn account_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u
                     .thresholds()
                     .iter()
                     .enumerate()
-                    .map(|(bit, percent)| (*percent, record.fired & (1 << bit) == 0))
+                    .map(|(bit, percent)| (*percent, record.armed(bit)))
                     .collect(),
             })
         })
