@@ -160,7 +160,8 @@ fn hex(bytes: &[u8]) -> Json {
     Json::String(format!("0x{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
 }
 
-/// A whole state as JSON: time, counts, balances, every storage record (hex) and every event.
+/// A whole state as JSON: time, counts, balances, every storage record (hex) of the billing contract
+/// and of each deployed one, and every event.
 pub fn state_json(state: &StateDump) -> Out {
     let balances = state
         .balances
@@ -169,14 +170,26 @@ pub fn state_json(state: &StateDump) -> Out {
             Out::Array(vec![Out::Json(Json::String(who.to_hex())), Out::Json(Json::String(wei.to_string()))])
         })
         .collect();
-    let storage =
-        state.storage.iter().map(|(k, v)| Out::Array(vec![Out::Json(hex(k)), Out::Json(hex(v))])).collect();
+    let records = |storage: &[(Vec<u8>, Vec<u8>)]| -> Vec<Out> {
+        storage.iter().map(|(k, v)| Out::Array(vec![Out::Json(hex(k)), Out::Json(hex(v))])).collect()
+    };
+    let deployed = state
+        .deployed
+        .iter()
+        .map(|(address, storage)| {
+            object([
+                ("address", Out::Json(Json::String(address.to_hex()))),
+                ("storage", Out::Array(records(storage))),
+            ])
+        })
+        .collect();
     object([
         ("now", Out::Json(Json::from(state.now))),
         ("calls", Out::Json(Json::from(state.calls))),
         ("minted", Out::Json(Json::String(state.minted.to_string()))),
         ("balances", Out::Array(balances)),
-        ("storage", Out::Array(storage)),
+        ("storage", Out::Array(records(&state.storage))),
+        ("deployed", Out::Array(deployed)),
         ("events", Out::Array(state.events.iter().map(event_to_json).collect())),
     ])
 }
