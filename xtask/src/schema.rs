@@ -2,7 +2,8 @@
 //! `get_schema` with) and JSON Schemas of the usage report, the receipt, the events and the refusal.
 
 use api_usage_billing::schema::{
-    FieldKind, Fields, API_REPORT, EVENTS, HISTORY_DAY, RECEIPT, REPORT, REPORT_API,
+    FieldKind, Fields, API_REPORT, EVENTS, HISTORY_DAY, RECEIPT, REPORT, REPORT_API, REPORT_CREDIT_ALERT,
+    REPORT_DELEGATE_LIMIT,
 };
 use api_usage_billing::{Error, ParamType, ReturnType, METHODS};
 use serde_json::{json, Map, Value as Json};
@@ -33,12 +34,14 @@ pub fn files() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn genlayer_type(param: ParamType) -> &'static str {
+/// GenLayer's type name of a parameter; a list is `[{"$rep": item}]`, as GenLayer's schemas write one.
+fn genlayer_type(param: ParamType) -> Json {
     match param {
-        ParamType::Str => "string",
-        ParamType::Int => "int",
-        ParamType::Bool => "bool",
-        ParamType::Address => "address",
+        ParamType::Str => json!("string"),
+        ParamType::Int => json!("int"),
+        ParamType::Bool => json!("bool"),
+        ParamType::Address => json!("address"),
+        ParamType::IntList => json!([{"$rep": "int"}]),
     }
 }
 
@@ -84,6 +87,21 @@ fn field(kind: FieldKind, ints_as_strings: bool) -> Json {
             json!({"type": "array", "items": {"type": "string", "pattern": "^0x[0-9a-f]{40}$"}})
         }
         FieldKind::OptionalAddress => json!({"type": ["string", "null"], "pattern": "^0x[0-9a-f]{40}$"}),
+        FieldKind::Percents => {
+            let percent = if ints_as_strings {
+                decimal.clone()
+            } else {
+                json!({"type": "integer", "minimum": 1, "maximum": 99})
+            };
+            json!({"type": "array", "minItems": 1, "maxItems": 4, "items": percent})
+        }
+        FieldKind::OptionalCount => {
+            if ints_as_strings {
+                json!({"type": ["string", "null"], "pattern": "^[0-9]+$"})
+            } else {
+                json!({"type": ["integer", "null"], "minimum": 0})
+            }
+        }
     }
 }
 
@@ -108,7 +126,11 @@ fn document(title: &str, mut body: Json) -> Json {
 
 fn usage_report() -> Json {
     let mut report = object("usage report", REPORT, false);
-    report["properties"]["apis"] = json!({"type": "array", "items": object("api usage", REPORT_API, false)});
+    let mut api = object("api usage", REPORT_API, false);
+    api["properties"]["delegate_limits"] = json!({"type": "array", "maxItems": 16, "items": object("delegate limit", REPORT_DELEGATE_LIMIT, false)});
+    report["properties"]["apis"] = json!({"type": "array", "items": api});
+    report["properties"]["credit_alerts"] =
+        json!({"type": "array", "maxItems": 4, "items": object("credit alert", REPORT_CREDIT_ALERT, false)});
     document("get_usage_report: the JSON string the contract returns (compact, fields in this order)", report)
 }
 

@@ -60,7 +60,9 @@ fn contract_json_has_genlayers_form() {
     assert_eq!(ours["methods"]["consume_credit"]["ret"], example["methods"]["balances"]["ret"]);
     for method in ours["methods"].as_object().unwrap().values() {
         for param in method["params"].as_array().unwrap() {
-            assert!(["string", "int", "bool", "address"].contains(&param[1].as_str().unwrap()), "{param}");
+            let simple = param[1].as_str().is_some_and(|t| ["string", "int", "bool", "address"].contains(&t));
+            let list = param[1] == serde_json::json!([{"$rep": "int"}]);
+            assert!(simple || list, "{param}");
         }
     }
 }
@@ -75,6 +77,8 @@ fn emitted_events_receipts_and_reports_match_their_declared_shapes() {
     chain.call(operator).register_api("weather", 10, 50).unwrap();
     chain.call(alice).value(100).subscribe("weather", 1_000, 100).unwrap();
     chain.call(alice).approve_delegate("weather", dapp).unwrap();
+    chain.call(alice).set_delegate_limit("weather", dapp, 5).unwrap();
+    chain.call(alice).set_credit_alerts(vec![Value::from(50), Value::from(20)]).unwrap();
     let receipt = chain.call(dapp).consume_credit("weather", alice).unwrap();
     for _ in 0..8 {
         chain.call(alice).consume_credit("weather", alice).unwrap();
@@ -84,6 +88,7 @@ fn emitted_events_receipts_and_reports_match_their_declared_shapes() {
     chain.call(operator).set_api_active("weather", false).unwrap();
     chain.call(operator).set_api_active("weather", true).unwrap();
     chain.call(alice).withdraw_credit(5).unwrap();
+    chain.call(operator).credit_note("weather", alice, 5, "outage").unwrap();
     chain.call(operator).withdraw_earnings("weather", 10).unwrap();
     chain.call(alice).set_daily_cap("weather", 2_000).unwrap();
     chain.call(alice).unsubscribe("weather").unwrap();

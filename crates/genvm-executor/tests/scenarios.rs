@@ -39,9 +39,8 @@ mod authority;
 mod billing;
 #[path = "../../../tests/scenarios/credit.rs"]
 mod credit;
-// tests/scenarios/edges.rs attaches u128::MAX wei, which GenVM's u64 message value cannot carry (the
-// sandbox refuses it with `value_not_expressible`): it joins once the suite takes a
-// `MAX_ATTACHED_VALUE` from `common` as it takes MAX_BLOCK_TIME (/work/notes/genvm.md).
+#[path = "../../../tests/scenarios/edges.rs"]
+mod edges;
 #[path = "../../../tests/scenarios/operators.rs"]
 mod operators;
 #[path = "../../../tests/scenarios/properties.rs"]

@@ -166,6 +166,7 @@ pub fn methods() -> Json {
                         ParamType::Int => "int",
                         ParamType::Bool => "bool",
                         ParamType::Address => "address",
+                        ParamType::IntList => "int[]",
                     };
                     json!([name, kind])
                 })

@@ -4,7 +4,10 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use api_usage_billing::schema::{FieldKind, Fields, API_REPORT, HISTORY_DAY, REPORT, REPORT_API};
+use api_usage_billing::schema::{
+    FieldKind, Fields, API_REPORT, HISTORY_DAY, REPORT, REPORT_API, REPORT_CREDIT_ALERT,
+    REPORT_DELEGATE_LIMIT,
+};
 use serde_json::{json, Map, Value as Json};
 
 /// Which report a text is.
@@ -35,15 +38,21 @@ fn object(json: &Json, fields: Fields, what: &str) -> Result<Json, String> {
     let mut out = Map::new();
     for (name, kind) in fields {
         let value = entries.get(*name).ok_or_else(|| join(&[what, " lacks ", name]))?;
-        let converted = if *name == "apis" {
-            match value {
-                Json::Array(apis) => {
-                    apis.iter().map(|api| object(api, REPORT_API, "report api")).collect::<Result<_, _>>()?
+        let nested = match *name {
+            "apis" => Some((REPORT_API, "report api")),
+            "credit_alerts" => Some((REPORT_CREDIT_ALERT, "credit alert")),
+            "delegate_limits" => Some((REPORT_DELEGATE_LIMIT, "delegate limit")),
+            _ => None,
+        };
+        let converted = match nested {
+            Some((item_fields, item)) => match value {
+                Json::Array(items) => {
+                    items.iter().map(|entry| object(entry, item_fields, item)).collect::<Result<_, _>>()?
                 }
-                _ => return Err(join(&[what, ": apis is not a list"])),
-            }
-        } else {
-            field(value, *kind).ok_or_else(|| join(&[what, ": ", name, " is not what the schema says"]))?
+                _ => return Err(join(&[what, ": ", name, " is not a list"])),
+            },
+            None => field(value, *kind)
+                .ok_or_else(|| join(&[what, ": ", name, " is not what the schema says"]))?,
         };
         out.insert((*name).to_string(), converted);
     }
@@ -67,6 +76,18 @@ fn field(value: &Json, kind: FieldKind) -> Option<Json> {
             Json::String(text) => Some(Json::from(text.as_str())),
             _ => None,
         },
+        FieldKind::OptionalCount => match value {
+            Json::Null => Some(Json::Null),
+            other => Some(json!({ "int": other.as_u64()?.to_string() })),
+        },
+        FieldKind::Percents => {
+            let items = value.as_array()?;
+            let ints = items
+                .iter()
+                .map(|item| item.as_u64().map(|n| json!({ "int": n.to_string() })))
+                .collect::<Option<Vec<_>>>()?;
+            Some(Json::Array(ints))
+        }
         FieldKind::Addresses => {
             let items = value.as_array()?;
             let texts = items.iter().map(|item| item.as_str().map(Json::from)).collect::<Option<Vec<_>>>()?;

@@ -79,9 +79,14 @@ impl Narrator<'_> {
     }
 
     fn bill_until_refused(&mut self, api: &str) -> Result<u32, DemoError> {
+        self.bill_as_until_refused("dapp", DAPP, api)
+    }
+
+    /// Bills Alice for `api` as `sender` until a bill is refused; how many went through.
+    fn bill_as_until_refused(&mut self, who: &str, sender: Address, api: &str) -> Result<u32, DemoError> {
         let mut billed = 0;
         loop {
-            let report = self.call("dapp", DAPP, 0, "consume_credit", vec![api.into(), ALICE.into()])?;
+            let report = self.call(who, sender, 0, "consume_credit", vec![api.into(), ALICE.into()])?;
             if report.outcome.is_err() {
                 return Ok(billed);
             }
@@ -150,9 +155,19 @@ pub fn run_on(
     n.call("alice", ALICE, 0, "approve_delegate", vec!["weather.v1".into(), DAPP.into()])?;
     n.call("alice", ALICE, 0, "approve_delegate", vec!["maps.v1".into(), DAPP.into()])?;
 
-    n.step("The consumer contract bills weather.v1 before each fetch until the daily call limit refuses.");
-    let weather = n.bill_until_refused("weather.v1")?;
-    n.say(&format!("  {weather} weather fetches today"));
+    n.step("Alice caps her consumer contract at 3 weather.v1 calls a day (a delegate limit), whatever the API allows.");
+    n.call("alice", ALICE, 0, "set_delegate_limit", vec!["weather.v1".into(), DAPP.into(), 3.into()])?;
+
+    n.step("The consumer contract bills weather.v1 before each fetch until its own limit stops it: no fetch after that.");
+    let by_dapp = n.bill_until_refused("weather.v1")?;
+    n.step(
+        "Alice's own bills are never limited by it: she bills on until the API's daily call limit refuses.",
+    );
+    let by_alice = n.bill_as_until_refused("alice", ALICE, "weather.v1")?;
+    n.say(&format!(
+        "  {} weather fetches today ({by_dapp} by the consumer contract, {by_alice} by Alice)",
+        by_dapp + by_alice
+    ));
 
     n.step("It bills maps.v1 until Alice's daily spend cap refuses; credit crosses 20 % on the way.");
     let maps = n.bill_until_refused("maps.v1")?;

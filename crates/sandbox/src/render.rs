@@ -84,6 +84,36 @@ pub fn report_table(report: &Json) -> String {
         return out;
     }
     out.push_str(&table(&rows));
+    let mut limits = vec![["api", "delegate", "calls today", "daily limit"].map(String::from).to_vec()];
+    for api in report["apis"].as_array().into_iter().flatten() {
+        for limit in api["delegate_limits"].as_array().into_iter().flatten() {
+            limits.push(vec![
+                field_text(&api["api_name"]),
+                field_text(&limit["delegate"]),
+                field_text(&limit["calls_today"]),
+                match &limit["max_daily_calls"] {
+                    Json::Null => "unlimited".into(),
+                    other => field_text(other),
+                },
+            ]);
+        }
+    }
+    if limits.len() > 1 {
+        out.push_str("\ndelegates\n");
+        out.push_str(&table(&limits));
+    }
+    let alerts: Vec<String> = report["credit_alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|alert| {
+            let state = if alert["armed"] == Json::Bool(true) { "armed" } else { "fired" };
+            format!("{} % ({state})", field_text(&alert["percent"]))
+        })
+        .collect();
+    if !alerts.is_empty() {
+        out.push_str(&format!("low-credit alerts at {}\n", alerts.join(", ")));
+    }
     out
 }
 

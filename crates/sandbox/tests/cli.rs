@@ -59,6 +59,8 @@ fn the_demo_meets_every_limit_the_warning_and_both_withdrawals() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout);
     for expected in [
+        "refused delegate_limit",
+        "attempted_calls=4, max_calls=3",
         "refused daily_call_limit",
         "attempted_calls=6, max_calls=5",
         "refused daily_spend_limit",

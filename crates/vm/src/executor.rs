@@ -103,6 +103,10 @@ impl GenvmExecutor {
 
     /// Runs `method` (none: the deploy call) and reads the ending as a client would.
     pub fn run(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
+        // What GenVM's message cannot carry is the host's refusal, before anything runs.
+        if let Err(why) = genvm::expressible(tx.attached_value(), tx.block_timestamp(), true) {
+            return Err(why.refusal());
+        }
         let readonly = genvm::runs_read_only(method);
         let message = genvm::message(tx.sender(), tx.attached_value(), tx.block_timestamp(), method, args);
         let (host, ending, run) = self.contract.run(std::mem::take(tx), message, readonly);
@@ -150,6 +154,10 @@ pub struct GenvmDifferential {
 
 impl GenvmDifferential {
     fn both(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
+        // A call GenVM cannot express never reaches either build: the host refuses it.
+        if let Err(why) = genvm::expressible(tx.attached_value(), tx.block_timestamp(), true) {
+            return Err(why.refusal());
+        }
         let mut native_tx = tx.clone();
         let native = match method {
             Some(method) => Native.execute(&mut native_tx, method, args),

@@ -12,6 +12,9 @@ mod common {
     }
 
     /// The latest block time the host can express.
+    /// The most value a call can carry: GenVM's message value is a u64.
+    pub const MAX_ATTACHED_VALUE: u128 = u64::MAX as u128;
+
     pub const MAX_BLOCK_TIME: u64 = 253_402_300_799;
 
     pub const HISTORY_CASES: u32 = 32;

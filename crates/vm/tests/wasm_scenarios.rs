@@ -16,6 +16,9 @@ mod common {
 
     /// The random histories run differentially here: every call on the .wasm and natively, compared.
     /// The latest block time the host can express.
+    /// The most value a call can carry: GenVM's message value is a u64.
+    pub const MAX_ATTACHED_VALUE: u128 = u128::MAX;
+
     pub const MAX_BLOCK_TIME: u64 = u64::MAX;
 
     pub const HISTORY_CASES: u32 = 64;
