@@ -298,3 +298,24 @@ fn a_genvm_message_without_entry_bytes_is_invalid_calldata() {
     assert_eq!(message.method.as_deref(), Some("get_schema"));
     assert!(message.args.is_empty() && !message.is_init);
 }
+
+/// GenVM's v0.3 line sends the method under the empty key `""`; v0.1.8 under `"method"`. Both reach
+/// the same entrypoint; a message naming it under both is malformed, as on every line.
+#[test]
+fn a_genvm_message_names_its_method_under_method_or_the_empty_key() {
+    use api_usage_billing::genvm::protocol::parse_message;
+    let message = |entry: Value| {
+        parse_message(&calldata::encode(&Value::map([
+            ("datetime", Value::from("2026-01-01T00:00:00Z")),
+            ("entry_data", Value::Bytes(calldata::encode(&entry))),
+            ("sender_address", Value::from(ALICE)),
+        ])))
+    };
+    let args = || Value::Array(vec![Value::from("weather")]);
+    let v018 = message(Value::map([("args", args()), ("method", Value::from("get_api_report"))])).unwrap();
+    let v03 = message(Value::map([("", Value::from("get_api_report")), ("args", args())])).unwrap();
+    assert_eq!(v018, v03);
+    assert_eq!(v03.method.as_deref(), Some("get_api_report"));
+    let both = Value::map([("", Value::from("a")), ("method", Value::from("a"))]);
+    assert_eq!(message(both).unwrap_err(), Error::InvalidCalldata);
+}

@@ -50,10 +50,13 @@ pub fn parse_message(bytes: &[u8]) -> Result<Message, Error> {
         return Err(Error::InvalidCalldata);
     };
     // Taken apart, not copied: the arguments may be most of the message.
+    // GenVM's v0.3 line names the method under the empty key, v0.1.8 and v0.2 under "method":
+    // either is accepted (never both: that message is malformed on every line).
     let (mut method, mut args, mut kwargs) = (None, None, None);
     for (key, item) in entries {
         match key.as_str() {
-            "method" => method = Some(item),
+            "method" | "" if method.is_some() => return Err(Error::InvalidCalldata),
+            "method" | "" => method = Some(item),
             "args" => args = Some(item),
             "kwargs" => kwargs = Some(item),
             _ => {}
