@@ -46,6 +46,10 @@ function consumerForms() {
     <form data-form="set_cap">${apiInput()}${amountInput("cap", "New daily cap")}<button>Set daily cap</button>
       <small>${state.methods.has("set_daily_cap") ? "(set_daily_cap)" : "(subscribes again with no deposit)"}</small></form>
     <form data-form="approve">${apiInput()}<label>Delegate <input name="delegate" placeholder="0x…" autocomplete="off" required></label><button>Approve delegate</button></form>
+    <form data-form="delegate_limit">${apiInput()}<label>Delegate <input name="delegate" placeholder="0x…" autocomplete="off" required></label>
+      <label>Calls a day <input name="max_daily_calls" inputmode="numeric" autocomplete="off" required placeholder="0 = none"></label><button>Set delegate limit</button></form>
+    <form data-form="credit_alerts"><label>Alert at (% of funded) <input name="percents" autocomplete="off" required placeholder="50, 20"></label>
+      <button>Set credit alerts</button> <small>1 to 4 distinct whole numbers from 1 to 99</small></form>
     <form data-form="withdraw_credit">${amountInput("amount", "Amount")}<button>Withdraw credit</button></form>
   </section>`;
 }
@@ -54,6 +58,9 @@ function operatorForms(api) {
   return `<section class="card actions" id="operator-actions" data-api="${esc(api)}"><h3>Operator actions: ${esc(api)}</h3>
     <form data-form="pause" data-api="${esc(api)}"><button name="active" value="false">Pause</button> <button name="active" value="true">Resume</button></form>
     <form data-form="withdraw_earnings" data-api="${esc(api)}">${amountInput("amount", "Amount")}<button>Withdraw earnings</button></form>
+    <form data-form="credit_note" data-api="${esc(api)}"><label>Consumer <input name="consumer" placeholder="0x…" autocomplete="off" required></label>
+      ${amountInput("amount", "Amount")}<label>Reason <input name="reason" maxlength="64" autocomplete="off" required placeholder="outage on 2026-01-02"></label>
+      <button>Issue credit note</button> <small>from this API's earnings to the consumer's credit</small></form>
   </section>`;
 }
 
@@ -137,6 +144,12 @@ async function act(method, args, value = 0n) {
   await refresh();
 }
 
+/** A whole number typed in a field, as a bigint; the contract judges its range. */
+function wholeNumber(text, what) {
+  if (!/^[0-9]{1,30}$/.test(text)) throw new RangeError(`${what} is a whole number (digits only): ${JSON.stringify(text)}`);
+  return BigInt(text);
+}
+
 function formArgs(form) {
   const data = new FormData(form);
   const get = (name) => String(data.get(name) ?? "").trim();
@@ -170,6 +183,17 @@ async function onSubmit(event) {
         return await act("subscribe", [get("api"), money("cap"), 0n]);
       case "approve":
         return await act("approve_delegate", [get("api"), get("delegate")]);
+      case "delegate_limit":
+        return await act("set_delegate_limit", [get("api"), get("delegate"), wholeNumber(get("max_daily_calls"), "calls a day")]);
+      case "credit_alerts": {
+        const percents = get("percents")
+          .split(/[\s,;]+/)
+          .filter((p) => p !== "")
+          .map((p) => wholeNumber(p.replace(/%$/, ""), "a threshold"));
+        return await act("set_credit_alerts", [percents]);
+      }
+      case "credit_note":
+        return await act("credit_note", [form.dataset.api, get("consumer"), money("amount"), get("reason")]);
       case "withdraw_credit":
         return await act("withdraw_credit", [money("amount")]);
       case "withdraw_earnings":

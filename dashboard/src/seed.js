@@ -28,5 +28,7 @@ export function seedPlayground(chain) {
   chain.setTime(GENESIS + DAY);
   billUntilRefused("weather.v1");
   chain.send(alice, "top_up_credit", [5n * MILLI], { value: 5n * MILLI });
+  // Her consumer contract may make 2 maps.v1 calls a day of its own (issue 17's per-delegate limit).
+  chain.send(alice, "set_delegate_limit", ["maps.v1", dapp, 2n]);
 }
 

@@ -47,12 +47,36 @@ function priceLine(api) {
   return `<div>Price ${amount(api.cost_per_call_wei, "cost_per_call_wei")} a call (accepted: ${amount(api.accepted_price_wei, "accepted_price_wei")})</div>`;
 }
 
+/** A delegate's own daily limit and its calls today: "2 of 3 calls today", or "unlimited". */
+function delegateLimit(limit) {
+  if (!limit) return `<span class="delegate-limit muted">unlimited</span>`;
+  const used = count(limit.calls_today, "delegate_calls_today");
+  if (limit.max_daily_calls === null || limit.max_daily_calls === undefined) {
+    return `<span class="delegate-limit" data-max="unlimited">${used} calls today, <span data-field="delegate_max_daily_calls">unlimited</span></span>`;
+  }
+  const full = limit.calls_today >= limit.max_daily_calls ? " full" : "";
+  return `<span class="delegate-limit${full}" data-max="${BigInt(limit.max_daily_calls)}">${used} of ${count(limit.max_daily_calls, "delegate_max_daily_calls")} calls today</span>`;
+}
+
+/** The low-credit alert thresholds, highest first: armed ones fire at the next crossing. */
+function alertsLine(alerts) {
+  if (!alerts?.length) return "";
+  const items = alerts
+    .map(
+      (a) => `<li data-percent="${BigInt(a.percent)}" data-armed="${a.armed}">${esc(String(a.percent))} %
+        <span class="badge ${a.armed ? "ok" : "paused"}">${a.armed ? "armed" : "fired"}</span></li>`,
+    )
+    .join("");
+  return `<div class="alerts" data-field="credit_alerts">Low-credit alerts (of what you funded): <ul class="alert-list">${items}</ul></div>`;
+}
+
 function apiCard(api, history) {
   const state = api.active ? `<span class="badge ok">active</span>` : `<span class="badge paused">paused</span>`;
+  const limits = new Map((api.delegate_limits ?? []).map((l) => [l.delegate, l]));
   const delegates = api.delegates.length
     ? api.delegates
         .map(
-          (d) => `<li><code title="${esc(d)}">${esc(d)}</code>
+          (d) => `<li><code title="${esc(d)}">${esc(d)}</code> ${delegateLimit(limits.get(d))}
           <button type="button" data-action="revoke" data-api="${esc(api.api_name)}" data-delegate="${esc(d)}">revoke</button></li>`,
         )
         .join("")
@@ -72,8 +96,9 @@ function apiCard(api, history) {
 
 /** The consumer view: credit, funded, warning, one card per API, the reset countdown. */
 export function consumerView(report, histories, blockTime) {
+  const highest = (report.credit_alerts ?? []).reduce((m, a) => (a.percent > m ? a.percent : m), 0n) || 20n;
   const warning = report.low_credit
-    ? `<div class="warning" role="alert" data-field="low_credit">Low credit: under 20 % of what you funded. Top up to keep billing.</div>`
+    ? `<div class="warning" role="alert" data-field="low_credit">Low credit: at or below ${esc(String(highest))} % of what you funded. Top up to keep billing.</div>`
     : "";
   const apis = report.apis.map((api, i) => apiCard(api, histories[i] ?? [])).join("");
   return `<section class="card summary">
@@ -83,6 +108,7 @@ export function consumerView(report, histories, blockTime) {
         <div><span class="label">Credit</span>${amount(report.credit_balance_wei, "credit_balance_wei")}</div>
         <div><span class="label">Funded (deposits less withdrawals)</span>${amount(report.funded_wei, "funded_wei")}</div>
       </div>
+      ${alertsLine(report.credit_alerts)}
       ${resetLine(report.resets_at, blockTime)}
     </section>
     ${apis || `<section class="card"><p class="muted">No subscriptions.</p></section>`}`;

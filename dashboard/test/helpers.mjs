@@ -133,6 +133,13 @@ export function readConsumerView(page) {
         accepted_price_wei: val(card, "accepted_price_wei"),
         price_raise: card.querySelector('[data-field="price_raise"]') !== null,
         delegates: [...card.querySelectorAll(".delegates code")].map((c) => c.textContent),
+        delegate_limits: [...card.querySelectorAll(".delegates li")]
+          .filter((li) => li.querySelector(".delegate-limit[data-max]"))
+          .map((li) => ({
+            delegate: li.querySelector("code").textContent,
+            max_daily_calls: li.querySelector(".delegate-limit").dataset.max,
+            calls_today: li.querySelector('[data-field="delegate_calls_today"]').dataset.count,
+          })),
         days: [...card.querySelectorAll(".chart .day")].map((d) => [d.dataset.day, d.dataset.calls]),
       };
     }
@@ -141,6 +148,11 @@ export function readConsumerView(page) {
       credit_balance_wei: val(summary, "credit_balance_wei"),
       funded_wei: val(summary, "funded_wei"),
       low_credit: summary.querySelector('[data-field="low_credit"]') !== null,
+      credit_alerts: [...summary.querySelectorAll('[data-field="credit_alerts"] li')].map((li) => ({
+        percent: li.dataset.percent,
+        armed: li.dataset.armed === "true",
+        shown: li.querySelector(".badge").textContent,
+      })),
       countdown: val(summary, "countdown"),
       block_time: val(summary, "block_time"),
       apis,
@@ -164,6 +176,11 @@ export function expectedConsumerView(report, histories, blockTime) {
       accepted_price_wei: String(a.accepted_price_wei),
       price_raise: a.cost_per_call_wei > a.accepted_price_wei,
       delegates: a.delegates,
+      delegate_limits: a.delegate_limits.map((l) => ({
+        delegate: l.delegate,
+        max_daily_calls: l.max_daily_calls === null ? "unlimited" : String(l.max_daily_calls),
+        calls_today: String(l.calls_today),
+      })),
       days: [...histories[i]].reverse().map((d) => [String(d.day_id), String(d.calls)]),
     };
   });
@@ -172,6 +189,11 @@ export function expectedConsumerView(report, histories, blockTime) {
     credit_balance_wei: String(report.credit_balance_wei),
     funded_wei: String(report.funded_wei),
     low_credit: report.low_credit,
+    credit_alerts: report.credit_alerts.map((a) => ({
+      percent: String(a.percent),
+      armed: a.armed,
+      shown: a.armed ? "armed" : "fired",
+    })),
     countdown: String(report.resets_at - blockTime),
     block_time: String(blockTime),
     apis,

@@ -169,6 +169,31 @@ test("the consumer view shows the contract's report, and actions change chain an
   assert.equal(want.apis.weather.consumer_max_daily_spend_wei, "70");
   assert.deepEqual(await h.readConsumerView(page), want);
 
+  // A daily limit of its own for Alice's consumer contract, from the page: limit and use as the report has them.
+  await h.submit(page, 'form[data-form="delegate_limit"]', { api: "weather", delegate: dapp.address, max_daily_calls: "3" });
+  assert.match(await page.$eval("#status", (e) => e.textContent), /set_delegate_limit accepted/);
+  want = await expectedConsumer(alice.address);
+  assert.deepEqual(want.apis.weather.delegate_limits.map((l) => [l.delegate, l.max_daily_calls]), [[dapp.address, "3"]]);
+  assert.deepEqual(await h.readConsumerView(page), want);
+  assert.match(await page.$eval("#view .delegate-limit", (e) => e.textContent), / of 3 calls today/);
+
+  // Alert thresholds from the page: credit 60 of 150 funded (40 %) is at or below 50 % (fired) and above
+  // 10 % (armed); the highest one now decides the warning.
+  await h.submit(page, 'form[data-form="credit_alerts"]', { percents: "10, 50" });
+  want = await expectedConsumer(alice.address);
+  assert.deepEqual(want.credit_alerts, [
+    { percent: "50", armed: false, shown: "fired" },
+    { percent: "10", armed: true, shown: "armed" },
+  ]);
+  assert.equal(want.low_credit, true);
+  assert.deepEqual(await h.readConsumerView(page), want);
+  await h.screenshot(page, "consumer-limits-alerts");
+  // A list the contract refuses (a threshold twice): its message on screen, the thresholds unchanged.
+  await h.submit(page, 'form[data-form="credit_alerts"]', { percents: "30, 30" });
+  assert.equal(await page.$eval("#status .refusal", (e) => e.dataset.code), "credit_alerts_repeated");
+  assert.match(await page.$eval('#status [data-field="message"]', (e) => e.textContent), /^\[EXPECTED\] /);
+  assert.deepEqual(await h.readConsumerView(page), await expectedConsumer(alice.address));
+
   // A price raise waits for consent: shown, then accepted from the page.
   await write(operator.key, "register_api", ["weather", 12n, 5n]);
   await page.reload();
@@ -226,6 +251,26 @@ test("the operator view shows the API report; pause, resume and withdraw earning
   await h.submit(page, 'form[data-form="withdraw_earnings"]', { amount: "51", amount_unit: "wei" });
   assert.equal(await page.$eval("#status .refusal", (e) => e.dataset.code), "insufficient_earnings");
   assert.match(await page.$eval("#status .details", (e) => e.textContent), /earnings/);
+
+  // A credit note from the page: 5 wei of the earnings become Alice's credit, as the report says.
+  const credit = async (who) => billing.parseUsageReport(await read("get_usage_report", [who])).credit_balance_wei;
+  const aliceBefore = await credit(alice.address);
+  await h.submit(page, 'form[data-form="credit_note"]', { consumer: alice.address, amount: "5", amount_unit: "wei", reason: "outage" });
+  assert.match(await page.$eval("#status", (e) => e.textContent), /credit_note accepted/);
+  assert.equal(await credit(alice.address), aliceBefore + 5n);
+  report = await apiReport();
+  assert.equal(report.earnings_available_wei, 45n);
+  assert.deepEqual(await h.readOperatorView(page, "weather"), h.expectedOperatorView(report));
+  // Her consumer contract subscribes but was never billed: a credit note to it passes what it was billed.
+  await write(dapp.key, "subscribe", ["weather", 50n, 10n], 10n);
+  const dappBefore = await credit(dapp.address);
+  await h.submit(page, 'form[data-form="credit_note"]', { consumer: dapp.address, amount: "1", amount_unit: "wei", reason: "goodwill" });
+  assert.equal(await page.$eval("#status .refusal", (e) => e.dataset.code), "credit_note_exceeds_billed");
+  assert.match(await page.$eval('#status [data-field="message"]', (e) => e.textContent), /^\[EXPECTED\] /);
+  assert.match(await page.$eval("#status .details", (e) => e.textContent), /billed/);
+  assert.equal(await credit(dapp.address), dappBefore);
+  report = await apiReport();
+  assert.deepEqual(await h.readOperatorView(page, "weather"), h.expectedOperatorView(report));
   await h.screenshot(page, "operator", { docs: true });
   assert.deepEqual(errors, []);
 });

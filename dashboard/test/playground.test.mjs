@@ -39,6 +39,9 @@ test("the playground bills in the page with no server, and every figure follows 
   // The seeded demo: the view is the contract's report, figure by figure, and one bar per history day.
   assert.deepEqual(await h.readConsumerView(page), expected(chain));
   await assertOperatorViews(page, chain);
+  const seeded = await h.readConsumerView(page);
+  assert.deepEqual(seeded.apis["maps.v1"].delegate_limits, [{ delegate: dapp, max_daily_calls: "2", calls_today: "0" }]);
+  assert.deepEqual(seeded.credit_alerts.map((a) => a.percent), ["20"]);
   const weatherDays = (await h.readConsumerView(page)).apis["weather.v1"].days;
   assert.deepEqual(weatherDays.map(([, calls]) => calls), ["5", "1"], "newest day last");
   // Amounts are printed exactly, in tokens and in wei.
