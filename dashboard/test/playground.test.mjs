@@ -100,6 +100,23 @@ test("the playground bills in the page with no server, and every figure follows 
   await assertOperatorViews(page, chain);
   assert.deepEqual(await h.readConsumerView(page), expected(chain));
 
+  // Resumed, the consumer contract bills maps.v1 up to its own limit of 2 a day, then is refused with
+  // the contract's delegate_limit and its details; the page shows "2 of 2" as the report does.
+  await h.clickAndWait(page, 'form[data-form="pause"][data-api="maps.v1"] button[value="true"]');
+  chain.send(PLAYGROUND.operator, "set_api_active", ["maps.v1", true]);
+  await h.clickAndWait(page, 'button[data-action="bill"][data-api="maps.v1"]');
+  chain.send(dapp, "consume_credit", ["maps.v1", alice]);
+  await h.clickAndWait(page, 'button[data-action="bill"][data-api="maps.v1"]');
+  const stopped = chain.call(dapp, "consume_credit", ["maps.v1", alice]);
+  assert.equal(stopped.error.code, "delegate_limit");
+  assert.equal(await page.$eval("#status .refusal", (e) => e.dataset.code), "delegate_limit");
+  assert.equal(await page.$eval('#status [data-field="message"]', (e) => e.textContent), stopped.error.message);
+  assert.match(await page.$eval("#status .details", (e) => e.textContent), /max_calls = 2/);
+  const limited = await h.readConsumerView(page);
+  assert.deepEqual(limited, expected(chain));
+  assert.deepEqual(limited.apis["maps.v1"].delegate_limits, [{ delegate: dapp, max_daily_calls: "2", calls_today: "2" }]);
+  await h.screenshot(page, "playground-delegate-limit");
+
   assert.deepEqual(errors, []);
 });
 
