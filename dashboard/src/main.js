@@ -216,6 +216,15 @@ async function onClick(event) {
   if (!button) return;
   const { action, api, delegate } = button.dataset;
   if (action === "revoke") await act("revoke_delegate", [api, delegate]);
+  if (action === "limit") {
+    // Fills the delegate-limit form for this delegate; the consumer types the calls a day.
+    const form = $('form[data-form="delegate_limit"]');
+    if (!form) return;
+    form.elements.api.value = api;
+    form.elements.delegate.value = delegate;
+    form.elements.max_daily_calls.focus();
+    form.scrollIntoView({ block: "nearest" });
+  }
   // Consent to a price raise: subscribing again accepts the current price, cap and credit unchanged.
   if (action === "accept-price") await act("subscribe", [api, BigInt(button.dataset.cap), 0n]);
   if (action === "bill") {

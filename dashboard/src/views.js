@@ -52,7 +52,7 @@ function delegateLimit(limit) {
   if (!limit) return `<span class="delegate-limit muted">unlimited</span>`;
   const used = count(limit.calls_today, "delegate_calls_today");
   if (limit.max_daily_calls === null || limit.max_daily_calls === undefined) {
-    return `<span class="delegate-limit" data-max="unlimited">${used} calls today, <span data-field="delegate_max_daily_calls">unlimited</span></span>`;
+    return `<span class="delegate-limit" data-max="unlimited"><span data-field="delegate_max_daily_calls">unlimited</span> (${used} today)</span>`;
   }
   const full = limit.calls_today >= limit.max_daily_calls ? " full" : "";
   return `<span class="delegate-limit${full}" data-max="${BigInt(limit.max_daily_calls)}">${used} of ${count(limit.max_daily_calls, "delegate_max_daily_calls")} calls today</span>`;
@@ -77,6 +77,7 @@ function apiCard(api, history) {
     ? api.delegates
         .map(
           (d) => `<li><code title="${esc(d)}">${esc(d)}</code> ${delegateLimit(limits.get(d))}
+          <button type="button" data-action="limit" data-api="${esc(api.api_name)}" data-delegate="${esc(d)}">set limit…</button>
           <button type="button" data-action="revoke" data-api="${esc(api.api_name)}" data-delegate="${esc(d)}">revoke</button></li>`,
         )
         .join("")

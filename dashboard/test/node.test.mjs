@@ -170,7 +170,13 @@ test("the consumer view shows the contract's report, and actions change chain an
   assert.deepEqual(await h.readConsumerView(page), want);
 
   // A daily limit of its own for Alice's consumer contract, from the page: limit and use as the report has them.
-  await h.submit(page, 'form[data-form="delegate_limit"]', { api: "weather", delegate: dapp.address, max_daily_calls: "3" });
+  // "set limit…" beside the delegate fills the form with it; a limit that is not a number never leaves the page.
+  await page.$eval(`.delegates button[data-action="limit"][data-delegate="${dapp.address}"]`, (b) => b.click());
+  assert.equal(await page.$eval('form[data-form="delegate_limit"] [name="delegate"]', (e) => e.value), dapp.address);
+  await page.type('form[data-form="delegate_limit"] [name="max_daily_calls"]', "three");
+  await page.click('form[data-form="delegate_limit"] button');
+  await page.waitForSelector('#status .refusal[data-code="bad_input"]', { timeout: 5000 });
+  await h.submit(page, 'form[data-form="delegate_limit"]', { max_daily_calls: "3" });
   assert.match(await page.$eval("#status", (e) => e.textContent), /set_delegate_limit accepted/);
   want = await expectedConsumer(alice.address);
   assert.deepEqual(want.apis.weather.delegate_limits.map((l) => [l.delegate, l.max_daily_calls]), [[dapp.address, "3"]]);
