@@ -2,7 +2,10 @@
 //! natively), and [`run_message`], everything `_start` (crates/wasm-genvm) does between reading the
 //! message and ending the call.
 
+mod host;
 pub mod protocol;
+
+pub use host::{expressible, refusal_from_log, Inexpressible, LATEST_DATETIME, ZIP_V016_FROM};
 
 use alloc::string::String;
 

@@ -11,7 +11,7 @@ use api_usage_billing::calldata;
 use api_usage_billing::genvm::protocol::event_topic;
 use api_usage_billing::schema::EVENTS;
 use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx, CONTRACT};
-use api_usage_billing::{Event, Host, Int, Value};
+use api_usage_billing::{Event, Host, Value};
 
 use crate::driver::{CallSpec, DriverError, EmittedEvent, Ending, Genvm, Run, SendKind};
 use crate::message;
@@ -96,7 +96,10 @@ pub fn apply(tx: &mut Tx, run: &Run) -> Outcome {
     outcome
 }
 
-fn apply_ending(tx: &mut Tx, run: &Run) -> Outcome {
+/// What a run's ending means for `host`, a chain's call in flight: a `Return` writes its slots, events
+/// and sends into it (for the chain to commit); every other ending leaves it as it was and is read as
+/// a client reads it. Any chain's host can take it (the mock chain's `Tx`, the sandbox's store).
+pub fn apply_ending<H: Host>(tx: &mut H, run: &Run) -> Outcome {
     match &run.ending {
         Ending::Return(bytes) => {
             let value =
@@ -159,21 +162,7 @@ pub fn runs_read_only(method: Option<&str>) -> bool {
         .is_some_and(|info| info.readonly)
 }
 
-/// The code and details of a refusal, read back from the `[Refused] code=… key=value …` line the
-/// contract writes before it rolls back. Values are ints where they are all digits, text otherwise.
-pub fn refusal_from_log(stdout: &str) -> Option<(String, Value)> {
-    let line = stdout.lines().rev().find_map(|line| line.strip_prefix("[Refused] "))?;
-    let mut parts = line.split(' ');
-    let code = parts.next()?.strip_prefix("code=")?.to_string();
-    let details = parts
-        .filter_map(|part| part.split_once('='))
-        .map(|(key, value)| {
-            let parsed = Int::parse_decimal(value).filter(|_| !value.starts_with('-'));
-            (key.to_string(), parsed.map_or_else(|| Value::from(value), Value::Int))
-        })
-        .collect();
-    Some((code, Value::Map(details)))
-}
+pub use api_usage_billing::genvm::refusal_from_log;
 
 /// Runs every call natively and on the real executor, and panics unless both give the same result
 /// (or refusal code, message and details), events and transfers. A call GenVM cannot express gets the

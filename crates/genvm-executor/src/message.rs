@@ -9,52 +9,7 @@ use api_usage_billing::{Address, Value};
 /// The chain id the sandbox's chains use (the wasmi GenVM host's message carries the same).
 pub const CHAIN_ID: u64 = 61_127;
 
-/// First transaction time at which genvm v0.1.8 accepts a `v0.1.6` archive
-/// (`executor/src/version_timestamps.rs`: 2025-07-10T11:56:59Z); earlier ones get `version_too_big`.
-pub const ZIP_V016_FROM: u64 = 1_752_148_619;
-
-/// The last second an RFC 3339 `datetime` can name (9999-12-31T23:59:59Z: four-digit years).
-pub const LATEST_DATETIME: u64 = 253_402_300_799;
-
-/// A call GenVM's message cannot carry: the sandbox refuses it with [`Inexpressible::code`] before it
-/// runs, whichever engine would have run it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Inexpressible {
-    /// The message's `value` is a u64.
-    #[error("GenVM's message value is a u64: {value} wei cannot be attached")]
-    Value { value: u128 },
-    /// A `v0.1.6` archive is refused before [`ZIP_V016_FROM`].
-    #[error("GenVM runs this contract version (v0.1.6) only from 2025-07-10T11:56:59Z (unix {ZIP_V016_FROM}); block time {timestamp} is earlier")]
-    TooEarly { timestamp: u64 },
-    /// RFC 3339 ends with year 9999.
-    #[error("GenVM's datetime is RFC 3339, which ends at 9999-12-31T23:59:59Z (unix {LATEST_DATETIME}); block time {timestamp} is later")]
-    TooLate { timestamp: u64 },
-}
-
-impl Inexpressible {
-    /// The refusal code: `value_not_expressible` or `time_not_expressible`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Inexpressible::Value { .. } => "value_not_expressible",
-            Inexpressible::TooEarly { .. } | Inexpressible::TooLate { .. } => "time_not_expressible",
-        }
-    }
-}
-
-/// Whether GenVM can express a call with `value` attached at block time `timestamp`, for a contract
-/// deployed as a zip (`is_zip`, version v0.1.6) or a bare `.wasm` (version v0.0.1, any time).
-pub fn expressible(value: u128, timestamp: u64, is_zip: bool) -> Result<(), Inexpressible> {
-    if u64::try_from(value).is_err() {
-        return Err(Inexpressible::Value { value });
-    }
-    if timestamp > LATEST_DATETIME {
-        return Err(Inexpressible::TooLate { timestamp });
-    }
-    if is_zip && timestamp < ZIP_V016_FROM {
-        return Err(Inexpressible::TooEarly { timestamp });
-    }
-    Ok(())
-}
+pub use api_usage_billing::genvm::{expressible, Inexpressible, LATEST_DATETIME, ZIP_V016_FROM};
 
 /// The method call GenVM's node puts in `entry_data` (`gl/genvm_contracts.py _make_calldata_obj`):
 /// `{"args": [...], "method": name}`, empty args left out, no method for the deploy call.
@@ -157,20 +112,6 @@ pub fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_above_u64_and_times_outside_the_versions_range_are_inexpressible() {
-        assert_eq!(expressible(u128::from(u64::MAX), ZIP_V016_FROM, true), Ok(()));
-        let too_much = u128::from(u64::MAX) + 1;
-        assert_eq!(expressible(too_much, ZIP_V016_FROM, true), Err(Inexpressible::Value { value: too_much }));
-        assert_eq!(expressible(too_much, 0, false).unwrap_err().code(), "value_not_expressible");
-        let early = expressible(0, ZIP_V016_FROM - 1, true).unwrap_err();
-        assert_eq!(early.code(), "time_not_expressible");
-        assert!(early.to_string().contains("2025-07-10T11:56:59Z"), "{early}");
-        assert_eq!(expressible(0, 0, false), Ok(()));
-        assert_eq!(expressible(0, LATEST_DATETIME, true), Ok(()));
-        assert_eq!(expressible(0, LATEST_DATETIME + 1, false).unwrap_err().code(), "time_not_expressible");
-    }
 
     #[test]
     fn datetimes_and_base64_are_what_the_executor_parses() {

@@ -465,84 +465,13 @@ pub fn message(
 
 pub use crate::time::rfc3339;
 
-/// First transaction time at which genvm v0.1.8 runs a `v0.1.6` archive (2025-07-10T11:56:59Z,
-/// `executor/src/version_timestamps.rs`); earlier ones end in `version_too_big`.
-pub const ZIP_V016_FROM: u64 = 1_752_148_619;
-/// The last second an RFC 3339 `datetime` names (9999-12-31T23:59:59Z).
-pub const LATEST_DATETIME: u64 = 253_402_300_799;
-
-/// A call GenVM's message cannot carry. Whichever engine runs the GenVM flavor, the sandbox refuses
-/// it before the call runs, with [`Inexpressible::code`] (crates/genvm-executor has the same rule).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Inexpressible {
-    #[error("GenVM's message value is a u64: {value} wei cannot be attached")]
-    Value { value: u128 },
-    #[error("GenVM runs this contract version (v0.1.6) only from 2025-07-10T11:56:59Z (unix {ZIP_V016_FROM}); block time {timestamp} is earlier")]
-    TooEarly { timestamp: u64 },
-    #[error("GenVM's datetime is RFC 3339, which ends at 9999-12-31T23:59:59Z (unix {LATEST_DATETIME}); block time {timestamp} is later")]
-    TooLate { timestamp: u64 },
-}
-
-impl Inexpressible {
-    /// `value_not_expressible` or `time_not_expressible`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Inexpressible::Value { .. } => "value_not_expressible",
-            Inexpressible::TooEarly { .. } | Inexpressible::TooLate { .. } => "time_not_expressible",
-        }
-    }
-
-    /// The sandbox's refusal: deterministic, so marked `[EXPECTED] ` like the contract's own.
-    pub fn refusal(&self) -> api_usage_billing::testing::Refusal {
-        api_usage_billing::testing::Refusal::host(self.code(), &format!("[EXPECTED] {self}"))
-    }
-}
-
-/// Whether GenVM can express a call with `value` attached at `timestamp`, for the deployment zip
-/// (`is_zip`: version v0.1.6) or a bare `.wasm` (v0.0.1, any time).
-pub fn expressible(value: u128, timestamp: u64, is_zip: bool) -> Result<(), Inexpressible> {
-    if u64::try_from(value).is_err() {
-        return Err(Inexpressible::Value { value });
-    }
-    if timestamp > LATEST_DATETIME {
-        return Err(Inexpressible::TooLate { timestamp });
-    }
-    if is_zip && timestamp < ZIP_V016_FROM {
-        return Err(Inexpressible::TooEarly { timestamp });
-    }
-    Ok(())
-}
-
-/// The code and details of a refusal, read back from the `[Refused] code=… key=value …` line the
-/// contract writes before it rolls back. Values are ints where they are all digits, text otherwise.
-pub fn refusal_from_log(stdout: &str) -> Option<(String, Value)> {
-    let line = stdout.lines().rev().find_map(|line| line.strip_prefix("[Refused] "))?;
-    let mut parts = line.split(' ');
-    let code = parts.next()?.strip_prefix("code=")?.to_string();
-    let details = parts
-        .filter_map(|part| part.split_once('='))
-        .map(|(key, value)| {
-            let parsed = api_usage_billing::Int::parse_decimal(value).filter(|_| !value.starts_with('-'));
-            (key.to_string(), parsed.map_or_else(|| Value::from(value), Value::Int))
-        })
-        .collect();
-    Some((code, Value::Map(details)))
-}
+pub use api_usage_billing::genvm::{
+    expressible, refusal_from_log, Inexpressible, LATEST_DATETIME, ZIP_V016_FROM,
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_above_u64_and_times_outside_v0_1_6_are_inexpressible() {
-        assert_eq!(expressible(u128::from(u64::MAX), ZIP_V016_FROM, true), Ok(()));
-        let refusal = expressible(u128::from(u64::MAX) + 1, ZIP_V016_FROM, true).unwrap_err().refusal();
-        assert_eq!(refusal.code, "value_not_expressible");
-        assert!(refusal.message.starts_with("[EXPECTED] "), "{refusal:?}");
-        assert_eq!(expressible(0, ZIP_V016_FROM - 1, true).unwrap_err().code(), "time_not_expressible");
-        assert_eq!(expressible(0, ZIP_V016_FROM - 1, false), Ok(()));
-        assert_eq!(expressible(0, LATEST_DATETIME + 1, false).unwrap_err().code(), "time_not_expressible");
-    }
 
     #[test]
     fn requests_must_name_exactly_their_fields() {
