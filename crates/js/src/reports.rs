@@ -104,7 +104,7 @@ fn join(parts: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    const REPORT_TEXT: &str = r#"{"consumer":"0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1","day_id":20454,"credit_balance_wei":"90","apis":[{"api_name":"weather","calls_today":1,"spend_today_wei":"10","cost_per_call_wei":"10","api_daily_limit_calls":5,"consumer_max_daily_spend_wei":"30","active":true,"accepted_price_wei":"10","calls_remaining_today":4,"spend_remaining_today_wei":"20","delegates":["0xdadadadadadadadadadadadadadadadadadadada"]}],"resets_at":18446744073709551615,"funded_wei":"100","low_credit":false}"#;
+    const REPORT_TEXT: &str = r#"{"consumer":"0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1","day_id":20454,"credit_balance_wei":"90","apis":[{"api_name":"weather","calls_today":1,"spend_today_wei":"10","cost_per_call_wei":"10","api_daily_limit_calls":5,"consumer_max_daily_spend_wei":"30","active":true,"accepted_price_wei":"10","calls_remaining_today":4,"spend_remaining_today_wei":"20","delegates":["0xdadadadadadadadadadadadadadadadadadadada"],"delegate_limits":[{"delegate":"0xdadadadadadadadadadadadadadadadadadadada","max_daily_calls":3,"calls_today":1}]}],"resets_at":18446744073709551615,"funded_wei":"100","low_credit":false,"credit_alerts":[{"percent":20,"armed":true}]}"#;
 
     #[test]
     fn a_report_keeps_every_integer_exact() {
@@ -114,6 +114,8 @@ mod tests {
         assert_eq!(parsed["apis"][0]["calls_today"], json!({"int": "1"}));
         assert_eq!(parsed["apis"][0]["delegates"][0], json!("0xdadadadadadadadadadadadadadadadadadadada"));
         assert_eq!(parsed["low_credit"], json!(false));
+        assert_eq!(parsed["apis"][0]["delegate_limits"][0]["max_daily_calls"], json!({"int": "3"}));
+        assert_eq!(parsed["credit_alerts"][0], json!({"percent": {"int": "20"}, "armed": true}));
     }
 
     #[test]
