@@ -12,7 +12,7 @@ mod tx;
 
 pub use contracts::{contract_address, wasm_in, CodeError};
 pub use error::ChainError;
-pub use tx::StoreTx;
+pub use tx::{StoreTx, TxMark};
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -330,7 +330,7 @@ impl Chain {
     }
 
     fn check_or_initialize(&self, path: &Path) -> Result<(), ChainError> {
-        let txn = Txn::Write(self.db.begin_write().map_err(|e| ChainError::at(path, e))?);
+        let txn = Txn::writing(self.db.begin_write().map_err(|e| ChainError::at(path, e))?);
         let names: Vec<String> = txn
             .write()?
             .list_tables()
@@ -508,7 +508,7 @@ impl Chain {
         action: Action<'_>,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
-        let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+        let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
         if let Some(turned_away) = (hooks.admit)(&txn)? {
             txn.abort()?;
             return Ok(Err(turned_away));
@@ -675,7 +675,7 @@ impl Chain {
         timestamp: u64,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
-        let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+        let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
         if let Some(turned_away) = (hooks.admit)(&txn)? {
             txn.abort()?;
             return Ok(Err(turned_away));

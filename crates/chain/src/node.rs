@@ -121,7 +121,7 @@ impl Chain {
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+            let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
             let timestamp = at.max(now);
             let Some(engine) = self.engine_at(&txn, &to)? else {
@@ -192,7 +192,7 @@ impl Chain {
     /// Adds `amount` to `account`'s balance, as a local network's faucet does; returns the new balance.
     pub fn fund(&self, account: &Address, amount: u128) -> Result<u128, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+            let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
             let funded = txn.mint(account, amount)?;
             txn.commit()?;
             Ok(funded)
@@ -202,7 +202,7 @@ impl Chain {
     /// Moves block time to `timestamp`; a time earlier than the chain's is refused (`Err(now)`).
     pub fn advance_time(&self, timestamp: u64) -> Result<Result<u64, u64>, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = Txn::Write(self.db.begin_write().map_err(ChainError::store)?);
+            let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
             if timestamp < now {
                 txn.abort()?;

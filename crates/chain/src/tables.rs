@@ -1,6 +1,8 @@
 //! The state file's tables, and every record in them sealed with a checksum of its table, key and
 //! value, so a damaged record is found on read and named, never taken for a real one.
 
+use std::cell::RefCell;
+
 use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::Address;
 use redb::{
@@ -68,24 +70,56 @@ pub(crate) fn unseal(table: &Table, key: &[u8], sealed: &[u8]) -> Result<Vec<u8>
 /// Entries of a table, in key order.
 pub(crate) type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// A store transaction: a call's (read and write) or a view's (read only). One lives at a time, so
-/// the write transaction's size does not matter.
+/// Which redb transaction a [`Txn`] holds.
 #[allow(clippy::large_enum_variant)]
-pub(crate) enum Txn {
+enum Kind {
     Write(WriteTransaction),
     Read(ReadTransaction),
 }
 
+/// What one write replaced: the record under `key` before it (sealed, as stored), or none.
+struct Undo {
+    table: Table,
+    key: Vec<u8>,
+    previous: Option<Vec<u8>>,
+}
+
+/// A position in a write transaction's undo log ([`Txn::mark`]): rolling back to it undoes every
+/// write made since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Mark(usize);
+
+/// A store transaction: a call's (read and write) or a view's (read only). One lives at a time, so
+/// the write transaction's size does not matter.
+///
+/// Every write goes through [`Txn::put`] and [`Txn::remove`], which log what they replaced, so part
+/// of an open write transaction can be undone ([`Txn::roll_back_to`]) while the rest stays to be
+/// committed: redb's own savepoints refuse a transaction that has written already.
+pub(crate) struct Txn {
+    kind: Kind,
+    undo: RefCell<Vec<Undo>>,
+}
+
 impl Txn {
+    /// A transaction that may write.
+    pub(crate) fn writing(txn: WriteTransaction) -> Txn {
+        Txn { kind: Kind::Write(txn), undo: RefCell::new(Vec::new()) }
+    }
+
+    /// A transaction that only reads.
+    pub(crate) fn reading(txn: ReadTransaction) -> Txn {
+        Txn { kind: Kind::Read(txn), undo: RefCell::new(Vec::new()) }
+    }
+
     /// The value under `key`, checked.
     pub(crate) fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
-        let sealed = match self {
-            Txn::Write(txn) => {
+        let sealed = match &self.kind {
+            Kind::Write(txn) => {
                 let opened = txn.open_table(table).map_err(ChainError::store)?;
                 let found = opened.get(key).map_err(ChainError::store)?.map(|v| v.value().to_vec());
                 found
             }
-            Txn::Read(txn) => match txn.open_table(table) {
+            Kind::Read(txn) => match txn.open_table(table) {
                 Ok(opened) => opened.get(key).map_err(ChainError::store)?.map(|v| v.value().to_vec()),
                 Err(TableError::TableDoesNotExist(_)) => None,
                 Err(e) => return Err(ChainError::store(e)),
@@ -109,9 +143,9 @@ impl Txn {
             }
             Ok(out)
         }
-        match self {
-            Txn::Write(txn) => collect(&table, &txn.open_table(table).map_err(ChainError::store)?),
-            Txn::Read(txn) => match txn.open_table(table) {
+        match &self.kind {
+            Kind::Write(txn) => collect(&table, &txn.open_table(table).map_err(ChainError::store)?),
+            Kind::Read(txn) => match txn.open_table(table) {
                 Ok(opened) => collect(&table, &opened),
                 Err(TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
                 Err(e) => Err(ChainError::store(e)),
@@ -120,21 +154,61 @@ impl Txn {
     }
 
     pub(crate) fn write(&self) -> Result<&WriteTransaction, ChainError> {
-        match self {
-            Txn::Write(txn) => Ok(txn),
-            Txn::Read(_) => Err(ChainError::ReadOnly),
+        match &self.kind {
+            Kind::Write(txn) => Ok(txn),
+            Kind::Read(_) => Err(ChainError::ReadOnly),
         }
     }
 
+    /// Stores `value` (sealed) under `key`, logging what it replaced.
     pub(crate) fn put(&self, table: Table, key: &[u8], value: &[u8]) -> Result<(), ChainError> {
         let mut opened = self.write()?.open_table(table).map_err(ChainError::store)?;
-        opened.insert(key, seal(&table, key, value).as_slice()).map_err(ChainError::store)?;
+        let replaced = opened.insert(key, seal(&table, key, value).as_slice()).map_err(ChainError::store)?;
+        let previous = replaced.map(|old| old.value().to_vec());
+        self.undo.borrow_mut().push(Undo { table, key: key.to_vec(), previous });
         Ok(())
     }
 
+    /// Removes the record under `key` (if any), logging what it was.
     pub(crate) fn remove(&self, table: Table, key: &[u8]) -> Result<(), ChainError> {
         let mut opened = self.write()?.open_table(table).map_err(ChainError::store)?;
-        opened.remove(key).map_err(ChainError::store)?;
+        let removed = opened.remove(key).map_err(ChainError::store)?;
+        if let Some(old) = removed {
+            let previous = Some(old.value().to_vec());
+            self.undo.borrow_mut().push(Undo { table, key: key.to_vec(), previous });
+        }
+        Ok(())
+    }
+
+    /// The current position in the undo log: [`Txn::roll_back_to`] it undoes what is written after.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark(self.undo.borrow().len())
+    }
+
+    /// Undoes every write made since `mark`, newest first, so each record holds again the bytes it
+    /// held at the mark (or is absent again). A mark from after this position undoes nothing.
+    pub(crate) fn roll_back_to(&self, mark: Mark) -> Result<(), ChainError> {
+        let undone = {
+            let mut undo = self.undo.borrow_mut();
+            let from = mark.0.min(undo.len());
+            undo.split_off(from)
+        };
+        let Some(first) = undone.first() else { return Ok(()) };
+        let txn = self.write()?;
+        let mut table = first.table;
+        let mut opened = txn.open_table(table).map_err(ChainError::store)?;
+        for entry in undone.iter().rev() {
+            if entry.table.name() != table.name() {
+                table = entry.table;
+                opened = txn.open_table(table).map_err(ChainError::store)?;
+            }
+            match &entry.previous {
+                Some(sealed) => {
+                    drop(opened.insert(entry.key.as_slice(), sealed.as_slice()).map_err(ChainError::store)?)
+                }
+                None => drop(opened.remove(entry.key.as_slice()).map_err(ChainError::store)?),
+            }
+        }
         Ok(())
     }
 
@@ -228,16 +302,16 @@ impl Txn {
     }
 
     pub(crate) fn commit(self) -> Result<(), ChainError> {
-        match self {
-            Txn::Write(txn) => txn.commit().map_err(ChainError::store),
-            Txn::Read(_) => Ok(()),
+        match self.kind {
+            Kind::Write(txn) => txn.commit().map_err(ChainError::store),
+            Kind::Read(_) => Ok(()),
         }
     }
 
     pub(crate) fn abort(self) -> Result<(), ChainError> {
-        match self {
-            Txn::Write(txn) => txn.abort().map_err(ChainError::store),
-            Txn::Read(_) => Ok(()),
+        match self.kind {
+            Kind::Write(txn) => txn.abort().map_err(ChainError::store),
+            Kind::Read(_) => Ok(()),
         }
     }
 }
@@ -248,12 +322,102 @@ pub(crate) fn u128_of(bytes: &[u8]) -> Result<u128, ChainError> {
 
 /// Opens a read transaction on `db`.
 pub(crate) fn begin_read(db: &redb::Database) -> Result<Txn, ChainError> {
-    db.begin_read().map(Txn::Read).map_err(ChainError::store)
+    db.begin_read().map(Txn::reading).map_err(ChainError::store)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use redb::backends::InMemoryBackend;
+    use redb::Database;
+
+    fn memory_db() -> Database {
+        Database::builder().create_with_backend(InMemoryBackend::new()).unwrap()
+    }
+
+    /// Every record of the tables a call writes, raw (sealed) as stored.
+    fn raw(txn: &Txn) -> Vec<(String, Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        for table in [STORAGE, BALANCES, EVENTS, DEPLOYED_STORAGE, CONTRACTS, DEPLOYS, META] {
+            let opened = txn.write().unwrap().open_table(table).unwrap();
+            for entry in opened.iter().unwrap() {
+                let (key, value) = entry.unwrap();
+                out.push((table.name().to_string(), key.value().to_vec(), value.value().to_vec()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn rolling_back_to_a_mark_restores_every_record_byte_for_byte() {
+        let db = memory_db();
+        let txn = Txn::writing(db.begin_write().unwrap());
+        txn.put(STORAGE, b"kept", b"one").unwrap();
+        txn.put(STORAGE, b"overwritten", b"old").unwrap();
+        txn.put(STORAGE, b"removed", b"here").unwrap();
+        txn.put(BALANCES, &[1; 20], &7u128.to_le_bytes()).unwrap();
+        txn.write_u64("calls", 3).unwrap();
+        let before = raw(&txn);
+        let mark = txn.mark();
+
+        txn.put(STORAGE, b"overwritten", b"new").unwrap();
+        txn.put(STORAGE, b"overwritten", b"newer").unwrap();
+        txn.remove(STORAGE, b"removed").unwrap();
+        txn.remove(STORAGE, b"never there").unwrap();
+        txn.put(STORAGE, b"added", b"x").unwrap();
+        txn.remove(STORAGE, b"added").unwrap();
+        txn.put(STORAGE, b"added too", b"y").unwrap();
+        txn.move_value(&Address([1; 20]), &Address([2; 20]), 5).unwrap();
+        txn.put(EVENTS, &0u64.to_be_bytes(), b"event").unwrap();
+        txn.write_u64("calls", 4).unwrap();
+        txn.put(CONTRACTS, &[3; 20], b"bcode").unwrap();
+        txn.put(DEPLOYS, &[1; 20], &1u64.to_le_bytes()).unwrap();
+        txn.put(DEPLOYED_STORAGE, b"slot", b"z").unwrap();
+        assert_ne!(raw(&txn), before);
+
+        txn.roll_back_to(mark).unwrap();
+        assert_eq!(raw(&txn), before);
+        assert_eq!(txn.next_sequence(EVENTS).unwrap(), 0, "the event is gone");
+        assert_eq!(txn.get(STORAGE, b"overwritten").unwrap().as_deref(), Some(&b"old"[..]));
+        assert_eq!(txn.balance(&Address([2; 20])).unwrap(), FAUCET_WEI, "an account never seen again");
+        assert_eq!(txn.read_u128("minted").unwrap(), None, "the faucet's gift is undone too");
+
+        // What committed is what was there at the mark.
+        txn.commit().unwrap();
+        let read = begin_read(&db).unwrap();
+        assert_eq!(read.get(STORAGE, b"removed").unwrap().as_deref(), Some(&b"here"[..]));
+        assert_eq!(read.get(STORAGE, b"added too").unwrap(), None);
+        assert_eq!(read.read_u64("calls").unwrap(), Some(3));
+    }
+
+    #[test]
+    fn marks_nest_and_a_rollback_keeps_what_came_before_its_mark() {
+        let db = memory_db();
+        let txn = Txn::writing(db.begin_write().unwrap());
+        let outer = txn.mark();
+        txn.put(STORAGE, b"a", b"1").unwrap();
+        let after_a = raw(&txn);
+        let inner = txn.mark();
+        txn.put(STORAGE, b"a", b"2").unwrap();
+        txn.put(STORAGE, b"b", b"3").unwrap();
+        txn.roll_back_to(inner).unwrap();
+        assert_eq!(raw(&txn), after_a);
+        txn.roll_back_to(inner).unwrap();
+        assert_eq!(raw(&txn), after_a, "rolling back twice undoes nothing more");
+        txn.put(STORAGE, b"c", b"4").unwrap();
+        txn.roll_back_to(outer).unwrap();
+        assert!(raw(&txn).is_empty());
+    }
+
+    #[test]
+    fn a_read_transaction_refuses_writes_and_has_nothing_to_roll_back() {
+        let db = memory_db();
+        Txn::writing(db.begin_write().unwrap()).commit().unwrap();
+        let read = begin_read(&db).unwrap();
+        let mark = read.mark();
+        assert!(matches!(read.put(STORAGE, b"a", b"1"), Err(ChainError::ReadOnly)));
+        read.roll_back_to(mark).unwrap();
+    }
 
     #[test]
     fn a_sealed_record_opens_and_any_changed_bit_is_found() {

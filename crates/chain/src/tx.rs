@@ -7,8 +7,17 @@ use api_usage_billing::testing::Transfer;
 use api_usage_billing::{Address, Event, Host};
 use billing_vm::billing::VmHost;
 
-use crate::tables::{Txn, DEPLOYED_STORAGE, STORAGE};
+use crate::tables::{Mark, Txn, DEPLOYED_STORAGE, STORAGE};
 use crate::ChainError;
+
+/// A point in a call's run ([`StoreTx::mark`]): what [`StoreTx::roll_back_to`] returns to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TxMark {
+    store: Mark,
+    events: usize,
+    transfers: usize,
+    spendable: u128,
+}
 
 /// One call's host: the contract's reads and writes go straight to the store transaction, and
 /// vanish with it unless the call succeeds.
@@ -67,6 +76,28 @@ impl StoreTx {
             full.extend_from_slice(key);
             (DEPLOYED_STORAGE, full)
         }
+    }
+
+    /// This point of the call: its store writes, events, transfers and what the contract may spend.
+    pub fn mark(&self) -> TxMark {
+        TxMark {
+            store: self.txn.mark(),
+            events: self.events.len(),
+            transfers: self.transfers.len(),
+            spendable: self.spendable,
+        }
+    }
+
+    /// Undoes everything done since `mark` (a nested call refused): every store write (storage,
+    /// balances, events, counters, contract records), and the events, transfers and spending
+    /// gathered in memory. A store that fails to undo breaks the call, as any store failure does.
+    pub fn roll_back_to(&mut self, mark: TxMark) {
+        if let Err(error) = self.txn.roll_back_to(mark.store) {
+            self.broke(error);
+        }
+        self.events.truncate(mark.events);
+        self.transfers.truncate(mark.transfers);
+        self.spendable = mark.spendable;
     }
 
     pub(crate) fn broke(&self, error: ChainError) {
@@ -146,5 +177,40 @@ impl Host for StoreTx {
 
     fn emit_event(&mut self, event: Event) {
         self.events.push(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redb::backends::InMemoryBackend;
+    use redb::Database;
+
+    #[test]
+    fn rolling_back_a_nested_part_undoes_its_writes_events_transfers_and_spending() {
+        let db = Database::builder().create_with_backend(InMemoryBackend::new()).unwrap();
+        let txn = Txn::writing(db.begin_write().unwrap());
+        let contract = api_usage_billing::testing::CONTRACT;
+        let mut host = StoreTx::new(txn, contract, Address([9; 20]), 0, 1, 100);
+        host.storage_set(b"kept", b"1");
+        host.emit_event(Event::new("Kept", []));
+        host.send_value(&Address([5; 20]), 10);
+        let mark = host.mark();
+
+        host.storage_set(b"kept", b"2");
+        host.storage_set(b"nested", b"3");
+        host.storage_remove(b"kept");
+        host.emit_event(Event::new("Nested", []));
+        host.send_value(&Address([6; 20]), 30);
+        assert_eq!(host.spendable(), 60);
+
+        host.roll_back_to(mark);
+        assert_eq!(host.storage_get(b"kept").as_deref(), Some(&b"1"[..]));
+        assert_eq!(host.storage_get(b"nested"), None);
+        assert_eq!(host.events, vec![Event::new("Kept", [])]);
+        assert_eq!(host.transfers, vec![Transfer { to: Address([5; 20]), amount: 10 }]);
+        assert_eq!(host.spendable(), 90);
+        assert!(host.broken.borrow().is_none());
+        assert_eq!(host.mark(), mark, "back where it was");
     }
 }
