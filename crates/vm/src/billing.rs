@@ -1,6 +1,7 @@
 //! A wasmi host of the contract's ABI (docs/ABI.md): the `billing` imports over a [`Tx`], fuel
 //! metering, and the outcome of each export call.
 
+use crate::calls::{CallAnswer, FetchAnswer, FetchFailure};
 use crate::LoadError;
 use api_usage_billing::calldata;
 use api_usage_billing::testing::Tx;
@@ -35,13 +36,35 @@ pub enum Ending {
 }
 
 /// What a VM host needs of the world beyond the contract's [`Host`]: an uncounted read, for the
-/// second half of a read that did not fit the contract's buffer.
+/// second half of a read that did not fit the contract's buffer; balances; and, for contracts that
+/// are not the billing contract, the transaction's origin, calls to other contracts and outbound
+/// fetches (docs/ABI.md). A host without other contracts keeps the defaults: no contract to call,
+/// no fetch allowed.
 pub trait VmHost: Host + 'static {
     fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>>;
     /// The contract's balance less what this call already sent (GenVM's `get_self_balance`).
     fn self_balance(&self) -> u128;
     /// Another account's balance, where the host knows it (GenVM's `get_balance`).
     fn balance_of(&self, account: &Address) -> Option<u128>;
+
+    /// The transaction's sender, the end user, however deep the call (at the top: the sender).
+    fn origin(&self) -> Address {
+        self.sender()
+    }
+
+    /// Runs export `method` of the contract at `to` with `args` (calldata of an array) from `fuel`;
+    /// answers how it ended and the fuel it burned (taken from the caller).
+    fn call_contract(&mut self, to: &Address, method: &str, args: Vec<u8>, fuel: u64) -> (CallAnswer, u64) {
+        let _ = (method, args, fuel);
+        let message = format!("[EXPECTED] there is no contract at {}", to.to_hex());
+        (CallAnswer::refused("unknown_contract", &message), 0)
+    }
+
+    /// An outbound HTTP GET of `url`.
+    fn http_get(&mut self, url: &str) -> FetchAnswer {
+        let _ = url;
+        FetchAnswer::Failed(FetchFailure::NotAllowed)
+    }
 }
 
 impl VmHost for Tx {
@@ -67,6 +90,8 @@ struct CallState<H> {
     /// The key of the latest read that did not fit its buffer: the contract's next read of it is the
     /// same logical read, finished, not another one.
     partial_read: Option<Vec<u8>>,
+    /// The latest `call_contract` / `http_get` answer, for `result_size` and `result_read`.
+    result: Vec<u8>,
     limits: StoreLimits,
 }
 
@@ -120,17 +145,24 @@ impl<H: VmHost> WasmContract<H> {
     /// Calls `export` with `input` on a fresh instance over `host`. Gives the host back with how the
     /// call ended and the fuel it burned.
     pub fn call(&self, host: H, export: &str, input: Vec<u8>) -> (H, Ending, u64) {
+        self.call_with_fuel(host, export, input, FUEL_LIMIT)
+    }
+
+    /// [`WasmContract::call`] from `fuel` (a nested call runs from its caller's remaining fuel): a
+    /// call that burns all of it traps, out of fuel.
+    pub fn call_with_fuel(&self, host: H, export: &str, input: Vec<u8>, fuel: u64) -> (H, Ending, u64) {
         let state = CallState {
             tx: host,
             input,
             output: None,
             revert: None,
             partial_read: None,
+            result: Vec::new(),
             limits: call_limits(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
-        if let Err(e) = store.set_fuel(FUEL_LIMIT) {
+        if let Err(e) = store.set_fuel(fuel) {
             return (store.into_data().tx, Ending::Trapped(format!("fuel: {e}")), 0);
         }
         let result = self
@@ -138,7 +170,7 @@ impl<H: VmHost> WasmContract<H> {
             .instantiate_and_start(&mut store, &self.module)
             .and_then(|instance| instance.get_typed_func::<(), ()>(&store, export))
             .and_then(|func| func.call(&mut store, ()));
-        let fuel = FUEL_LIMIT - store.get_fuel().unwrap_or(0);
+        let fuel = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
         let state = store.into_data();
         let ending = match (state.revert, result) {
             (Some(error), _) => Ending::Reverted(error),
@@ -276,5 +308,65 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
             Err(wasmi::Error::new("reverted"))
         },
     )?;
+    define_outbound_imports(linker)
+}
+
+/// `origin`, `call_contract`, `http_get`, `result_size`, `result_read`: what a contract that is not
+/// the billing contract uses to bill before it fetches (docs/ABI.md).
+fn define_outbound_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wasmi::Error> {
+    const M: &str = "billing";
+    linker.func_wrap(M, "origin", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
+        let origin = caller.data().tx.origin();
+        write_bytes(&mut caller, dst, &origin.0)
+    })?;
+    linker.func_wrap(
+        M,
+        "call_contract",
+        |mut caller: Caller<'_, CallState<H>>,
+         address: u32,
+         method: u32,
+         method_len: u32,
+         args: u32,
+         args_len: u32|
+         -> Result<i32, wasmi::Error> {
+            let to = read_address(&caller, address)?;
+            // A name that is not UTF-8 names no export: the callee's host refuses it as unknown.
+            let method = String::from_utf8_lossy(&read_bytes(&caller, method, method_len)?).into_owned();
+            let args = read_bytes(&caller, args, args_len)?;
+            let fuel = caller.get_fuel()?;
+            let (answer, burned) = caller.data_mut().tx.call_contract(&to, &method, args, fuel);
+            caller.set_fuel(fuel.saturating_sub(burned))?;
+            let (result, code) = match answer {
+                CallAnswer::Returned(bytes) => (bytes, 0),
+                CallAnswer::Refused(bytes) => (bytes, 1),
+                CallAnswer::OutOfFuel => return Err(wasmi::Error::from(wasmi::TrapCode::OutOfFuel)),
+            };
+            caller.data_mut().result = result;
+            Ok(code)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "http_get",
+        |mut caller: Caller<'_, CallState<H>>, url: u32, url_len: u32| -> Result<i32, wasmi::Error> {
+            let url = read_bytes(&caller, url, url_len)?;
+            let answer = match std::str::from_utf8(&url) {
+                Ok(url) => caller.data_mut().tx.http_get(url),
+                Err(_) => FetchAnswer::Failed(FetchFailure::BadUrl),
+            };
+            let code = i32::from(matches!(answer, FetchAnswer::Failed(_)));
+            caller.data_mut().result = answer.to_calldata();
+            Ok(code)
+        },
+    )?;
+    linker.func_wrap(M, "result_size", |caller: Caller<'_, CallState<H>>| -> Result<u32, wasmi::Error> {
+        u32::try_from(caller.data().result.len()).map_err(|_| wasmi::Error::new("result too large"))
+    })?;
+    linker.func_wrap(M, "result_read", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
+        let result = std::mem::take(&mut caller.data_mut().result);
+        let written = write_bytes(&mut caller, dst, &result);
+        caller.data_mut().result = result;
+        written
+    })?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! run the real artifacts, each call checked against the native build where asked.
 
 pub mod billing;
+pub mod calls;
 pub mod executor;
 pub mod genvm;
 pub mod time;
