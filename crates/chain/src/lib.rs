@@ -1,8 +1,10 @@
 //! The sandbox's persistent chain: contract storage, balances, block time and events in one redb
 //! file, and one write transaction per call, so a refused or interrupted call leaves no trace.
 
+mod calls;
 mod contracts;
 mod error;
+pub mod fetch;
 mod guard;
 mod lock;
 pub mod node;
@@ -12,6 +14,7 @@ mod tx;
 
 pub use contracts::{contract_address, wasm_in, CodeError};
 pub use error::ChainError;
+pub use fetch::{Fetch, FetchPolicy};
 pub use tx::{StoreTx, TxMark};
 
 use std::convert::Infallible;
@@ -58,6 +61,8 @@ pub struct CallReport {
     pub timestamp: u64,
     /// The contract a successful deploy made.
     pub contract: Option<Address>,
+    /// Every outbound fetch the call made, nested calls' included, whether or not it succeeded.
+    pub fetches: Vec<Fetch>,
 }
 
 /// What one transaction does.
@@ -260,8 +265,10 @@ pub struct Chain {
     /// The billing contract's.
     engine: Arc<Engine>,
     vm: Vm,
-    /// Deployed contracts' engines, loaded on first use.
-    deployed: Mutex<std::collections::HashMap<Address, Arc<Engine>>>,
+    /// Every contract's engine, shared with the calls' hosts for nested calls.
+    engines: Arc<calls::Engines>,
+    /// Which outbound fetches the contracts may make.
+    fetch_policy: FetchPolicy,
     _lock: StateLock,
 }
 
@@ -308,7 +315,8 @@ impl Chain {
     /// A new state, made whole beside `path` and then renamed over it: a crash at any moment leaves
     /// either the old state or the new one, never a half-made file. The caller holds the lock.
     fn assemble(db: Database, engine: Arc<Engine>, vm: Vm, lock: StateLock) -> Chain {
-        Chain { db, engine, vm, deployed: Mutex::new(std::collections::HashMap::new()), _lock: lock }
+        let engines = Arc::new(calls::Engines::new(Arc::clone(&engine), vm.clone()));
+        Chain { db, engine, vm, engines, fetch_policy: FetchPolicy::default(), _lock: lock }
     }
 
     fn create(path: &Path, engine: &Arc<Engine>) -> Result<(), ChainError> {
@@ -347,7 +355,7 @@ impl Chain {
                 return Err(error);
             }
             deployed.map_err(|r| ChainError::Deploy(r.message))?;
-            return host.txn.commit();
+            return StoreTx::into_txn(host.txn)?.commit();
         }
         if !names.iter().any(|name| name == "meta") {
             return Err(ChainError::Foreign(path.to_path_buf()));
@@ -462,22 +470,23 @@ impl Chain {
 
     /// The engine of the contract at `to`; `None`: no contract there.
     fn engine_at(&self, txn: &Txn, to: &Address) -> Result<Option<Arc<Engine>>, ChainError> {
-        if *to == CONTRACT {
-            return Ok(Some(Arc::clone(&self.engine)));
-        }
-        let mut deployed = self.deployed.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(engine) = deployed.get(to) {
-            return Ok(Some(Arc::clone(engine)));
-        }
-        let Some(record) = txn.get(CONTRACTS, &to.0)? else { return Ok(None) };
-        let (abi, code) = match record.split_first() {
-            Some((b'b', code)) => (Abi::Billing, code),
-            Some((b'g', code)) => (Abi::Genvm, code),
-            _ => return Err(ChainError::Corrupt("contract record".into())),
-        };
-        let engine = Arc::new(Engine::load(code, abi, &self.vm)?);
-        deployed.insert(*to, Arc::clone(&engine));
-        Ok(Some(engine))
+        self.engines.at(txn, to)
+    }
+
+    /// What a call's host reaches: the other contracts, and fetches under the chain's policy.
+    fn world(&self) -> calls::World {
+        calls::World { engines: Arc::clone(&self.engines), policy: self.fetch_policy }
+    }
+
+    /// Lets contracts fetch from any host, not only loopback ones (the sandbox's
+    /// `--allow-remote-fetch`).
+    pub fn allow_remote_fetch(&mut self, allow: bool) {
+        self.fetch_policy.allow_remote = allow;
+    }
+
+    /// The whole-request time-out of an outbound fetch (5 s unless set; tests set less).
+    pub fn set_fetch_timeout(&mut self, timeout: std::time::Duration) {
+        self.fetch_policy.timeout = timeout;
     }
 
     /// Every contract on the chain: the billing contract first, then the deployed ones by address.
@@ -526,6 +535,7 @@ impl Chain {
             fuel,
             timestamp,
             contract: None,
+            fetches: vec![],
         };
         let latest = self.engine.latest_time();
         if timestamp > latest {
@@ -623,7 +633,7 @@ impl Chain {
             return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
         }
         let spendable = txn.contract_balance(&to)?.saturating_add(value);
-        let host = StoreTx::new(txn, to, sender, value, timestamp, spendable);
+        let host = StoreTx::new(txn, to, sender, value, timestamp, spendable).in_world(self.world());
         let (host, mut result, fuel) = engine.run(host, method, args);
         if let Some(error) = host.broken.borrow_mut().take() {
             return Err(error);
@@ -631,11 +641,14 @@ impl Chain {
         if let Some(fault) = host.fault.borrow_mut().take() {
             result = Err(Refusal::host("host_fault", &fault));
         }
+        let fetches = host.fetches();
         if result.is_err() {
-            host.txn.abort()?;
-            return self.record_refusal(report(result, fuel, timestamp), timestamp, hooks);
+            StoreTx::into_txn(host.txn)?.abort()?;
+            let refused = CallReport { fetches, ..report(result, fuel, timestamp) };
+            return self.record_refusal(refused, timestamp, hooks);
         }
         let StoreTx { txn, events, transfers, .. } = host;
+        let txn = StoreTx::into_txn(txn)?;
         let mut contract = None;
         if let Some((code, count)) = deploying {
             let mut record = Vec::with_capacity(code.len().saturating_add(1));
@@ -661,7 +674,7 @@ impl Chain {
         txn.write_u64("now", timestamp)?;
         let calls = txn.read_u64("calls")?.unwrap_or(0);
         txn.write_u64("calls", calls.saturating_add(1))?;
-        let done = CallReport { outcome: result, events, transfers, fuel, timestamp, contract };
+        let done = CallReport { outcome: result, events, transfers, fuel, timestamp, contract, fetches };
         (hooks.book)(&txn, &done)?;
         txn.commit()?;
         Ok(Ok(done))
@@ -704,7 +717,7 @@ impl Chain {
                 )));
             };
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
-            let host = StoreTx::new(txn, to, Address::default(), 0, now, 0);
+            let host = StoreTx::new(txn, to, Address::default(), 0, now, 0).in_world(self.world());
             let (host, answer, _) = engine.run(host, Some(method), args);
             if let Some(error) = host.broken.borrow_mut().take() {
                 return Err(error);

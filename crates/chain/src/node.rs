@@ -135,6 +135,7 @@ impl Chain {
                     fuel: 0,
                     timestamp,
                     contract: None,
+                    fetches: vec![],
                 });
             };
             if let Some(refusal) = engine.inexpressible(value, timestamp) {
@@ -147,10 +148,11 @@ impl Chain {
                     fuel: 0,
                     timestamp,
                     contract: None,
+                    fetches: vec![],
                 });
             }
             let spendable = txn.contract_balance(&to)?.saturating_add(value);
-            let host = StoreTx::new(txn, to, sender, value, timestamp, spendable);
+            let host = StoreTx::new(txn, to, sender, value, timestamp, spendable).in_world(self.world());
             let (host, mut outcome, fuel): (StoreTx, Outcome, u64) = engine.run(host, Some(method), args);
             if let Some(error) = host.broken.borrow_mut().take() {
                 return Err(error);
@@ -158,10 +160,11 @@ impl Chain {
             if let Some(fault) = host.fault.borrow_mut().take() {
                 outcome = Err(Refusal::host("host_fault", &fault));
             }
+            let fetches = host.fetches();
             let StoreTx { txn, events, transfers, .. } = host;
-            txn.abort()?;
+            StoreTx::into_txn(txn)?.abort()?;
             let (events, transfers) = if outcome.is_ok() { (events, transfers) } else { (vec![], vec![]) };
-            Ok(CallReport { outcome, events, transfers, fuel, timestamp, contract: None })
+            Ok(CallReport { outcome, events, transfers, fuel, timestamp, contract: None, fetches })
         })
     }
 

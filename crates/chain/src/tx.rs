@@ -2,11 +2,15 @@
 //! views, so a view can never change anything.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use api_usage_billing::testing::Transfer;
 use api_usage_billing::{Address, Event, Host};
 use billing_vm::billing::VmHost;
+use billing_vm::calls::{CallAnswer, FetchAnswer};
 
+use crate::calls::World;
+use crate::fetch::Fetch;
 use crate::tables::{Mark, Txn, DEPLOYED_STORAGE, STORAGE};
 use crate::ChainError;
 
@@ -16,25 +20,35 @@ pub struct TxMark {
     store: Mark,
     events: usize,
     transfers: usize,
-    spendable: u128,
+    pub(crate) spendable: u128,
 }
 
 /// One call's host: the contract's reads and writes go straight to the store transaction, and
 /// vanish with it unless the call succeeds.
 pub struct StoreTx {
-    pub(crate) txn: Txn,
+    /// Shared with the hosts of the nested calls this call makes (one store transaction for all).
+    pub(crate) txn: Rc<Txn>,
     /// The contract this call runs: its storage, its balance.
     pub(crate) contract: Address,
     pub(crate) sender: Address,
+    /// The transaction's sender, however deep this call is.
+    pub(crate) origin: Address,
     pub(crate) value: u128,
     pub(crate) timestamp: u64,
-    spendable: u128,
+    pub(crate) spendable: u128,
     pub(crate) events: Vec<Event>,
     pub(crate) transfers: Vec<Transfer>,
     /// An impossible transfer: the call fails as a whole (a refusal of the chain's).
     pub(crate) fault: RefCell<Option<String>>,
     /// The store failed or a record is damaged: the call fails, and so does the command.
     pub(crate) broken: RefCell<Option<ChainError>>,
+    /// The other contracts and the outbound fetches this call may reach (none: a host that reaches
+    /// nothing, as the mock chain's).
+    pub(crate) world: Option<World>,
+    /// The contracts on the call stack, this call's last: the top-level call is depth 1.
+    pub(crate) stack: Vec<Address>,
+    /// Every fetch of the transaction so far, nested calls' included (shared with them).
+    pub(crate) fetches: Rc<RefCell<Vec<Fetch>>>,
 }
 
 impl StoreTx {
@@ -47,9 +61,10 @@ impl StoreTx {
         spendable: u128,
     ) -> StoreTx {
         StoreTx {
-            txn,
+            txn: Rc::new(txn),
             contract,
             sender,
+            origin: sender,
             value,
             timestamp,
             spendable,
@@ -57,7 +72,25 @@ impl StoreTx {
             transfers: vec![],
             fault: RefCell::new(None),
             broken: RefCell::new(None),
+            world: None,
+            stack: vec![contract],
+            fetches: Rc::new(RefCell::new(Vec::new())),
         }
+    }
+
+    /// The same host, able to call the chain's other contracts and to fetch under its policy.
+    pub(crate) fn in_world(self, world: World) -> StoreTx {
+        StoreTx { world: Some(world), ..self }
+    }
+
+    /// The fetches made so far (the whole transaction's, at the top level).
+    pub(crate) fn fetches(&self) -> Vec<Fetch> {
+        self.fetches.borrow().clone()
+    }
+
+    /// The store transaction back once the call is over and no nested host holds it.
+    pub(crate) fn into_txn(txn: Rc<Txn>) -> Result<Txn, ChainError> {
+        Rc::try_unwrap(txn).map_err(|_| ChainError::Corrupt("a nested call outlived its transaction".into()))
     }
 
     /// What the contract may spend: its balance with the attached value, less what it sent.
@@ -108,6 +141,18 @@ impl StoreTx {
 impl VmHost for StoreTx {
     fn self_balance(&self) -> u128 {
         self.spendable
+    }
+
+    fn origin(&self) -> Address {
+        self.origin
+    }
+
+    fn call_contract(&mut self, to: &Address, method: &str, args: Vec<u8>, fuel: u64) -> (CallAnswer, u64) {
+        crate::calls::call_contract(self, to, method, args, fuel)
+    }
+
+    fn http_get(&mut self, url: &str) -> FetchAnswer {
+        crate::calls::http_get(self, url)
     }
 
     fn balance_of(&self, account: &Address) -> Option<u128> {

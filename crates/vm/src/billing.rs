@@ -170,7 +170,11 @@ impl<H: VmHost> WasmContract<H> {
             .instantiate_and_start(&mut store, &self.module)
             .and_then(|instance| instance.get_typed_func::<(), ()>(&store, export))
             .and_then(|func| func.call(&mut store, ()));
-        let fuel = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        // Out of fuel, the call burned all it was given (wasmi may stop short of the last units):
+        // a caller that gave it its remaining fuel knows it has none left either.
+        let out_of_fuel = matches!(&result, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel));
+        let left = if out_of_fuel { 0 } else { store.get_fuel().unwrap_or(0) };
+        let fuel = fuel.saturating_sub(left);
         let state = store.into_data();
         let ending = match (state.revert, result) {
             (Some(error), _) => Ending::Reverted(error),

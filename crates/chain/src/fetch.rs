@@ -1,0 +1,418 @@
+//! Outbound `http_get` for the sandbox's contracts: a small HTTP/1.1 client over `std::net` with the
+//! limits of docs/ABI.md (`http://` only, 1 MiB body, one time-out for the whole request, loopback
+//! hosts unless remote fetches are allowed). Whatever the peer sends, it answers a value, never a
+//! panic.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use billing_vm::calls::{FetchAnswer, FetchFailure};
+
+/// The largest body a fetch accepts; a larger one is `too_large`.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// How many fetches one transaction may make (nested calls included); past it, `not_allowed`.
+pub const MAX_FETCHES: usize = 16;
+
+/// The whole request's time-out by default: connect, send, and read the response.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The longest status line or header line; the response head in all.
+const MAX_LINE: usize = 8 << 10;
+const MAX_HEAD: usize = 64 << 10;
+
+/// Which fetches the chain makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FetchPolicy {
+    /// Hosts other than loopback ones (127.0.0.0/8, ::1, `localhost`) too.
+    pub allow_remote: bool,
+    /// The whole request's time-out.
+    pub timeout: Duration,
+}
+
+impl Default for FetchPolicy {
+    fn default() -> FetchPolicy {
+        FetchPolicy { allow_remote: false, timeout: FETCH_TIMEOUT }
+    }
+}
+
+/// One fetch a call made, kept whatever became of the call: the request went out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetch {
+    pub url: String,
+    /// The response's status, or why there was none.
+    pub outcome: Result<u16, FetchFailure>,
+    /// The body's length (0 without a response).
+    pub bytes: usize,
+}
+
+impl Fetch {
+    pub(crate) fn of(url: &str, answer: &FetchAnswer) -> Fetch {
+        let (outcome, bytes) = match answer {
+            FetchAnswer::Response { status, body } => (Ok(*status), body.len()),
+            FetchAnswer::Failed(why) => (Err(*why), 0),
+        };
+        Fetch { url: url.to_string(), outcome, bytes }
+    }
+}
+
+/// A URL taken apart: the host as written, its port, and the request target.
+#[derive(Debug, PartialEq, Eq)]
+struct Target {
+    host: String,
+    port: u16,
+    path: String,
+}
+
+fn parse_url(url: &str) -> Result<Target, FetchFailure> {
+    let rest = url
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        .and_then(|_| url.get(7..))
+        .ok_or(FetchFailure::BadUrl)?;
+    // What goes on the request line must not break it: no spaces, no control bytes.
+    if rest.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err(FetchFailure::BadUrl);
+    }
+    let rest = rest.split('#').next().unwrap_or_default();
+    let split = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(split);
+    if authority.contains('@') {
+        return Err(FetchFailure::BadUrl);
+    }
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        let (host, after) = bracketed.split_once(']').ok_or(FetchFailure::BadUrl)?;
+        host.parse::<std::net::Ipv6Addr>().map_err(|_| FetchFailure::BadUrl)?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None => 80,
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            digits.parse::<u16>().ok().filter(|p| *p != 0).ok_or(FetchFailure::BadUrl)?
+        }
+        Some(_) => return Err(FetchFailure::BadUrl),
+    };
+    let name_ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b':');
+    if host.is_empty() || !name_ok {
+        return Err(FetchFailure::BadUrl);
+    }
+    let path = if path.is_empty() {
+        "/".to_string()
+    } else if path.starts_with('?') {
+        format!("/{path}")
+    } else {
+        path.to_string()
+    };
+    Ok(Target { host: host.to_string(), port, path })
+}
+
+/// Whether `host` (as written) names this machine without asking a resolver.
+fn names_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// One HTTP/1.1 GET of `url` under `policy`.
+pub fn http_get(policy: &FetchPolicy, url: &str) -> FetchAnswer {
+    match get(policy, url) {
+        Ok((status, body)) => FetchAnswer::Response { status, body },
+        Err(why) => FetchAnswer::Failed(why),
+    }
+}
+
+fn get(policy: &FetchPolicy, url: &str) -> Result<(u16, Vec<u8>), FetchFailure> {
+    let target = parse_url(url)?;
+    if !policy.allow_remote && !names_loopback(&target.host) {
+        return Err(FetchFailure::NotAllowed);
+    }
+    let deadline = Instant::now() + policy.timeout;
+    let addresses: Vec<SocketAddr> = (target.host.as_str(), target.port)
+        .to_socket_addrs()
+        .map_err(|_| FetchFailure::Connect)?
+        .filter(|address| policy.allow_remote || address.ip().is_loopback())
+        .collect();
+    if addresses.is_empty() {
+        return Err(if policy.allow_remote { FetchFailure::Connect } else { FetchFailure::NotAllowed });
+    }
+    let mut stream = None;
+    let mut failure = FetchFailure::Connect;
+    for address in &addresses {
+        let left = remaining(deadline)?;
+        match TcpStream::connect_timeout(address, left) {
+            Ok(connected) => {
+                stream = Some(connected);
+                break;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+                failure = FetchFailure::Timeout
+            }
+            Err(_) => {}
+        }
+    }
+    let mut stream = stream.ok_or(failure)?;
+    let host_header =
+        if target.host.contains(':') { format!("[{}]", target.host) } else { target.host.clone() };
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {host_header}:{}\r\nUser-Agent: billing-sandbox\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+        target.path, target.port
+    );
+    stream.set_write_timeout(Some(remaining(deadline)?)).map_err(|_| FetchFailure::Connect)?;
+    stream.write_all(request.as_bytes()).map_err(|e| io_failure(&e, FetchFailure::Connect))?;
+    let mut conn = Conn { stream, buf: Vec::new(), pos: 0, deadline };
+    conn.response()
+}
+
+fn remaining(deadline: Instant) -> Result<Duration, FetchFailure> {
+    Some(deadline.saturating_duration_since(Instant::now()))
+        .filter(|left| !left.is_zero())
+        .ok_or(FetchFailure::Timeout)
+}
+
+fn io_failure(error: &std::io::Error, otherwise: FetchFailure) -> FetchFailure {
+    match error.kind() {
+        ErrorKind::TimedOut | ErrorKind::WouldBlock => FetchFailure::Timeout,
+        _ => otherwise,
+    }
+}
+
+/// The response side of a connection: bytes read so far, and how far they are parsed.
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    pos: usize,
+    deadline: Instant,
+}
+
+/// How the body's end is known.
+enum Framing {
+    Length(usize),
+    Chunked,
+    UntilClose,
+}
+
+impl Conn {
+    /// Reads more bytes; `false` at the end of the stream.
+    fn more(&mut self) -> Result<bool, FetchFailure> {
+        if self.pos > 0 && self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+        let mut chunk = [0u8; 16 << 10];
+        loop {
+            self.stream
+                .set_read_timeout(Some(remaining(self.deadline)?))
+                .map_err(|_| FetchFailure::Protocol)?;
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_failure(&e, FetchFailure::Protocol)),
+            }
+        }
+    }
+
+    fn unread(&self) -> &[u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// The next line, without its line end (CRLF, or a bare LF).
+    fn line(&mut self) -> Result<Vec<u8>, FetchFailure> {
+        loop {
+            if let Some(at) = self.unread().iter().position(|b| *b == b'\n') {
+                let mut line = self.unread().get(..at).unwrap_or_default().to_vec();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                self.pos = self.pos.saturating_add(at).saturating_add(1);
+                return Ok(line);
+            }
+            if self.unread().len() > MAX_LINE || !self.more()? {
+                return Err(FetchFailure::Protocol);
+            }
+        }
+    }
+
+    /// Exactly `n` more bytes.
+    fn take(&mut self, n: usize) -> Result<Vec<u8>, FetchFailure> {
+        while self.unread().len() < n {
+            if !self.more()? {
+                return Err(FetchFailure::Protocol);
+            }
+        }
+        let bytes = self.unread().get(..n).unwrap_or_default().to_vec();
+        self.pos = self.pos.saturating_add(n);
+        Ok(bytes)
+    }
+
+    fn response(&mut self) -> Result<(u16, Vec<u8>), FetchFailure> {
+        // Interim (1xx) responses come before the real one.
+        let (status, framing) = loop {
+            let (status, framing) = self.head()?;
+            if !(100..200).contains(&status) {
+                break (status, framing);
+            }
+        };
+        let body = if status == 204 || status == 304 {
+            Vec::new()
+        } else {
+            match framing {
+                Framing::Length(n) if n > MAX_BODY => return Err(FetchFailure::TooLarge),
+                Framing::Length(n) => self.take(n)?,
+                Framing::Chunked => self.chunked()?,
+                Framing::UntilClose => self.until_close()?,
+            }
+        };
+        Ok((status, body))
+    }
+
+    /// The status line and headers: the status and how the body ends.
+    fn head(&mut self) -> Result<(u16, Framing), FetchFailure> {
+        let start = self.pos;
+        let status_line = self.line()?;
+        let status = parse_status(&status_line).ok_or(FetchFailure::Protocol)?;
+        let mut length: Option<usize> = None;
+        let mut chunked = false;
+        loop {
+            let line = self.line()?;
+            if self.pos.saturating_sub(start) > MAX_HEAD {
+                return Err(FetchFailure::Protocol);
+            }
+            if line.is_empty() {
+                break;
+            }
+            let text = std::str::from_utf8(&line).map_err(|_| FetchFailure::Protocol)?;
+            let (name, value) = text.split_once(':').ok_or(FetchFailure::Protocol)?;
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(FetchFailure::Protocol);
+                }
+                // A length past usize is past the limit too.
+                let n = value.parse::<usize>().unwrap_or(usize::MAX);
+                if length.is_some_and(|seen| seen != n) {
+                    return Err(FetchFailure::Protocol);
+                }
+                length = Some(n);
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked =
+                    value.rsplit(',').next().is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
+            }
+        }
+        let framing = match (chunked, length) {
+            (true, _) => Framing::Chunked,
+            (false, Some(n)) => Framing::Length(n),
+            (false, None) => Framing::UntilClose,
+        };
+        Ok((status, framing))
+    }
+
+    fn chunked(&mut self) -> Result<Vec<u8>, FetchFailure> {
+        let mut body = Vec::new();
+        loop {
+            let line = self.line()?;
+            let size = line.split(|b| *b == b';').next().unwrap_or_default();
+            let size = std::str::from_utf8(size).map_err(|_| FetchFailure::Protocol)?.trim();
+            if size.is_empty() {
+                return Err(FetchFailure::Protocol);
+            }
+            let size = usize::from_str_radix(size, 16).map_err(|_| FetchFailure::Protocol)?;
+            if size == 0 {
+                // Trailers, up to the empty line.
+                while !self.line()?.is_empty() {}
+                return Ok(body);
+            }
+            if body.len().saturating_add(size) > MAX_BODY {
+                return Err(FetchFailure::TooLarge);
+            }
+            body.extend(self.take(size)?);
+            if !self.line()?.is_empty() {
+                return Err(FetchFailure::Protocol);
+            }
+        }
+    }
+
+    fn until_close(&mut self) -> Result<Vec<u8>, FetchFailure> {
+        loop {
+            if self.unread().len() > MAX_BODY {
+                return Err(FetchFailure::TooLarge);
+            }
+            if !self.more()? {
+                return Ok(self.unread().to_vec());
+            }
+        }
+    }
+}
+
+/// `HTTP/1.x NNN reason` → NNN.
+fn parse_status(line: &[u8]) -> Option<u16> {
+    let text = std::str::from_utf8(line).ok()?;
+    let mut parts = text.splitn(3, ' ');
+    let version = parts.next()?;
+    if !version.starts_with("HTTP/1.") {
+        return None;
+    }
+    let code = parts.next()?;
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    code.parse().ok().filter(|code| (100..1000).contains(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_taken_apart_or_refused() {
+        let t = parse_url("http://127.0.0.1:8080/a/b?c=1#frag").unwrap();
+        assert_eq!(t, Target { host: "127.0.0.1".into(), port: 8080, path: "/a/b?c=1".into() });
+        assert_eq!(parse_url("HTTP://localhost").unwrap().path, "/");
+        assert_eq!(parse_url("http://localhost?x").unwrap().path, "/?x");
+        assert_eq!(parse_url("http://[::1]:9/").unwrap().host, "::1");
+        for bad in [
+            "https://127.0.0.1/",
+            "ftp://x",
+            "http://",
+            "http://a b/",
+            "http://h/\r\nX: y",
+            "http://user@h/",
+            "http://h:0/",
+            "http://h:99999/",
+            "http://h:x/",
+            "http://[zz]/",
+            "http://h_/",
+            "",
+        ] {
+            assert_eq!(parse_url(bad), Err(FetchFailure::BadUrl), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_names_pass_by_default() {
+        assert!(names_loopback("127.0.0.1") && names_loopback("127.9.9.9") && names_loopback("::1"));
+        assert!(names_loopback("LocalHost"));
+        assert!(
+            !names_loopback("10.0.0.1") && !names_loopback("example.com") && !names_loopback("128.0.0.1")
+        );
+        let answer = http_get(&FetchPolicy::default(), "http://example.com/");
+        assert_eq!(answer, FetchAnswer::Failed(FetchFailure::NotAllowed));
+    }
+
+    #[test]
+    fn status_lines() {
+        assert_eq!(parse_status(b"HTTP/1.1 200 OK"), Some(200));
+        assert_eq!(parse_status(b"HTTP/1.0 404"), Some(404));
+        assert_eq!(parse_status(b"HTTP/2 200 OK"), None);
+        assert_eq!(parse_status(b"HTTP/1.1 20 OK"), None);
+        assert_eq!(parse_status(b"HTTP/1.1 099 x"), None);
+        assert_eq!(parse_status(b"garbage"), None);
+    }
+}
