@@ -40,7 +40,7 @@ impl Wat {
     }
 
     pub fn export(&mut self, name: &str, body: &str) -> &mut Wat {
-        self.funcs.push_str(&format!("(func (export \"{name}\") (local $rc i32) {body})\n"));
+        self.funcs.push_str(&format!("(func (export \"{name}\") (local $rc i32) (local $i i32) {body})\n"));
         self
     }
 
