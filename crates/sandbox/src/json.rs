@@ -3,7 +3,7 @@
 
 use api_usage_billing::testing::Refusal;
 use api_usage_billing::{Address, Event, Int, ParamType, Value};
-use billing_chain::{CallReport, StateDump};
+use billing_chain::{CallReport, Fetch, StateDump};
 use serde_json::Value as Json;
 
 use crate::input::{self, Input};
@@ -142,10 +142,20 @@ pub fn refusal_to_json(refusal: &Refusal) -> Out {
     ])
 }
 
-/// The JSON line `run` prints for a call.
+/// `{"url": …, "status": 200, "bytes": 123}`, or `"error": "connect"` in place of the status.
+pub fn fetch_to_json(fetch: &Fetch) -> Out {
+    let url = ("url", Out::Json(Json::String(fetch.url.clone())));
+    let bytes = ("bytes", Out::Json(Json::from(fetch.bytes)));
+    match fetch.outcome {
+        Ok(status) => object([url, ("status", Out::Json(Json::from(status))), bytes]),
+        Err(why) => object([url, ("error", Out::Json(Json::String(why.code().to_string()))), bytes]),
+    }
+}
+
+/// The JSON line `run` prints for a call; `"fetches"` last, when the call made any (refused or not).
 pub fn report_line(report: &CallReport) -> String {
     let fuel = Out::Json(Json::from(report.fuel));
-    let line = match &report.outcome {
+    let mut line = match &report.outcome {
         Ok(value) => object([
             ("ok", Out::Json(value_to_json(value))),
             ("events", Out::Array(report.events.iter().map(event_to_json).collect())),
@@ -153,6 +163,9 @@ pub fn report_line(report: &CallReport) -> String {
         ]),
         Err(refusal) => object([("error", refusal_to_json(refusal)), ("fuel", fuel)]),
     };
+    if let (Out::Object(members), false) = (&mut line, report.fetches.is_empty()) {
+        members.push(("fetches".into(), Out::Array(report.fetches.iter().map(fetch_to_json).collect())));
+    }
     line.to_string()
 }
 
@@ -235,6 +248,31 @@ mod tests {
         {
             assert_eq!(wei_from_json(&json(bad)), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_call_line_carries_its_fetches_only_when_it_made_some() {
+        use api_usage_billing::testing::Refusal;
+        use billing_vm::calls::FetchFailure;
+        let mut report = CallReport {
+            outcome: Ok(Value::Null),
+            events: vec![],
+            transfers: vec![],
+            fuel: 3,
+            timestamp: 0,
+            contract: None,
+            fetches: vec![],
+        };
+        assert_eq!(report_line(&report), r#"{"ok":null,"events":[],"fuel":3}"#);
+        report.fetches = vec![
+            Fetch { url: "http://127.0.0.1:9/a".into(), outcome: Ok(200), bytes: 12 },
+            Fetch { url: "http://127.0.0.1:9/b".into(), outcome: Err(FetchFailure::Connect), bytes: 0 },
+        ];
+        report.outcome = Err(Refusal::host("fetch_failed", "[EXPECTED] no"));
+        assert_eq!(
+            report_line(&report),
+            r#"{"error":{"code":"fetch_failed","message":"[EXPECTED] no","details":{}},"fuel":3,"fetches":[{"url":"http://127.0.0.1:9/a","status":200,"bytes":12},{"url":"http://127.0.0.1:9/b","error":"connect","bytes":0}]}"#
+        );
     }
 
     #[test]

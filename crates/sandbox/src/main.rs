@@ -32,6 +32,10 @@ struct Cli {
     /// contract is then its deployment .zip (or the --wasm file as given).
     #[arg(long, global = true, value_name = "PATH")]
     executor: Option<PathBuf>,
+    /// Let contracts' outbound fetches (`http_get`) reach any host; without it only loopback ones
+    /// (127.0.0.0/8, ::1, localhost).
+    #[arg(long, global = true)]
+    allow_remote_fetch: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -249,13 +253,16 @@ fn engine(executor: Option<&Path>, wasm_path: Option<&Path>, abi: Abi) -> Result
 struct Source<'a> {
     executor: Option<&'a Path>,
     wasm: Option<&'a Path>,
+    /// `--allow-remote-fetch`.
+    allow_remote_fetch: bool,
 }
 
 fn open(cli_state: Option<&Path>, source: &Source<'_>, abi: Abi, fresh: bool) -> Result<Chain, String> {
     let engine = engine(source.executor, source.wasm, abi)?;
     let path = cli_state.map_or_else(default_state_path, Path::to_path_buf);
-    let chain =
+    let mut chain =
         Chain::open_on(&path, &engine.code, fresh, abi.chain(), &engine.vm).map_err(|e| e.to_string())?;
+    chain.allow_remote_fetch(source.allow_remote_fetch);
     eprintln!("state: {}", path.display());
     eprintln!("vm: {}", chain.vm());
     Ok(chain)
@@ -276,7 +283,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let state = cli.state.as_deref();
     let wasm_path = cli.wasm.as_deref();
     let abi = cli.abi;
-    let source = Source { executor: cli.executor.as_deref(), wasm: wasm_path };
+    let source = Source {
+        executor: cli.executor.as_deref(),
+        wasm: wasm_path,
+        allow_remote_fetch: cli.allow_remote_fetch,
+    };
     let wasm_path = &source;
     match cli.command {
         Command::Demo => {
