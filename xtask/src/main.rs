@@ -16,7 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build both artifacts (wasm32v1-none, wasm-opt -Oz) and print their sizes and sha256.
+    /// Build the artifacts (both flavors and the example consumer contract; wasm32v1-none, wasm-opt
+    /// -Oz) and print their sizes and sha256.
     BuildWasm {
         /// Where to write them.
         #[arg(long, default_value = "artifacts")]
@@ -76,7 +77,7 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::BuildWasm { out } => {
             let workspace = billing_artifact::workspace_root();
-            for flavor in [Flavor::Billing, Flavor::Genvm] {
+            for flavor in [Flavor::Billing, Flavor::Genvm, Flavor::Consumer] {
                 let built = billing_artifact::build(&workspace, flavor, true).map_err(|e| e.to_string())?;
                 billing_artifact::write(&built, &out).map_err(|e| e.to_string())?;
                 println!("{}", out.join(flavor.file_name()).display());

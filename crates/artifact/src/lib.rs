@@ -1,7 +1,8 @@
 //! The contract's `.wasm` artifacts: built from the workspace with the pinned toolchain, optimized by
 //! `wasm-opt`, and cached, for the tests (a fixture, never a build script), the sandbox and xtask.
 //!
-//! [`billing_wasm`], [`genvm_wasm`] and [`genvm_zip`] build on first use in a process and return the
+//! [`billing_wasm`], [`genvm_wasm`], [`genvm_zip`] and [`consumer_wasm`] (the example consumer
+//! contract, examples/weather-consumer) build on first use in a process and return the
 //! same bytes after that; cargo's own fingerprints make a rebuild after a source change, and a no-op
 //! when nothing changed. Without `wasm-opt` the plain release build is used, unless
 //! `BILLING_REQUIRE_WASM_OPT=1` (CI) makes that an error.
@@ -23,16 +24,21 @@ pub const WASM_NAME: &str = "api_usage_billing.wasm";
 /// The GenVM flavor's file name, and its deployment archive's.
 pub const GENVM_WASM_NAME: &str = "api_usage_billing_genvm.wasm";
 pub const GENVM_ZIP_NAME: &str = "api_usage_billing_genvm.zip";
+/// The example consumer contract's file name.
+pub const CONSUMER_WASM_NAME: &str = "weather_consumer.wasm";
 /// The contract version GenVM runs the archive at (events need v0.1.6 or later; GENVM.md).
 pub const GENVM_VERSION: &str = "v0.1.6";
 
-/// Which host interface an artifact is built for.
+/// Which artifact: the billing contract on one of its two host interfaces, or the example consumer
+/// contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flavor {
     /// One export per entrypoint over the `billing` imports (docs/ABI.md).
     Billing,
     /// `_start` over GenLayer's `genlayer_sdk` and WASI (docs/ABI.md, "GenVM flavor").
     Genvm,
+    /// examples/weather-consumer: bills through the billing contract, then fetches (billing ABI).
+    Consumer,
 }
 
 impl Flavor {
@@ -41,6 +47,7 @@ impl Flavor {
         match self {
             Flavor::Billing => "billing-wasm",
             Flavor::Genvm => "billing-genvm-wasm",
+            Flavor::Consumer => "weather-consumer",
         }
     }
 
@@ -49,6 +56,7 @@ impl Flavor {
         match self {
             Flavor::Billing => "billing_wasm.wasm",
             Flavor::Genvm => "billing_genvm_wasm.wasm",
+            Flavor::Consumer => "weather_consumer.wasm",
         }
     }
 
@@ -57,6 +65,7 @@ impl Flavor {
         match self {
             Flavor::Billing => WASM_NAME,
             Flavor::Genvm => GENVM_WASM_NAME,
+            Flavor::Consumer => CONSUMER_WASM_NAME,
         }
     }
 }
@@ -147,9 +156,11 @@ pub fn optimizer_required() -> bool {
 pub fn fixture(flavor: Flavor) -> Result<&'static Artifact, ArtifactError> {
     static BILLING: OnceLock<Result<Artifact, ArtifactError>> = OnceLock::new();
     static GENVM: OnceLock<Result<Artifact, ArtifactError>> = OnceLock::new();
+    static CONSUMER: OnceLock<Result<Artifact, ArtifactError>> = OnceLock::new();
     let cell = match flavor {
         Flavor::Billing => &BILLING,
         Flavor::Genvm => &GENVM,
+        Flavor::Consumer => &CONSUMER,
     };
     let built = cell.get_or_init(|| {
         let artifact = build(&workspace_root(), flavor, optimizer_required())?;
@@ -174,6 +185,11 @@ pub fn genvm_wasm() -> Result<Vec<u8>, ArtifactError> {
 /// The GenVM deployment archive (`runner.json`, `version`, `contract.wasm`).
 pub fn genvm_zip() -> Result<Vec<u8>, ArtifactError> {
     fixture(Flavor::Genvm).map(Artifact::zip)
+}
+
+/// The example consumer contract's bytes (examples/weather-consumer).
+pub fn consumer_wasm() -> Result<Vec<u8>, ArtifactError> {
+    fixture(Flavor::Consumer).map(|a| a.bytes.clone())
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
