@@ -1,7 +1,8 @@
 //! billing-sandbox: the contract's artifact on a local chain, like a devnet. The binary (`main.rs`)
 //! is the command line; [`demo`] narrates a scenario; [`input`] reads JSON exactly, [`json`] and
 //! [`render`] are what it prints; [`params`] types call arguments by the contract schema; [`serve`]
-//! is the chain as a local GenLayer node (JSON-RPC).
+//! is the chain as a local GenLayer node (JSON-RPC); [`weather`] is a local weather API for the
+//! consumer contract's fetches.
 
 pub mod demo;
 pub mod input;
@@ -9,3 +10,4 @@ pub mod json;
 pub mod params;
 pub mod render;
 pub mod serve;
+pub mod weather;
