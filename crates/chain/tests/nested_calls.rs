@@ -231,3 +231,32 @@ fn the_billing_contract_answers_a_nested_view() {
     let _ = calldata::encode(&direct);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_refusal_two_levels_down_undoes_what_the_deepest_call_kept_transfers_included() {
+    let (chain, dir) = chain("nested-two-levels");
+    // nth(0): C, the callee that writes, emits and pays; nth(1): B, which calls C's `write` and then
+    // refuses; nth(2): A, which calls B and goes on.
+    let c = deploy(&chain, 0, &callee(), CALLEE_FUNDS);
+    let mut w = Wat::default();
+    // B refuses only once C has returned (status 0), so its refusal proves C's effects were kept.
+    let body =
+        format!("{} (if (i32.eqz (local.get $rc)) (then {}))", w.call(c, "write"), w.revert("b_gave_up"));
+    w.export("call_then_revert", &body);
+    let b = deploy(&chain, 1, &w.wasm(), 0);
+    let mut w = Wat::default();
+    let body = format!("{} {} {}", w.call(b, "call_then_revert"), w.write("after", b"1"), w.ret_answer());
+    w.export("go", &body);
+    let a = deploy(&chain, 2, &w.wasm(), 0);
+
+    let report = chain.call_to(a, USER, 7, None, "go", &[]).unwrap();
+    assert_eq!(code_of(&output(&report)), Some("b_gave_up"));
+    assert_eq!(stored(&chain, b, "rc"), None, "B's own writes (C's answer, kept) are gone");
+    assert_eq!(stored(&chain, c, "k"), None, "and so is C's, though C returned");
+    assert_eq!(stored(&chain, a, "after"), Some(b"1".to_vec()), "A went on");
+    assert!(report.events.is_empty() && chain.state_dump().unwrap().events.is_empty(), "C's event is gone");
+    assert_eq!(chain.balance(&c).unwrap(), CALLEE_FUNDS, "C's payment is undone");
+    assert!(!chain.state_dump().unwrap().balances.iter().any(|(who, _)| *who == PAYEE));
+    assert_eq!(chain.balance(&a).unwrap(), 7, "the value attached to A stays with A, none went down");
+    let _ = std::fs::remove_dir_all(dir);
+}
