@@ -130,7 +130,11 @@ fn get(policy: &FetchPolicy, url: &str) -> Result<(u16, Vec<u8>), FetchFailure> 
     if !policy.allow_remote && !names_loopback(&target.host) {
         return Err(FetchFailure::NotAllowed);
     }
-    let deadline = Instant::now() + policy.timeout;
+    let now = Instant::now();
+    let deadline = now
+        .checked_add(policy.timeout)
+        .or_else(|| now.checked_add(FETCH_TIMEOUT))
+        .ok_or(FetchFailure::Timeout)?;
     let addresses: Vec<SocketAddr> = (target.host.as_str(), target.port)
         .to_socket_addrs()
         .map_err(|_| FetchFailure::Connect)?
@@ -163,8 +167,18 @@ fn get(policy: &FetchPolicy, url: &str) -> Result<(u16, Vec<u8>), FetchFailure> 
     );
     stream.set_write_timeout(Some(remaining(deadline)?)).map_err(|_| FetchFailure::Connect)?;
     stream.write_all(request.as_bytes()).map_err(|e| io_failure(&e, FetchFailure::Connect))?;
-    let mut conn = Conn { stream, buf: Vec::new(), pos: 0, deadline };
-    conn.response()
+    Conn { stream, buf: Vec::new(), pos: 0, deadline }.response()
+}
+
+/// Where a response's bytes come from: a connection, whose reads wait at most until the deadline.
+trait Peer: Read {
+    fn wait_at_most(&mut self, left: Duration) -> Result<(), FetchFailure>;
+}
+
+impl Peer for TcpStream {
+    fn wait_at_most(&mut self, left: Duration) -> Result<(), FetchFailure> {
+        self.set_read_timeout(Some(left)).map_err(|_| FetchFailure::Protocol)
+    }
 }
 
 fn remaining(deadline: Instant) -> Result<Duration, FetchFailure> {
@@ -181,8 +195,8 @@ fn io_failure(error: &std::io::Error, otherwise: FetchFailure) -> FetchFailure {
 }
 
 /// The response side of a connection: bytes read so far, and how far they are parsed.
-struct Conn {
-    stream: TcpStream,
+struct Conn<P> {
+    stream: P,
     buf: Vec<u8>,
     pos: usize,
     deadline: Instant,
@@ -195,7 +209,7 @@ enum Framing {
     UntilClose,
 }
 
-impl Conn {
+impl<P: Peer> Conn<P> {
     /// Reads more bytes; `false` at the end of the stream.
     fn more(&mut self) -> Result<bool, FetchFailure> {
         if self.pos > 0 && self.pos == self.buf.len() {
@@ -204,9 +218,7 @@ impl Conn {
         }
         let mut chunk = [0u8; 16 << 10];
         loop {
-            self.stream
-                .set_read_timeout(Some(remaining(self.deadline)?))
-                .map_err(|_| FetchFailure::Protocol)?;
+            self.stream.wait_at_most(remaining(self.deadline)?)?;
             match self.stream.read(&mut chunk) {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
@@ -404,6 +416,122 @@ mod tests {
         );
         let answer = http_get(&FetchPolicy::default(), "http://example.com/");
         assert_eq!(answer, FetchAnswer::Failed(FetchFailure::NotAllowed));
+    }
+
+    /// Bytes already received, read a few at a time.
+    struct Canned<'a>(&'a [u8]);
+
+    impl Read for Canned<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(7);
+            let (now, later) = self.0.split_at(n);
+            buf[..n].copy_from_slice(now);
+            self.0 = later;
+            Ok(n)
+        }
+    }
+
+    impl Peer for Canned<'_> {
+        fn wait_at_most(&mut self, _: Duration) -> Result<(), FetchFailure> {
+            Ok(())
+        }
+    }
+
+    fn parse(bytes: &[u8]) -> Result<(u16, Vec<u8>), FetchFailure> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        Conn { stream: Canned(bytes), buf: Vec::new(), pos: 0, deadline }.response()
+    }
+
+    #[test]
+    fn responses_of_each_framing_parse() {
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiIGNORED"),
+            Ok((200, b"hi".to_vec()))
+        );
+        assert_eq!(parse(b"HTTP/1.1 200 OK\nContent-Length: 2\n\nhi"), Ok((200, b"hi".to_vec())), "bare LFs");
+        assert_eq!(
+            parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1\r\na\r\n0\r\nX-Trailer: 1\r\n\r\n"),
+            Ok((201, b"a".to_vec()))
+        );
+        assert_eq!(parse(b"HTTP/1.0 204 No Content\r\n\r\nstray"), Ok((204, vec![])));
+        assert_eq!(parse(b"HTTP/1.0 200 OK\r\n\r\nto the end"), Ok((200, b"to the end".to_vec())));
+        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nContent-Length: 1048577\r\n\r\n"), Err(FetchFailure::TooLarge));
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
+            Err(FetchFailure::TooLarge)
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhi"),
+            Err(FetchFailure::Protocol),
+            "cut short"
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nhi"),
+            Err(FetchFailure::Protocol)
+        );
+        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"), Err(FetchFailure::Protocol));
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+            Err(FetchFailure::Protocol)
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n"),
+            Err(FetchFailure::Protocol)
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n"),
+            Err(FetchFailure::TooLarge)
+        );
+        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"), Err(FetchFailure::Protocol));
+        assert_eq!(parse(b""), Err(FetchFailure::Protocol));
+        assert_eq!(parse(&[b'x'; 20_000]), Err(FetchFailure::Protocol), "a line past 8 KiB");
+        let mut many_headers = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for _ in 0..10_000 {
+            many_headers.extend_from_slice(b"X: y\r\n");
+        }
+        assert_eq!(parse(&many_headers), Err(FetchFailure::Protocol), "a head past 64 KiB");
+        let mut big = b"HTTP/1.0 200 OK\r\n\r\n".to_vec();
+        big.resize(big.len() + MAX_BODY + 1, b'x');
+        assert_eq!(parse(&big), Err(FetchFailure::TooLarge));
+        big.truncate(big.len() - 1);
+        assert_eq!(parse(&big).map(|(_, body)| body.len()), Ok(MAX_BODY), "exactly the limit is fine");
+    }
+
+    /// Every prefix and many mutations of good responses: an answer each time, never a panic.
+    #[test]
+    fn no_bytes_make_the_parser_panic() {
+        let good: [&[u8]; 3] = [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n",
+            b"HTTP/1.0 404 Not Found\r\n\r\ngone",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for response in good {
+            for end in 0..=response.len() {
+                let _ = parse(&response[..end]);
+            }
+            for _ in 0..2_000 {
+                let mut mutated = response.to_vec();
+                for _ in 0..(next() % 4 + 1) {
+                    if mutated.is_empty() {
+                        break;
+                    }
+                    let at = (next() % mutated.len() as u64) as usize;
+                    match next() % 3 {
+                        0 => mutated[at] = next() as u8,
+                        1 => drop(mutated.remove(at)),
+                        _ => mutated.insert(at, b"\r\n:;0F 9"[(next() % 8) as usize]),
+                    }
+                }
+                let _ = parse(&mutated);
+            }
+        }
     }
 
     #[test]
