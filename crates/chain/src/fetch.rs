@@ -135,9 +135,8 @@ fn get(policy: &FetchPolicy, url: &str) -> Result<(u16, Vec<u8>), FetchFailure> 
         .checked_add(policy.timeout)
         .or_else(|| now.checked_add(FETCH_TIMEOUT))
         .ok_or(FetchFailure::Timeout)?;
-    let addresses: Vec<SocketAddr> = (target.host.as_str(), target.port)
-        .to_socket_addrs()
-        .map_err(|_| FetchFailure::Connect)?
+    let addresses: Vec<SocketAddr> = resolve(&target.host, target.port, deadline)?
+        .into_iter()
         .filter(|address| policy.allow_remote || address.ip().is_loopback())
         .collect();
     if addresses.is_empty() {
@@ -178,6 +177,30 @@ trait Peer: Read {
 impl Peer for TcpStream {
     fn wait_at_most(&mut self, left: Duration) -> Result<(), FetchFailure> {
         self.set_read_timeout(Some(left)).map_err(|_| FetchFailure::Protocol)
+    }
+}
+
+/// The addresses `host` names, by the time of `deadline`: an IP as written, a name through the
+/// system's resolver on a thread of its own (std's resolver has no time-out; a slow one is left to
+/// finish alone).
+fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, FetchFailure> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (answer, answered) = std::sync::mpsc::channel();
+    let name = host.to_string();
+    std::thread::Builder::new()
+        .name("fetch-resolve".into())
+        .spawn(move || {
+            let found = (name.as_str(), port).to_socket_addrs().map(Iterator::collect::<Vec<_>>);
+            let _ = answer.send(found);
+        })
+        .map_err(|_| FetchFailure::Connect)?;
+    match answered.recv_timeout(remaining(deadline)?) {
+        Ok(Ok(addresses)) => Ok(addresses),
+        Ok(Err(_)) => Err(FetchFailure::Connect),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(FetchFailure::Timeout),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(FetchFailure::Connect),
     }
 }
 
