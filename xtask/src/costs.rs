@@ -226,3 +226,71 @@ pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Cost, String> {
         bytes_written: record.storage_bytes_written,
     })
 }
+
+/// The fuel of one call on the sandbox's chain (billing-chain), where contracts call each other and
+/// fetch; that chain does not count storage operations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainFuel {
+    pub method: &'static str,
+    pub case: &'static str,
+    pub fuel: u64,
+}
+
+/// `fetch` of the example consumer contract (examples/weather-consumer: a bill through the billing
+/// contract, then a GET of a 40-byte forecast from a weather server on 127.0.0.1 started here), next
+/// to the same bill sent straight to `consume_credit` by a delegate, on one fresh chain. Both are
+/// same-day bills by a delegate.
+pub fn consumer_fetch(billing_wasm: &[u8], consumer_wasm: &[u8]) -> Result<Vec<ChainFuel>, String> {
+    let server =
+        billing_sandbox::weather::WeatherServer::start().map_err(|e| format!("weather server: {e}"))?;
+    let dir = std::env::temp_dir().join(format!("xtask-costs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let measured = consumer_fetch_in(&dir.join("state.redb"), billing_wasm, consumer_wasm, &server.url());
+    let _ = std::fs::remove_dir_all(&dir);
+    let measured = measured?;
+    if server.requests() != ["/forecast?city=oslo"] {
+        return Err(format!("the weather server saw {:?}, not one forecast request", server.requests()));
+    }
+    Ok(measured)
+}
+
+fn consumer_fetch_in(
+    state: &std::path::Path,
+    billing_wasm: &[u8],
+    consumer_wasm: &[u8],
+    base_url: &str,
+) -> Result<Vec<ChainFuel>, String> {
+    use api_usage_billing::testing::CONTRACT;
+    let chain = billing_chain::Chain::open(state, billing_wasm, true).map_err(|e| e.to_string())?;
+    let passed = |what: &str, report: billing_chain::CallReport| match &report.outcome {
+        Ok(_) => Ok(report),
+        Err(refusal) => Err(format!("{what} was refused: {}", refusal.message)),
+    };
+    let config = [Value::Address(CONTRACT), "weather".into(), base_url.into()];
+    let deployed = chain.deploy(OPERATOR, 0, None, consumer_wasm, &config).map_err(|e| e.to_string())?;
+    let consumer = passed("the consumer's deploy", deployed)?.contract.ok_or("no contract deployed")?;
+    let call = |to: Address, sender: Address, value: u128, method: &str, args: Vec<Value>| {
+        let report = chain.call_to(to, sender, value, None, method, &args).map_err(|e| e.to_string())?;
+        passed(method, report)
+    };
+    call(CONTRACT, OPERATOR, 0, "register_api", vec!["weather".into(), 10.into(), 1_000.into()])?;
+    call(CONTRACT, ALICE, 500, "subscribe", vec!["weather".into(), 5_000.into(), 500.into()])?;
+    for delegate in [DAPP, consumer] {
+        call(CONTRACT, ALICE, 0, "approve_delegate", vec!["weather".into(), delegate.into()])?;
+    }
+    call(CONTRACT, ALICE, 0, "consume_credit", vec!["weather".into(), ALICE.into()])?;
+    let bill = call(CONTRACT, DAPP, 0, "consume_credit", vec!["weather".into(), ALICE.into()])?;
+    let fetch = call(consumer, ALICE, 0, "fetch", vec!["/forecast?city=oslo".into()])?;
+    Ok(vec![
+        ChainFuel {
+            method: "consume_credit",
+            case: "same-day bill, by a delegate (sandbox chain)",
+            fuel: bill.fuel,
+        },
+        ChainFuel {
+            method: "fetch",
+            case: "weather-consumer: the same bill through it, then a 40-byte GET",
+            fuel: fetch.fuel,
+        },
+    ])
+}

@@ -127,12 +127,32 @@ fn run(cli: Cli) -> Result<(), String> {
             rows.push(costs::worst_case_report(&bytes)?);
             rows.push(costs::genvm_bill(&genvm)?);
             rows.push(costs::genvm_worst_case_report(&genvm)?);
+            let consumer = artifact(Flavor::Consumer)?;
+            let outbound = costs::consumer_fetch(&bytes, &consumer)?;
             if json {
                 let calls: Vec<serde_json::Value> = rows.iter().map(report::cost_json).collect();
-                println!("{}", serde_json::json!({"wasm_bytes": bytes.len(), "calls": calls}));
+                let outbound: Vec<serde_json::Value> = outbound
+                    .iter()
+                    .map(|c| serde_json::json!({"method": c.method, "case": c.case, "fuel": c.fuel}))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::json!({"wasm_bytes": bytes.len(), "calls": calls,
+                        "consumer": {"wasm_bytes": consumer.len(), "calls": outbound}})
+                );
             } else {
                 println!("artifact: {} bytes", bytes.len());
                 print!("{}", billing_sandbox::render::table(&report::cost_rows(&rows)));
+                println!(
+                    "\nthe example consumer contract ({} bytes) on the sandbox's chain, which runs nested calls \
+                     and fetches (fuel of the whole transaction; storage operations not counted there)",
+                    consumer.len()
+                );
+                let mut table = vec![vec!["method".to_string(), "case".into(), "fuel".into()]];
+                for c in &outbound {
+                    table.push(vec![c.method.to_string(), c.case.to_string(), c.fuel.to_string()]);
+                }
+                print!("{}", billing_sandbox::render::table(&table));
             }
             Ok(())
         }
@@ -146,6 +166,7 @@ fn budget_command(file: &Path, write: bool) -> Result<(), String> {
     calls.push(costs::worst_case_report(&bytes)?);
     let mut figures = budget::figures(bytes.len(), &calls);
     figures.push(("genvm wasm_bytes".into(), genvm.len() as u64));
+    figures.push(("consumer wasm_bytes".into(), artifact(Flavor::Consumer)?.len() as u64));
     figures.push((
         "fuel genvm consume_credit: same-day bill, by a delegate".into(),
         costs::genvm_bill(&genvm)?.fuel,
