@@ -198,10 +198,14 @@ fn read_bytes<H: VmHost>(
     ptr: u32,
     len: u32,
 ) -> Result<Vec<u8>, wasmi::Error> {
+    let memory = memory(caller)?;
+    // Bounds first: a length the memory cannot hold must not make the host allocate it.
+    let end = (ptr as usize).checked_add(len as usize);
+    if end.is_none_or(|end| end > memory.data_size(caller)) {
+        return Err(wasmi::Error::new("read out of bounds"));
+    }
     let mut buf = vec![0u8; len as usize];
-    memory(caller)?
-        .read(caller, ptr as usize, &mut buf)
-        .map_err(|_| wasmi::Error::new("read out of bounds"))?;
+    memory.read(caller, ptr as usize, &mut buf).map_err(|_| wasmi::Error::new("read out of bounds"))?;
     Ok(buf)
 }
 

@@ -86,3 +86,23 @@ fn reading_the_result_past_memory_traps() {
     let (_, ending, _) = contract.call(Tx::default(), "go", Vec::new());
     assert!(matches!(&ending, Ending::Trapped(why) if why.contains("out of bounds")), "{ending:?}");
 }
+
+#[test]
+fn a_url_or_arguments_past_memory_trap() {
+    const HUGE: &str = r#"
+    (module
+      (import "billing" "http_get" (func $get (param i32 i32) (result i32)))
+      (import "billing" "call_contract" (func $call (param i32 i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "url") (drop (call $get (i32.const 0) (i32.const -1))))
+      (func (export "args") (drop (call $call (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0) (i32.const -16)))))
+    "#;
+    let contract: WasmContract<Tx> = WasmContract::load(&wat::parse_str(HUGE).unwrap()).unwrap();
+    for export in ["url", "args"] {
+        let (_, ending, _) = contract.call(Tx::default(), export, Vec::new());
+        assert!(
+            matches!(&ending, Ending::Trapped(why) if why.contains("out of bounds")),
+            "{export}: {ending:?}"
+        );
+    }
+}
