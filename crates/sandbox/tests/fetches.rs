@@ -129,19 +129,22 @@ fn call_and_run_lines_carry_the_fetches_a_call_made() {
     assert_eq!(ran[0]["fetches"], json!([{"url": url, "status": 200, "bytes": 5}]), "a refused call's too");
     assert!(ran[1].get("fetches").is_none(), "a call without fetches has no such key: {}", ran[1]);
 
-    // 0.0.0.0 is no loopback address, yet on this machine it reaches the same server.
+    // 0.0.0.0 is no loopback address, yet on Linux it reaches the same server.
     let remote = format!("http://0.0.0.0:{port}/weather");
     let other = deploy(&state, &dir, 1, &remote);
     let refused = lines(&sandbox(&state, &["call", "--sender", USER, "--to", &other, "get"], ""));
     assert_eq!(refused[0]["ok"], json!({"error": "not_allowed"}));
     assert_eq!(refused[0]["fetches"], json!([{"url": remote, "error": "not_allowed", "bytes": 0}]));
-    if cfg!(target_os = "linux") {
-        let allowed = lines(&sandbox(
-            &state,
-            &["--allow-remote-fetch", "call", "--sender", USER, "--to", &other, "get"],
-            "",
-        ));
-        assert_eq!(allowed[0]["fetches"], json!([{"url": remote, "status": 200, "bytes": 5}]));
-    }
+    let allowed = lines(&sandbox(
+        &state,
+        &["--allow-remote-fetch", "call", "--sender", USER, "--to", &other, "get"],
+        "",
+    ));
+    // Linux connects 0.0.0.0 to this machine; a kernel that will not still let the request go out.
+    let went_out = [
+        json!([{"url": remote, "status": 200, "bytes": 5}]),
+        json!([{"url": remote, "error": "connect", "bytes": 0}]),
+    ];
+    assert!(went_out.contains(&allowed[0]["fetches"]), "{}", allowed[0]);
     let _ = std::fs::remove_dir_all(&dir);
 }
