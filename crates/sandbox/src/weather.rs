@@ -2,7 +2,8 @@
 //! consumer contract's tests, which need a real server its fetches reach.
 //!
 //! `GET /forecast?city=NAME` answers 200 with a JSON forecast for a city it knows and 404 for one it
-//! does not; `GET /outage` answers 503, as an API that is down. Every request it read is recorded.
+//! does not; `GET /geocode?city=NAME` the same with the city's coordinates (the demo's second API);
+//! `GET /outage` answers 503, as an API that is down. Every request it read is recorded.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -11,9 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// The forecasts it knows: city, temperature in °C, sky.
-const FORECASTS: [(&str, i32, &str); 4] =
-    [("oslo", -3, "snow"), ("lisbon", 17, "sunny"), ("cairo", 24, "clear"), ("lima", 19, "cloudy")];
+/// The cities it knows: name, temperature in °C, sky, latitude and longitude.
+const CITIES: [(&str, i32, &str, &str, &str); 4] = [
+    ("oslo", -3, "snow", "59.91", "10.75"),
+    ("lisbon", 17, "sunny", "38.72", "-9.14"),
+    ("cairo", 24, "clear", "30.04", "31.24"),
+    ("lima", 19, "cloudy", "-12.05", "-77.04"),
+];
 
 /// The longest request head it reads; a fetch of the consumer contract is far shorter.
 const MAX_HEAD: usize = 8 * 1024;
@@ -112,11 +117,18 @@ fn answer(target: &str) -> (u16, String) {
     if target == "/outage" {
         return (503, r#"{"error":"the weather service is down for maintenance"}"#.to_string());
     }
-    let city = target.strip_prefix("/forecast?city=");
-    match FORECASTS.iter().find(|(name, _, _)| Some(*name) == city) {
-        Some((name, temp_c, sky)) => (200, format!(r#"{{"city":"{name}","temp_c":{temp_c},"sky":"{sky}"}}"#)),
-        None => (404, r#"{"error":"unknown city"}"#.to_string()),
+    let known = |name: &str| CITIES.iter().find(|city| city.0 == name);
+    if let Some(name) = target.strip_prefix("/forecast?city=") {
+        if let Some((name, temp_c, sky, _, _)) = known(name) {
+            return (200, format!(r#"{{"city":"{name}","temp_c":{temp_c},"sky":"{sky}"}}"#));
+        }
     }
+    if let Some(name) = target.strip_prefix("/geocode?city=") {
+        if let Some((name, _, _, lat, lon)) = known(name) {
+            return (200, format!(r#"{{"city":"{name}","lat":"{lat}","lon":"{lon}"}}"#));
+        }
+    }
+    (404, r#"{"error":"unknown city"}"#.to_string())
 }
 
 #[cfg(test)]
@@ -138,7 +150,13 @@ mod tests {
         assert!(oslo.starts_with("HTTP/1.1 200 OK\r\n"), "{oslo}");
         assert!(oslo.ends_with(r#"{"city":"oslo","temp_c":-3,"sky":"snow"}"#), "{oslo}");
         assert!(get(&server, "/forecast?city=atlantis").starts_with("HTTP/1.1 404 "));
+        assert!(
+            get(&server, "/geocode?city=lima").ends_with(r#"{"city":"lima","lat":"-12.05","lon":"-77.04"}"#)
+        );
         assert!(get(&server, "/outage").starts_with("HTTP/1.1 503 "));
-        assert_eq!(server.requests(), ["/forecast?city=oslo", "/forecast?city=atlantis", "/outage"]);
+        assert_eq!(
+            server.requests(),
+            ["/forecast?city=oslo", "/forecast?city=atlantis", "/geocode?city=lima", "/outage"]
+        );
     }
 }

@@ -71,9 +71,21 @@ fn the_demo_meets_every_limit_the_warning_and_both_withdrawals() {
         "event EarningsWithdrawn",
         "event CreditWithdrawn",
         "** low credit **",
+        // The consumer contracts at work: requests out after a bill, none after a refused one, and
+        // a failed fetch that bills nobody.
+        "deployed weather-consumer for weather.v1 at 0x",
+        "alice -> weather app: fetch(\"/forecast?city=",
+        "request out: GET http://127.0.0.1:",
+        "/forecast?city=oslo -> 200, 40 bytes",
+        "refused fetch_failed: [EXPECTED] fetch failed: the API answered 503",
+        "the local API answered 8 requests",
     ] {
         assert!(text.contains(expected), "the demo never shows {expected:?}:\n{text}");
     }
+    // Every refused fetch says that no request went out, and only those do.
+    let refused_fetches = text.matches("fetch(\"/").count() - text.matches("request out: GET").count();
+    assert_eq!(text.matches("    no request sent").count(), refused_fetches, "{text}");
+    assert_eq!(refused_fetches, 4, "{text}");
     // Its state can be inspected afterwards.
     let report = sandbox(&state, &["report", ALICE, "--json"]);
     let report: Json = serde_json::from_slice(&report.stdout).unwrap();
