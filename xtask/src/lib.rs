@@ -4,5 +4,6 @@
 pub mod bench;
 pub mod budget;
 pub mod costs;
+pub mod phases;
 pub mod report;
 pub mod schema;

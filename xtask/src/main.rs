@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use billing_artifact::{Flavor, GENVM_VERSION, GENVM_ZIP_NAME};
 use clap::{Parser, Subcommand};
-use xtask::{bench, budget, costs, report, schema};
+use xtask::{bench, budget, costs, phases, report, schema};
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "The api-usage-billing project's own tasks")]
@@ -50,6 +50,9 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Instead: where a same-day bill's fuel goes on each flavor, between host calls and by phase.
+        #[arg(long)]
+        phases: bool,
     },
 }
 
@@ -120,7 +123,15 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Budget { file, write } => budget_command(&file, write),
-        Command::Costs { json } => {
+        Command::Costs { phases: true, .. } => {
+            let all = [
+                phases::billing_bill(&artifact(Flavor::Billing)?)?,
+                phases::genvm_bill(&artifact(Flavor::Genvm)?)?,
+            ];
+            print!("{}", phases::text(&all));
+            Ok(())
+        }
+        Command::Costs { json, phases: false } => {
             let bytes = artifact(Flavor::Billing)?;
             let genvm = artifact(Flavor::Genvm)?;
             let mut rows = costs::measure(&bytes)?;

@@ -2,6 +2,7 @@
 //! metering, and the outcome of each export call.
 
 use crate::calls::{CallAnswer, FetchAnswer, FetchFailure};
+use crate::trace::{mark, FuelMark, Traced};
 use crate::LoadError;
 use api_usage_billing::calldata;
 use api_usage_billing::testing::Tx;
@@ -93,6 +94,14 @@ struct CallState<H> {
     /// The latest `call_contract` / `http_get` answer, for `result_size` and `result_read`.
     result: Vec<u8>,
     limits: StoreLimits,
+    /// The fuel at each host call, when the call is traced.
+    trace: Option<Vec<FuelMark>>,
+}
+
+impl<H> Traced for CallState<H> {
+    fn trace(&mut self) -> &mut Option<Vec<FuelMark>> {
+        &mut self.trace
+    }
 }
 
 /// The compiled contract, ready to instantiate once per call over a host of type `H`.
@@ -151,6 +160,24 @@ impl<H: VmHost> WasmContract<H> {
     /// [`WasmContract::call`] from `fuel` (a nested call runs from its caller's remaining fuel): a
     /// call that burns all of it traps, out of fuel.
     pub fn call_with_fuel(&self, host: H, export: &str, input: Vec<u8>, fuel: u64) -> (H, Ending, u64) {
+        let (host, ending, fuel, _) = self.run_call(host, export, input, fuel, None);
+        (host, ending, fuel)
+    }
+
+    /// [`WasmContract::call`], also giving the fuel burned at each host call the contract made.
+    pub fn call_traced(&self, host: H, export: &str, input: Vec<u8>) -> (H, Ending, u64, Vec<FuelMark>) {
+        let (host, ending, fuel, trace) = self.run_call(host, export, input, FUEL_LIMIT, Some(Vec::new()));
+        (host, ending, fuel, trace.unwrap_or_default())
+    }
+
+    fn run_call(
+        &self,
+        host: H,
+        export: &str,
+        input: Vec<u8>,
+        fuel: u64,
+        trace: Option<Vec<FuelMark>>,
+    ) -> (H, Ending, u64, Option<Vec<FuelMark>>) {
         let state = CallState {
             tx: host,
             input,
@@ -159,11 +186,12 @@ impl<H: VmHost> WasmContract<H> {
             partial_read: None,
             result: Vec::new(),
             limits: call_limits(),
+            trace,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         if let Err(e) = store.set_fuel(fuel) {
-            return (store.into_data().tx, Ending::Trapped(format!("fuel: {e}")), 0);
+            return (store.into_data().tx, Ending::Trapped(format!("fuel: {e}")), 0, None);
         }
         let result = self
             .linker
@@ -174,14 +202,17 @@ impl<H: VmHost> WasmContract<H> {
         // a caller that gave it its remaining fuel knows it has none left either.
         let out_of_fuel = matches!(&result, Err(e) if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel));
         let left = if out_of_fuel { 0 } else { store.get_fuel().unwrap_or(0) };
+        let start = fuel;
         let fuel = fuel.saturating_sub(left);
-        let state = store.into_data();
+        let mut state = store.into_data();
+        // Marks hold the fuel left at each host call: what was burned is what the call started with less it.
+        state.trace.iter_mut().flatten().for_each(|mark| mark.fuel = start.saturating_sub(mark.fuel));
         let ending = match (state.revert, result) {
             (Some(error), _) => Ending::Reverted(error),
             (None, Ok(())) => Ending::Returned(state.output),
             (None, Err(e)) => Ending::Trapped(e.to_string()),
         };
-        (state.tx, ending, fuel)
+        (state.tx, ending, fuel, state.trace)
     }
 }
 
@@ -227,6 +258,7 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
     const M: &str = "billing";
     linker.func_wrap(M, "input_size", |caller: Caller<'_, CallState<H>>| caller.data().input.len() as u32)?;
     linker.func_wrap(M, "input_read", |mut caller: Caller<'_, CallState<H>>, dst: u32| {
+        mark(&mut caller, "input_read", None);
         let input = std::mem::take(&mut caller.data_mut().input);
         let written = write_bytes(&mut caller, dst, &input);
         caller.data_mut().input = input;
@@ -242,6 +274,7 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
          cap: u32|
          -> Result<i32, wasmi::Error> {
             let key = read_bytes(&caller, key, key_len)?;
+            mark(&mut caller, "storage_read", key.first().copied());
             let state = caller.data_mut();
             let value = if state.partial_read.as_deref() == Some(&key[..]) {
                 state.tx.storage_peek(&key)
@@ -261,6 +294,7 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
         "storage_write",
         |mut caller: Caller<'_, CallState<H>>, key: u32, key_len: u32, value: u32, value_len: u32| {
             let key = read_bytes(&caller, key, key_len)?;
+            mark(&mut caller, "storage_write", key.first().copied());
             let value = read_bytes(&caller, value, value_len)?;
             caller.data_mut().tx.storage_set(&key, &value);
             Ok(())
@@ -294,6 +328,7 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
         Ok(())
     })?;
     linker.func_wrap(M, "emit_event", |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| {
+        mark(&mut caller, "emit_event", None);
         let bytes = read_bytes(&caller, ptr, len)?;
         let event = calldata::decode(&bytes)
             .ok()
@@ -303,6 +338,7 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
         Ok(())
     })?;
     linker.func_wrap(M, "return_output", |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| {
+        mark(&mut caller, "return_output", None);
         let bytes = read_bytes(&caller, ptr, len)?;
         caller.data_mut().output = Some(bytes);
         Ok(())
@@ -311,6 +347,7 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
         M,
         "revert",
         |mut caller: Caller<'_, CallState<H>>, ptr: u32, len: u32| -> Result<(), wasmi::Error> {
+            mark(&mut caller, "revert", None);
             let bytes = read_bytes(&caller, ptr, len)?;
             caller.data_mut().revert = Some(bytes);
             Err(wasmi::Error::new("reverted"))

@@ -1,7 +1,7 @@
 //! Runs the contract's `.wasm` as a [`MockChain`] executor, and checks it against the native build.
 
 use crate::LoadError;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use api_usage_billing::calldata;
@@ -10,21 +10,39 @@ use api_usage_billing::{Host, Value};
 
 use crate::billing::{Ending, WasmContract};
 use crate::genvm::{self, GenvmContract, GenvmEnding, GenvmRun};
+use crate::trace::FuelMark;
 
 /// The compiled contract behind the mock chain's interface.
 pub struct WasmExecutor {
     contract: WasmContract<Tx>,
     last_fuel: Cell<u64>,
+    tracing: Cell<bool>,
+    last_trace: RefCell<Vec<FuelMark>>,
 }
 
 impl WasmExecutor {
     pub fn new(contract: WasmContract<Tx>) -> WasmExecutor {
-        WasmExecutor { contract, last_fuel: Cell::new(0) }
+        WasmExecutor {
+            contract,
+            last_fuel: Cell::new(0),
+            tracing: Cell::new(false),
+            last_trace: RefCell::new(Vec::new()),
+        }
     }
 
     /// Fuel the latest call burned.
     pub fn last_fuel(&self) -> u64 {
         self.last_fuel.get()
+    }
+
+    /// Whether the calls from now on record the fuel at each host call ([`WasmExecutor::last_trace`]).
+    pub fn set_tracing(&self, on: bool) {
+        self.tracing.set(on);
+    }
+
+    /// The fuel at each host call of the latest call (empty unless tracing).
+    pub fn last_trace(&self) -> Vec<FuelMark> {
+        self.last_trace.borrow().clone()
     }
 
     /// Calls an export with encoded input and turns its ending into what a client sees.
@@ -33,8 +51,14 @@ impl WasmExecutor {
             // The VM has no such function: hosts answer as the contract would.
             return Err(Refusal::from(api_usage_billing::Error::UnknownMethod));
         }
-        let (host, ending, fuel) = self.contract.call(std::mem::take(tx), export, input);
+        let (host, ending, fuel, trace) = if self.tracing.get() {
+            self.contract.call_traced(std::mem::take(tx), export, input)
+        } else {
+            let (host, ending, fuel) = self.contract.call(std::mem::take(tx), export, input);
+            (host, ending, fuel, Vec::new())
+        };
         *tx = host;
+        *self.last_trace.borrow_mut() = trace;
         self.last_fuel.set(fuel);
         outcome(ending)
     }
@@ -90,15 +114,32 @@ impl Executor for Differential {
 pub struct GenvmExecutor {
     contract: GenvmContract<Tx>,
     last_fuel: Cell<u64>,
+    tracing: Cell<bool>,
+    last_trace: RefCell<Vec<FuelMark>>,
 }
 
 impl GenvmExecutor {
     pub fn load(wasm: &[u8]) -> Result<GenvmExecutor, LoadError> {
-        Ok(GenvmExecutor { contract: GenvmContract::load(wasm)?, last_fuel: Cell::new(0) })
+        Ok(GenvmExecutor {
+            contract: GenvmContract::load(wasm)?,
+            last_fuel: Cell::new(0),
+            tracing: Cell::new(false),
+            last_trace: RefCell::new(Vec::new()),
+        })
     }
 
     pub fn last_fuel(&self) -> u64 {
         self.last_fuel.get()
+    }
+
+    /// Whether the runs from now on record the fuel at each host call ([`GenvmExecutor::last_trace`]).
+    pub fn set_tracing(&self, on: bool) {
+        self.tracing.set(on);
+    }
+
+    /// The fuel at each host call of the latest run (empty unless tracing).
+    pub fn last_trace(&self) -> Vec<FuelMark> {
+        self.last_trace.borrow().clone()
     }
 
     /// Runs `method` (none: the deploy call) and reads the ending as a client would.
@@ -109,9 +150,14 @@ impl GenvmExecutor {
         }
         let readonly = genvm::runs_read_only(method);
         let message = genvm::message(tx.sender(), tx.attached_value(), tx.block_timestamp(), method, args);
-        let (host, ending, run) = self.contract.run(std::mem::take(tx), message, readonly);
+        let (host, ending, mut run) = if self.tracing.get() {
+            self.contract.run_traced(std::mem::take(tx), message, readonly)
+        } else {
+            self.contract.run(std::mem::take(tx), message, readonly)
+        };
         *tx = host;
         self.last_fuel.set(run.fuel);
+        *self.last_trace.borrow_mut() = std::mem::take(&mut run.trace);
         genvm_outcome(ending, &run)
     }
 }

@@ -2,6 +2,7 @@
 //! storage slots, balances and `gl_call` with their errno codes, WASI `fd_read`/`fd_write`/
 //! `proc_exit`, and read-only mode for views. It runs the `genvm` flavor of the artifact.
 
+use crate::trace::{mark, FuelMark, Traced};
 use crate::LoadError;
 use std::borrow::Cow;
 
@@ -43,6 +44,8 @@ pub struct GenvmRun {
     pub stdout: String,
     pub stderr: String,
     pub fuel: u64,
+    /// The fuel at each host call (empty unless the run was traced).
+    pub trace: Vec<FuelMark>,
 }
 
 struct State<H> {
@@ -55,6 +58,14 @@ struct State<H> {
     ending: Option<GenvmEnding>,
     last_slot_read: Option<[u8; 32]>,
     limits: wasmi::StoreLimits,
+    /// The fuel at each host call, when the run is traced.
+    trace: Option<Vec<FuelMark>>,
+}
+
+impl<H> Traced for State<H> {
+    fn trace(&mut self) -> &mut Option<Vec<FuelMark>> {
+        &mut self.trace
+    }
 }
 
 /// The `genvm` artifact, ready to run `_start` once per call over a host of type `H`.
@@ -94,6 +105,21 @@ impl<H: VmHost> GenvmContract<H> {
 
     /// Runs `_start` with `message` on stdin.
     pub fn run(&self, host: H, message: Vec<u8>, readonly: bool) -> (H, GenvmEnding, GenvmRun) {
+        self.run_with(host, message, readonly, None)
+    }
+
+    /// [`GenvmContract::run`], with the fuel burned at each host call in [`GenvmRun::trace`].
+    pub fn run_traced(&self, host: H, message: Vec<u8>, readonly: bool) -> (H, GenvmEnding, GenvmRun) {
+        self.run_with(host, message, readonly, Some(Vec::new()))
+    }
+
+    fn run_with(
+        &self,
+        host: H,
+        message: Vec<u8>,
+        readonly: bool,
+        trace: Option<Vec<FuelMark>>,
+    ) -> (H, GenvmEnding, GenvmRun) {
         let state = State {
             host,
             stdin: message,
@@ -104,6 +130,7 @@ impl<H: VmHost> GenvmContract<H> {
             ending: None,
             last_slot_read: None,
             limits: call_limits(),
+            trace,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
@@ -124,6 +151,13 @@ impl<H: VmHost> GenvmContract<H> {
             stdout: String::from_utf8_lossy(&state.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&state.stderr).into_owned(),
             fuel,
+            // Marks hold the fuel left at each host call: burned is the limit less it.
+            trace: state
+                .trace
+                .into_iter()
+                .flatten()
+                .map(|mark| FuelMark { fuel: FUEL_LIMIT.saturating_sub(mark.fuel), ..mark })
+                .collect(),
         };
         (state.host, ending, run)
     }
@@ -225,6 +259,7 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
          buf: u32,
          len: u32|
          -> Result<u32, wasmi::Error> {
+            mark(&mut caller, "storage_read", None);
             // As genvm: a range past u32 is inval; a buffer outside memory traps before any allocation.
             if index.checked_add(len).is_none() {
                 return Ok(INVAL);
@@ -257,6 +292,7 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
          buf: u32,
          len: u32|
          -> Result<u32, wasmi::Error> {
+            mark(&mut caller, "storage_write", None);
             if caller.data().readonly {
                 return Ok(FORBIDDEN);
             }
@@ -306,6 +342,14 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
             let request = calldata::decode(&bytes_at(&caller, ptr, len)?);
             let Ok(Value::Map(entries)) = request else { return Ok(INVAL) };
             let [(kind, body)] = entries.as_slice() else { return Ok(INVAL) };
+            let import = match kind.as_str() {
+                "Return" => "gl_call Return",
+                "Rollback" => "gl_call Rollback",
+                "EmitEvent" => "gl_call EmitEvent",
+                "EthSend" => "gl_call EthSend",
+                _ => "gl_call",
+            };
+            mark(&mut caller, import, None);
             put(&mut caller, out_fd, &NO_FD.to_le_bytes())?;
             let readonly = caller.data().readonly;
             match (kind.as_str(), body) {
@@ -365,6 +409,7 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
          n: u32,
          nread: u32|
          -> Result<u32, wasmi::Error> {
+            mark(&mut caller, "fd_read", None);
             if fd != 0 {
                 return Ok(WASI_BADF);
             }
@@ -390,6 +435,7 @@ fn define<H: VmHost>(linker: &mut Linker<State<H>>) -> Result<(), wasmi::Error> 
          n: u32,
          nwritten: u32|
          -> Result<u32, wasmi::Error> {
+            mark(&mut caller, "fd_write", None);
             if fd != 1 && fd != 2 {
                 return Ok(WASI_BADF);
             }

@@ -7,6 +7,7 @@ pub mod calls;
 pub mod executor;
 pub mod genvm;
 pub mod time;
+pub mod trace;
 
 /// Why a module could not be loaded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
