@@ -272,11 +272,36 @@ fn address(text: &str, what: &str) -> Result<Address, String> {
     Address::parse(text).ok_or_else(|| format!("{what} must be 0x followed by 40 hex digits, not {text:?}"))
 }
 
-/// Calldata arguments from JSON values, typed by the parameters the contract schema declares (the
-/// billing contract's: a method it does not name takes its arguments' natural calldata).
-fn call_args(method: &str, args: &[Input]) -> Vec<api_usage_billing::Value> {
-    let types = params::param_types(api_usage_billing::schema::CONTRACT_SCHEMA, method);
-    args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, types.get(i).copied().flatten())).collect()
+/// Calldata arguments from JSON values, typed by the parameters the callee's schema declares: the
+/// billing contract's `schema/contract.json`, or a deployed contract's own `get_schema` answer (asked
+/// once per contract). A contract that gives none, and a method its schema does not name, take their
+/// arguments' natural calldata.
+struct Schemas<'a> {
+    chain: &'a Chain,
+    deployed: std::collections::BTreeMap<Address, Option<String>>,
+}
+
+impl<'a> Schemas<'a> {
+    fn new(chain: &'a Chain) -> Schemas<'a> {
+        Schemas { chain, deployed: std::collections::BTreeMap::new() }
+    }
+
+    fn call_args(&mut self, to: Address, method: &str, args: &[Input]) -> Vec<api_usage_billing::Value> {
+        let schema = if to == api_usage_billing::testing::CONTRACT {
+            Some(api_usage_billing::schema::CONTRACT_SCHEMA)
+        } else {
+            let chain = self.chain;
+            self.deployed
+                .entry(to)
+                .or_insert_with(|| match chain.view_at(to, "get_schema", &[]) {
+                    Ok(Ok(api_usage_billing::Value::Str(schema))) => Some(schema),
+                    _ => None,
+                })
+                .as_deref()
+        };
+        let types = schema.map(|schema| params::param_types(schema, method)).unwrap_or_default();
+        args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, types.get(i).copied().flatten())).collect()
+    }
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -311,7 +336,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .ok_or(format!("--value must be wei (decimal digits), not {value:?}"))?;
             let chain = open(state, wasm_path, abi, false)?;
             let args: Vec<Input> = args.iter().map(|a| cli_arg(a)).collect();
-            let report = chain.call_to(to, sender, value, at, &method, &call_args(&method, &args))?;
+            let args = Schemas::new(&chain).call_args(to, &method, &args);
+            let report = chain.call_to(to, sender, value, at, &method, &args)?;
             println!("{}", report_line(&report));
             if report.outcome.is_ok() {
                 Ok(())
@@ -354,6 +380,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut schemas = Schemas::new(&chain);
             for (index, line) in reader.lines().enumerate() {
                 let number = index + 1;
                 let line = line.map_err(|e| format!("line {number}: {e}"))?;
@@ -362,7 +389,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 let (sender, value, at, to, method, args) =
                     parse_script_line(&line).map_err(|why| format!("line {number}: not a call: {why}"))?;
-                let report = chain.call_to(to, sender, value, at, &method, &call_args(&method, &args))?;
+                let args = schemas.call_args(to, &method, &args);
+                let report = chain.call_to(to, sender, value, at, &method, &args)?;
                 writeln!(out, "{}", report_line(&report)).map_err(|e| e.to_string())?;
             }
             out.flush().map_err(|e| e.to_string())?;
@@ -430,7 +458,7 @@ fn target(to: Option<&str>) -> Result<Address, String> {
 
 fn view_json(chain: &Chain, to: Address, method: &str, args: Vec<Input>) -> Result<String, String> {
     let answer = chain
-        .view_at(to, method, &call_args(method, &args))
+        .view_at(to, method, &Schemas::new(chain).call_args(to, method, &args))
         .map_err(|e| e.to_string())?
         .map_err(|r| render::refusal_line(&r))?;
     Ok(answer.as_str().unwrap_or_default().to_string())

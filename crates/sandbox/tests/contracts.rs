@@ -162,3 +162,80 @@ fn deploy_arguments_must_be_a_json_array() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--args must be one JSON array"), "{}", stderr(&out));
 }
+
+/// A contract whose `consume_credit` returns its input as it came (the calldata array of its
+/// arguments) in a bytes value; with `schema`, its `get_schema` answers that text.
+fn echo(schema: Option<&str>) -> Vec<u8> {
+    let escaped = |bytes: &[u8]| bytes.iter().map(|b| format!("\\{b:02x}")).collect::<String>();
+    let answer =
+        schema.map(|schema| api_usage_billing::calldata::encode(&api_usage_billing::Value::from(schema)));
+    let get_schema = answer.as_ref().map_or_else(String::new, |answer| {
+        format!(
+            r#"(data (i32.const 1024) "{}") (func (export "get_schema") (call $out (i32.const 1024) (i32.const {})))"#,
+            escaped(answer),
+            answer.len()
+        )
+    });
+    let text = format!(
+        r#"(module
+  (import "billing" "input_size" (func $size (result i32)))
+  (import "billing" "input_read" (func $read (param i32)))
+  (import "billing" "return_output" (func $out (param i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "init"))
+  (func (export "consume_credit") (local $n i32) (local $header i32)
+    (local.set $n (call $size))
+    (call $read (i32.const 8194))
+    ;; A bytes value of n bytes: its header (n << 3 | 3) as a two-byte ULEB (16 <= n < 2048).
+    (local.set $header (i32.or (i32.shl (local.get $n) (i32.const 3)) (i32.const 3)))
+    (i32.store8 (i32.const 8192) (i32.or (i32.and (local.get $header) (i32.const 127)) (i32.const 128)))
+    (i32.store8 (i32.const 8193) (i32.shr_u (local.get $header) (i32.const 7)))
+    (call $out (i32.const 8192) (i32.add (local.get $n) (i32.const 2))))
+  {get_schema})"#
+    );
+    wat::parse_str(text).unwrap()
+}
+
+#[test]
+fn a_deployed_contract_s_arguments_follow_its_own_schema_or_go_as_they_are() {
+    let dir = temp_dir("schemas");
+    let state = dir.join("state.redb");
+    let deploy = |name: &str, code: Vec<u8>| {
+        let file = dir.join(name);
+        std::fs::write(&file, code).unwrap();
+        let out = sandbox(&state, &["deploy", file.to_str().unwrap()], "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().to_string()
+    };
+    // One contract with no schema, one whose schema declares an int second argument.
+    let plain = deploy("plain.wasm", echo(None));
+    let schema =
+        r#"{"ctor":{"params":[]},"methods":{"consume_credit":{"params":[["a","string"],["n","int"]]}}}"#;
+    let typed = deploy("typed.wasm", echo(Some(schema)));
+    // A JSON string of digits: a string as it is, an int where a schema declares one.
+    let args = ["weather", "\"12345678901234567890123\""];
+    let decoded = |output: &Output| {
+        let hex =
+            line(output)["ok"].as_str().map(str::to_string).unwrap_or_else(|| panic!("{}", stdout(output)));
+        let bytes: Vec<u8> =
+            (2..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        api_usage_billing::calldata::decode(&bytes).unwrap()
+    };
+    // The billing contract's `consume_credit` takes an address second: not this one's.
+    let as_is =
+        sandbox(&state, &["call", "--sender", ALICE, "--to", &plain, "consume_credit", "weather", ALICE], "");
+    let by_schema = sandbox(
+        &state,
+        &[&["call", "--sender", ALICE, "--to", &typed, "consume_credit"][..], &args].concat(),
+        "",
+    );
+    let number = api_usage_billing::Int::parse_decimal("12345678901234567890123").unwrap();
+    assert_eq!(decoded(&as_is), api_usage_billing::Value::Array(vec!["weather".into(), ALICE.into()]));
+    assert_eq!(decoded(&by_schema), api_usage_billing::Value::Array(vec!["weather".into(), number.into()]));
+    // A script line converts the same way.
+    let script = format!(
+        r#"{{"sender":"{ALICE}","to":"{typed}","method":"consume_credit","args":["weather","12345678901234567890123"]}}"#
+    );
+    let ran = sandbox(&state, &["run", "-"], &script);
+    assert_eq!(stdout(&ran).trim(), stdout(&by_schema).trim());
+}
