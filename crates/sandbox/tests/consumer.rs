@@ -349,3 +349,21 @@ fn two_consumer_contracts_of_one_user_bill_independently_and_revoking_one_stops_
     assert_eq!(api_usage(&report, "weather")["calls_today"], 4);
     assert_eq!(api_usage(&report, "weather")["delegates"], serde_json::json!([second]));
 }
+
+#[test]
+fn a_deploy_with_a_bad_configuration_makes_no_contract() {
+    let sandbox = Sandbox::new("bad-init");
+    for (args, code) in [
+        (r#"["0x12", "weather", "http://127.0.0.1:1"]"#, "invalid_address"),
+        (format!(r#"["{BILLING}", "Bad Name!", "http://127.0.0.1:1"]"#).as_str(), "invalid_api_name"),
+        (format!(r#"["{BILLING}", "weather", "https://127.0.0.1:1"]"#).as_str(), "invalid_arguments"),
+        (format!(r#"["{BILLING}", "weather"]"#).as_str(), "invalid_arguments"),
+    ] {
+        let out = sandbox.sandbox(&["deploy", path(&sandbox.consumer_wasm), "--args", args], "");
+        assert!(!out.status.success(), "{args}: {}", stdout(&out));
+        let line: Json = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(refused(&line), code, "{args}: {line}");
+    }
+    let state = stdout(&sandbox.sandbox(&["state"], ""));
+    assert!(!state.contains("deployed contract"), "{state}");
+}
