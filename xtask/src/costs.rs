@@ -164,7 +164,7 @@ pub fn worst_case_report(wasm: &[u8]) -> Result<Cost, String> {
 }
 
 /// Alice subscribed to 64 APIs, 16 delegates each, one bill each today.
-fn worst_case_state(chain: &mut MockChain) -> Result<(), String> {
+pub(crate) fn worst_case_state(chain: &mut MockChain) -> Result<(), String> {
     let fail = |r: api_usage_billing::testing::Refusal| r.message;
     chain.faucet(ALICE, 1_000_000);
     // SPEC.md: at most 64 APIs in a consumer's list, 16 delegates a subscription.

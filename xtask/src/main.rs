@@ -127,6 +127,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let all = [
                 phases::billing_bill(&artifact(Flavor::Billing)?)?,
                 phases::genvm_bill(&artifact(Flavor::Genvm)?)?,
+                phases::billing_worst_report(&artifact(Flavor::Billing)?)?,
             ];
             print!("{}", phases::text(&all));
             Ok(())

@@ -154,6 +154,22 @@ pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Phases, String> {
     })
 }
 
+/// The worst-case usage report (64 subscriptions x 16 delegates) on the billing ABI, traced.
+pub fn billing_worst_report(wasm: &[u8]) -> Result<Phases, String> {
+    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+    chain.set_executor(Rc::new(api_usage_billing::testing::Native));
+    crate::costs::worst_case_state(&mut chain)?;
+    chain.set_executor(executor.clone());
+    executor.set_tracing(true);
+    chain.call(DAPP).get_usage_report(ALICE).map_err(|r| r.message)?;
+    let total = executor.last_fuel();
+    Ok(Phases {
+        case: "billing ABI: worst-case get_usage_report, 64 subscriptions x 16 delegates",
+        total,
+        stretches: stretches(&executor.last_trace(), total),
+    })
+}
+
 /// Both tables: each stretch, then the sums by phase.
 pub fn text(all: &[Phases]) -> String {
     let mut out = String::new();

@@ -1,9 +1,13 @@
-//! Editing a built module: the linker's own exports removed.
+//! Editing a built module: the linker's and the runtime's own exports removed.
 
 use crate::ArtifactError;
 
-/// Rewrites the export section without the linker's own symbols (`__heap_base`, `__data_end`): no
-/// host should see them, and docs/ABI.md lists every export that is left.
+/// The memory functions crates/wasm-runtime defines (its `mem` module).
+const RUNTIME_SYMBOLS: [&str; 5] = ["memcpy", "memmove", "memset", "memcmp", "bcmp"];
+
+/// Rewrites the export section without the linker's own symbols (`__heap_base`, `__data_end`) and the
+/// runtime's memory functions (`memcpy` and kin, exported only because they must replace the
+/// builtins by name): no host should see them, and docs/ABI.md lists every export that is left.
 pub fn drop_linker_exports(wasm: &[u8]) -> Result<Vec<u8>, ArtifactError> {
     let bad = || ArtifactError::MalformedModule;
     let header = wasm.get(..8).ok_or_else(bad)?;
@@ -26,7 +30,7 @@ pub fn drop_linker_exports(wasm: &[u8]) -> Result<Vec<u8>, ArtifactError> {
                     std::str::from_utf8(body.get(name_at..name_end).ok_or_else(bad)?).map_err(|_| bad())?;
                 let (_, index_end) = read_u32(body, name_end + 1).ok_or_else(bad)?;
                 p = index_end;
-                if !name.starts_with("__") {
+                if !name.starts_with("__") && !RUNTIME_SYMBOLS.contains(&name) {
                     kept.extend_from_slice(&body[start..p]);
                     kept_count += 1;
                 }

@@ -5,6 +5,11 @@
 //! registers it (`#[global_allocator] static A: BumpAllocator = BumpAllocator::new();`) beside its own
 //! panic handler, which must end the call the way its interface ends a refusal.
 #![no_std]
+// The memory functions below must not be compiled into calls to themselves.
+#![no_builtins]
+
+#[cfg(target_family = "wasm")]
+mod mem;
 
 #[cfg(target_family = "wasm")]
 mod bump {
