@@ -4,6 +4,7 @@
 
 mod host;
 pub mod protocol;
+mod topics;
 
 pub use host::{expressible, refusal_from_log, Inexpressible, LATEST_DATETIME, ZIP_V016_FROM};
 

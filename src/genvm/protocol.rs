@@ -189,7 +189,7 @@ pub fn event_topic(name: &str) -> [u8; 32] {
 /// `{"EmitEvent": {"topics": [topic0], "blob": {field: value, ...}}}`.
 pub fn emit_event_request(event: &Event) -> Vec<u8> {
     let blob = Value::Map(event.fields.iter().map(|(k, v)| (String::from(k.as_ref()), v.clone())).collect());
-    let topics = Value::Array(alloc::vec![Value::Bytes(event_topic(&event.name).to_vec())]);
+    let topics = Value::Array(alloc::vec![Value::Bytes(super::topics::topic_of(&event.name).to_vec())]);
     calldata::encode(&Value::map([("EmitEvent", Value::map([("blob", blob), ("topics", topics)]))]))
 }
 
