@@ -27,6 +27,11 @@ impl Engines {
         Engines { billing, vm, deployed: Mutex::new(HashMap::new()) }
     }
 
+    /// Forgets the deployed contracts' engines (they load again on first use).
+    pub(crate) fn forget_deployed(&self) {
+        self.deployed.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// The engine of the contract at `to`; `None`: no contract there.
     pub(crate) fn at(&self, txn: &Txn, to: &Address) -> Result<Option<Arc<Engine>>, ChainError> {
         if *to == CONTRACT {

@@ -32,6 +32,8 @@ pub enum ChainError {
     ReadOnly,
     #[error("{}: {why}", path.display())]
     At { path: PathBuf, why: String },
+    #[error("a call of this group broke the state store: none of the group's calls is committed")]
+    GroupBroken,
     #[error("state store: {0}")]
     Store(String),
 }

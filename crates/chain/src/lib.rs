@@ -5,6 +5,7 @@ mod calls;
 mod contracts;
 mod error;
 pub mod fetch;
+mod group;
 mod guard;
 mod lock;
 pub mod node;
@@ -15,6 +16,7 @@ mod tx;
 pub use contracts::{contract_address, wasm_in, CodeError};
 pub use error::ChainError;
 pub use fetch::{Fetch, FetchPolicy};
+pub use group::CallGroup;
 pub use tx::{StoreTx, TxMark};
 
 use std::convert::Infallible;
@@ -261,7 +263,8 @@ impl Hooks<'static, Infallible> {
 
 /// A state file opened by this process: it holds the state's lock file until dropped.
 pub struct Chain {
-    db: Database,
+    /// Always there but while the chain is dropped (see its `Drop`).
+    db: Option<Database>,
     /// The billing contract's.
     engine: Arc<Engine>,
     vm: Vm,
@@ -279,7 +282,23 @@ fn open_error(path: &Path, e: redb::DatabaseError) -> ChainError {
     }
 }
 
+impl Drop for Chain {
+    /// Closing the file writes to it, and a damaged file can make the store library panic there: a
+    /// drop must not take the process down (what was read was checked; the next open finds the
+    /// damage and says so).
+    fn drop(&mut self) {
+        if let Some(db) = self.db.take() {
+            let _ = guarded(Path::new("state"), || db.close().map_err(ChainError::store));
+        }
+    }
+}
+
 impl Chain {
+    /// The state's database.
+    fn db(&self) -> Result<&Database, ChainError> {
+        self.db.as_ref().ok_or(ChainError::Store("the state is closed".into()))
+    }
+
     /// Opens the state at `path`, creating it (with the contract deployed) if it does not exist or
     /// `fresh` is set.
     pub fn open(path: &Path, wasm: &[u8], fresh: bool) -> Result<Chain, ChainError> {
@@ -316,7 +335,7 @@ impl Chain {
     /// either the old state or the new one, never a half-made file. The caller holds the lock.
     fn assemble(db: Database, engine: Arc<Engine>, vm: Vm, lock: StateLock) -> Chain {
         let engines = Arc::new(calls::Engines::new(Arc::clone(&engine), vm.clone()));
-        Chain { db, engine, vm, engines, fetch_policy: FetchPolicy::default(), _lock: lock }
+        Chain { db: Some(db), engine, vm, engines, fetch_policy: FetchPolicy::default(), _lock: lock }
     }
 
     fn create(path: &Path, engine: &Arc<Engine>) -> Result<(), ChainError> {
@@ -338,7 +357,7 @@ impl Chain {
     }
 
     fn check_or_initialize(&self, path: &Path) -> Result<(), ChainError> {
-        let txn = Txn::writing(self.db.begin_write().map_err(|e| ChainError::at(path, e))?);
+        let txn = Txn::writing(self.db()?.begin_write().map_err(|e| ChainError::at(path, e))?);
         let names: Vec<String> = txn
             .write()?
             .list_tables()
@@ -359,6 +378,12 @@ impl Chain {
         }
         if !names.iter().any(|name| name == "meta") {
             return Err(ChainError::Foreign(path.to_path_buf()));
+        }
+        if let Some(unknown) = names.iter().find(|name| !tables::KNOWN.iter().any(|t| t.name() == *name)) {
+            return Err(ChainError::Unreadable {
+                path: path.to_path_buf(),
+                why: format!("a table named {unknown:?}, which no sandbox state has"),
+            });
         }
         // An older layout's records carry no checksum: read its format mark raw.
         let format = {
@@ -428,11 +453,12 @@ impl Chain {
         }
     }
 
-    /// The one place a transaction runs: `hooks.admit` first, inside the transaction (it may turn
-    /// the transaction away, writing nothing), then the chain's checks and the call; a call that
-    /// succeeds commits with its value, transfers, events and `hooks.book` in one store transaction;
-    /// one that is refused leaves nothing but the block time and `hooks.book`, also committed whole.
-    /// `call` `None` runs nothing and succeeds (a deploy of code already deployed).
+    /// The one place a transaction runs, as a group of one ([`Chain::begin_group`]): `hooks.admit`
+    /// first, inside the transaction (it may turn the transaction away, writing nothing), then the
+    /// chain's checks and the call; a call that succeeds commits with its value, transfers, events
+    /// and `hooks.book` in one store transaction; one that is refused leaves nothing but the block
+    /// time and `hooks.book`, also committed whole. `call` `None` runs nothing and succeeds (a
+    /// deploy of code already deployed).
     pub(crate) fn execute<R>(
         &self,
         sender: Address,
@@ -441,7 +467,13 @@ impl Chain {
         action: Action<'_>,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
-        guarded(Path::new("state"), || self.execute_unguarded(sender, value, when, action, hooks))
+        let mut group = self.begin_group()?;
+        let done = group.execute(sender, value, when, action, hooks)?;
+        match done {
+            Ok(_) => group.commit()?,
+            Err(_) => group.abort()?,
+        }
+        Ok(done)
     }
 
     /// A new contract from `code` on the state's interface, deployed by `sender` with `value`
@@ -489,10 +521,16 @@ impl Chain {
         self.fetch_policy.timeout = timeout;
     }
 
+    /// Forgets the engines loaded for deployed contracts (a group that deployed one was thrown away);
+    /// they load again on first use.
+    pub(crate) fn forget_deployed_engines(&self) {
+        self.engines.forget_deployed();
+    }
+
     /// Every contract on the chain: the billing contract first, then the deployed ones by address.
     pub fn contracts(&self) -> Result<Vec<Address>, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = begin_read(&self.db)?;
+            let txn = begin_read(self.db()?)?;
             let mut all = vec![CONTRACT];
             for (key, _) in txn.entries(CONTRACTS)? {
                 all.push(Address(key.try_into().map_err(|_| ChainError::Corrupt("contract key".into()))?));
@@ -504,22 +542,29 @@ impl Chain {
     /// The code a deployed contract was made from (`None`: no deployed contract there).
     pub fn code_at(&self, address: &Address) -> Result<Option<Vec<u8>>, ChainError> {
         guarded(Path::new("state"), || {
-            let record = begin_read(&self.db)?.get(CONTRACTS, &address.0)?;
+            let record = begin_read(self.db()?)?.get(CONTRACTS, &address.0)?;
             Ok(record.and_then(|r| r.get(1..).map(<[u8]>::to_vec)))
         })
     }
 
-    fn execute_unguarded<R>(
+    /// One transaction's step inside the open write transaction in `slot`, committing nothing: what
+    /// [`Chain::execute`] does, for one call of a group. A call turned away by `hooks.admit` leaves
+    /// nothing; a refused one is rolled back to where it started, then leaves its block time and
+    /// `hooks.book`; a successful one keeps its writes. On an error the transaction may hold part of
+    /// the step (the group rolls it back), or be gone (taken by a failure inside the VM's run).
+    fn step<R>(
         &self,
+        slot: &mut Option<Txn>,
         sender: Address,
         value: u128,
         when: When,
         action: Action<'_>,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
-        let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
-        if let Some(turned_away) = (hooks.admit)(&txn)? {
-            txn.abort()?;
+        let txn = slot.as_ref().ok_or(ChainError::Corrupt("no open transaction".into()))?;
+        let start = txn.mark();
+        if let Some(turned_away) = (hooks.admit)(txn)? {
+            txn.roll_back_to(start)?;
             return Ok(Err(turned_away));
         }
         let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
@@ -537,9 +582,12 @@ impl Chain {
             contract: None,
             fetches: vec![],
         };
+        let refuse = |txn: &Txn, refused: CallReport| -> Result<Result<CallReport, R>, ChainError> {
+            txn.roll_back_to(start)?;
+            Chain::record_refusal(txn, refused, hooks)
+        };
         let latest = self.engine.latest_time();
         if timestamp > latest {
-            txn.abort()?;
             let time =
                 if latest == u64::MAX { latest.to_string() } else { billing_vm::time::rfc3339(latest) };
             let refusal = Refusal::host(
@@ -549,25 +597,22 @@ impl Chain {
                      {now} (the last call's) to {latest} ({time}); the clock did not move"
                 ),
             );
-            return self.record_refusal(report(Err(refusal), 0, now), now, hooks);
+            return refuse(txn, report(Err(refusal), 0, now));
         }
         if timestamp < now {
-            txn.abort()?;
             let refusal = Refusal::host(
                 "time_went_backwards",
                 &format!("block time {timestamp} is earlier than the last call's ({now}); time never goes backwards"),
             );
-            return self.record_refusal(report(Err(refusal), 0, now), now, hooks);
+            return refuse(txn, report(Err(refusal), 0, now));
         }
         if let Action::Nothing = action {
             let done = report(Ok(Value::Null), 0, timestamp);
             txn.write_u64("now", timestamp)?;
-            (hooks.book)(&txn, &done)?;
-            txn.commit()?;
+            (hooks.book)(txn, &done)?;
             return Ok(Ok(done));
         }
-        if Chain::is_contract(&txn, &sender)? {
-            txn.abort()?;
+        if Chain::is_contract(txn, &sender)? {
             let refusal = Refusal::host(
                 api_usage_billing::testing::CONTRACT_SENDER,
                 &format!(
@@ -575,19 +620,18 @@ impl Chain {
                     sender.to_hex()
                 ),
             );
-            return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+            return refuse(txn, report(Err(refusal), 0, timestamp));
         }
         let target = match action {
             Action::Nothing => None,
-            Action::Call { to, method, args } => match self.engine_at(&txn, &to)? {
+            Action::Call { to, method, args } => match self.engine_at(txn, &to)? {
                 Some(engine) => Some((to, engine, Some(method), args, None)),
                 None => {
-                    txn.abort()?;
                     let refusal = Refusal::host(
                         "unknown_contract",
                         &format!("there is no contract at {}", to.to_hex()),
                     );
-                    return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+                    return refuse(txn, report(Err(refusal), 0, timestamp));
                 }
             },
             Action::Deploy { code, args } => {
@@ -602,12 +646,11 @@ impl Chain {
                 match Engine::load(code, self.engine.abi(), &self.vm) {
                     Ok(engine) => Some((address, Arc::new(engine), None, args, Some((code, count)))),
                     Err(why @ (ChainError::Load(_) | ChainError::Code(_))) => {
-                        txn.abort()?;
                         let refusal = Refusal::host(
                             "invalid_contract_code",
                             &format!("the code cannot be deployed on this state's interface: {why}"),
                         );
-                        return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+                        return refuse(txn, report(Err(refusal), 0, timestamp));
                     }
                     Err(other) => return Err(other),
                 }
@@ -618,7 +661,6 @@ impl Chain {
         };
         let sender_balance = txn.balance(&sender)?;
         if sender_balance < value {
-            txn.abort()?;
             let refusal = Refusal::host(
                 "insufficient_funds",
                 &format!(
@@ -626,29 +668,30 @@ impl Chain {
                     sender.to_hex()
                 ),
             );
-            return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+            return refuse(txn, report(Err(refusal), 0, timestamp));
         }
         if let Some(refusal) = engine.inexpressible(value, timestamp) {
-            txn.abort()?;
-            return self.record_refusal(report(Err(refusal), 0, timestamp), timestamp, hooks);
+            return refuse(txn, report(Err(refusal), 0, timestamp));
         }
         let spendable = txn.contract_balance(&to)?.saturating_add(value);
-        let host = StoreTx::new(txn, to, sender, value, timestamp, spendable).in_world(self.world());
+        let taken = slot.take().ok_or(ChainError::Corrupt("no open transaction".into()))?;
+        let host = StoreTx::new(taken, to, sender, value, timestamp, spendable).in_world(self.world());
         let (host, mut result, fuel) = engine.run(host, method, args);
-        if let Some(error) = host.broken.borrow_mut().take() {
+        let broken = host.broken.borrow_mut().take();
+        let fault = host.fault.borrow_mut().take();
+        let fetches = host.fetches();
+        let StoreTx { txn, events, transfers, .. } = host;
+        let txn = &*slot.insert(StoreTx::into_txn(txn)?);
+        if let Some(error) = broken {
             return Err(error);
         }
-        if let Some(fault) = host.fault.borrow_mut().take() {
+        if let Some(fault) = fault {
             result = Err(Refusal::host("host_fault", &fault));
         }
-        let fetches = host.fetches();
         if result.is_err() {
-            StoreTx::into_txn(host.txn)?.abort()?;
             let refused = CallReport { fetches, ..report(result, fuel, timestamp) };
-            return self.record_refusal(refused, timestamp, hooks);
+            return refuse(txn, refused);
         }
-        let StoreTx { txn, events, transfers, .. } = host;
-        let txn = StoreTx::into_txn(txn)?;
         let mut contract = None;
         if let Some((code, count)) = deploying {
             let mut record = Vec::with_capacity(code.len().saturating_add(1));
@@ -675,29 +718,21 @@ impl Chain {
         let calls = txn.read_u64("calls")?.unwrap_or(0);
         txn.write_u64("calls", calls.saturating_add(1))?;
         let done = CallReport { outcome: result, events, transfers, fuel, timestamp, contract, fetches };
-        (hooks.book)(&txn, &done)?;
-        txn.commit()?;
+        (hooks.book)(txn, &done)?;
         Ok(Ok(done))
     }
 
-    /// A refused call leaves the block time (`timestamp`) and its bookkeeping, in a transaction of
-    /// their own (the call's was discarded); admission is checked again there.
+    /// A refused call, its own writes already rolled back, leaves the block time (`refused`'s) and
+    /// its bookkeeping.
     fn record_refusal<R>(
-        &self,
+        txn: &Txn,
         refused: CallReport,
-        timestamp: u64,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
-        let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
-        if let Some(turned_away) = (hooks.admit)(&txn)? {
-            txn.abort()?;
-            return Ok(Err(turned_away));
+        if txn.read_u64("now")? != Some(refused.timestamp) {
+            txn.write_u64("now", refused.timestamp)?;
         }
-        if txn.read_u64("now")? != Some(timestamp) {
-            txn.write_u64("now", timestamp)?;
-        }
-        (hooks.book)(&txn, &refused)?;
-        txn.commit()?;
+        (hooks.book)(txn, &refused)?;
         Ok(Ok(refused))
     }
 
@@ -709,7 +744,7 @@ impl Chain {
     /// [`Chain::view`] of the contract at `to` (refused, `unknown_contract`, if there is none).
     pub fn view_at(&self, to: Address, method: &str, args: &[Value]) -> Result<Outcome, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = begin_read(&self.db)?;
+            let txn = begin_read(self.db()?)?;
             let Some(engine) = self.engine_at(&txn, &to)? else {
                 return Ok(Err(Refusal::host(
                     "unknown_contract",
@@ -728,12 +763,12 @@ impl Chain {
 
     /// Block time of the last call (or the genesis time).
     pub fn now(&self) -> Result<u64, ChainError> {
-        guarded(Path::new("state"), || Ok(begin_read(&self.db)?.read_u64("now")?.unwrap_or(GENESIS_TIME)))
+        guarded(Path::new("state"), || Ok(begin_read(self.db()?)?.read_u64("now")?.unwrap_or(GENESIS_TIME)))
     }
 
     /// The balance of `account` (the faucet's gift if the chain has not seen it yet).
     pub fn balance(&self, account: &Address) -> Result<u128, ChainError> {
-        guarded(Path::new("state"), || begin_read(&self.db)?.balance(account))
+        guarded(Path::new("state"), || begin_read(self.db()?)?.balance(account))
     }
 
     /// Balances, APIs, time and counts.
@@ -764,7 +799,7 @@ impl Chain {
     /// Everything the state holds, every record checked.
     pub fn state_dump(&self) -> Result<StateDump, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = begin_read(&self.db)?;
+            let txn = begin_read(self.db()?)?;
             let storage = txn.entries(STORAGE)?;
             let balances = txn
                 .entries(BALANCES)?

@@ -6,17 +6,10 @@
 use api_usage_billing::testing::{Outcome, Refusal, GENESIS_TIME};
 use api_usage_billing::{Address, Value};
 
-use crate::tables::{begin_read, Table, Txn};
+use crate::tables::{begin_read, Txn, IDS, NONCES, TXS};
 use crate::{guard::guarded, Action, CallReport, Chain, ChainError, Hooks, StoreTx, When};
-use redb::TableDefinition;
 use std::path::Path;
 
-/// Sender address (20 bytes) → the nonce its next transaction must carry (8 bytes LE).
-const NONCES: Table = TableDefinition::new("node_nonces");
-/// EVM transaction hash (32 bytes) → the node's record of the transaction (opaque here).
-const TXS: Table = TableDefinition::new("node_txs");
-/// GenLayer transaction id (32 bytes) → the EVM hash it was sent under.
-const IDS: Table = TableDefinition::new("node_ids");
 /// Meta key of the node's block counter: one block per transaction.
 const BLOCKS: &str = "node_blocks";
 
@@ -121,7 +114,7 @@ impl Chain {
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
+            let txn = Txn::writing(self.db()?.begin_write().map_err(ChainError::store)?);
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
             let timestamp = at.max(now);
             let Some(engine) = self.engine_at(&txn, &to)? else {
@@ -170,13 +163,13 @@ impl Chain {
 
     /// The nonce the sender's next transaction must carry.
     pub fn next_nonce(&self, sender: &Address) -> Result<u64, ChainError> {
-        guarded(Path::new("state"), || nonce_in(&begin_read(&self.db)?, sender))
+        guarded(Path::new("state"), || nonce_in(&begin_read(self.db()?)?, sender))
     }
 
     /// The record stored for a transaction, looked up by EVM hash or by GenLayer id.
     pub fn transaction_record(&self, key: &[u8; 32]) -> Result<Option<Vec<u8>>, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = begin_read(&self.db)?;
+            let txn = begin_read(self.db()?)?;
             if let Some(record) = txn.get(TXS, key)? {
                 return Ok(Some(record));
             }
@@ -189,13 +182,13 @@ impl Chain {
 
     /// The node's block number: how many transactions it has recorded.
     pub fn block_number(&self) -> Result<u64, ChainError> {
-        guarded(Path::new("state"), || block_in(&begin_read(&self.db)?))
+        guarded(Path::new("state"), || block_in(&begin_read(self.db()?)?))
     }
 
     /// Adds `amount` to `account`'s balance, as a local network's faucet does; returns the new balance.
     pub fn fund(&self, account: &Address, amount: u128) -> Result<u128, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
+            let txn = Txn::writing(self.db()?.begin_write().map_err(ChainError::store)?);
             let funded = txn.mint(account, amount)?;
             txn.commit()?;
             Ok(funded)
@@ -205,7 +198,7 @@ impl Chain {
     /// Moves block time to `timestamp`; a time earlier than the chain's is refused (`Err(now)`).
     pub fn advance_time(&self, timestamp: u64) -> Result<Result<u64, u64>, ChainError> {
         guarded(Path::new("state"), || {
-            let txn = Txn::writing(self.db.begin_write().map_err(ChainError::store)?);
+            let txn = Txn::writing(self.db()?.begin_write().map_err(ChainError::store)?);
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
             if timestamp < now {
                 txn.abort()?;

@@ -31,6 +31,18 @@ pub(crate) const DEPLOYS: Table = TableDefinition::new("deploy_counts");
 /// `format`, `abi`, `now`, `calls`, `minted`.
 pub(crate) const META: Table = TableDefinition::new("meta");
 
+/// Sender address (20 bytes) → the nonce its next transaction must carry (8 bytes LE).
+pub(crate) const NONCES: Table = TableDefinition::new("node_nonces");
+/// EVM transaction hash (32 bytes) → the node's record of the transaction (opaque here).
+pub(crate) const TXS: Table = TableDefinition::new("node_txs");
+/// GenLayer transaction id (32 bytes) → the EVM hash it was sent under.
+pub(crate) const IDS: Table = TableDefinition::new("node_ids");
+
+/// Every table a state may hold: a name outside it is a damaged table directory (a flipped bit in a
+/// name would otherwise read as an empty table) or another program's file.
+pub(crate) const KNOWN: [Table; 10] =
+    [STORAGE, BALANCES, EVENTS, DEPLOYED_STORAGE, CONTRACTS, DEPLOYS, META, NONCES, TXS, IDS];
+
 /// The checksum appended to every value: CRC-32 of table name, key and value.
 fn checksum(table: &Table, key: &[u8], value: &[u8]) -> [u8; 4] {
     let mut hasher = crc32fast::Hasher::new();

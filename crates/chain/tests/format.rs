@@ -65,3 +65,30 @@ fn a_version_3_state_opens_whole_and_is_marked_version_4_and_other_marks_are_ref
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_table_no_state_has_is_damage_not_an_empty_table() {
+    let dir = std::env::temp_dir().join(format!("billing-chain-tables-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.redb");
+    let wasm = billing_artifact::billing_wasm().unwrap();
+    drop(Chain::open_with(&path, &wasm, true, Abi::Billing).unwrap());
+    assert!(Chain::open_with(&path, &wasm, false, Abi::Billing).is_ok(), "a whole state opens");
+    {
+        // One flipped bit in a table's name in redb's table directory.
+        let db = Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        let misnamed: TableDefinition<&[u8], &[u8]> = TableDefinition::new("contract[storage");
+        txn.open_table(misnamed).unwrap();
+        txn.commit().unwrap();
+    }
+    match Chain::open_with(&path, &wasm, false, Abi::Billing) {
+        Err(error @ ChainError::Unreadable { .. }) => {
+            assert!(error.to_string().contains("\"contract[storage\""), "{error}")
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("opened a state with a table no state has"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,5 @@
 //! `billing-sandbox`: build the contract artifact and run it on this machine like a devnet.
 
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,8 +7,8 @@ use api_usage_billing::Address;
 use billing_artifact::Flavor;
 use billing_chain::{default_state_path, Abi as ChainAbi, Chain, ChainError, Vm};
 use billing_sandbox::input::{self, Input};
-use billing_sandbox::json::{arg_from_json, cli_arg, report_line, wei_from_json};
-use billing_sandbox::{demo, params, render};
+use billing_sandbox::json::{arg_from_json, cli_arg, report_line};
+use billing_sandbox::{demo, render};
 use clap::{Parser, Subcommand};
 use serde_json::Value as Json;
 
@@ -272,37 +271,7 @@ fn address(text: &str, what: &str) -> Result<Address, String> {
     Address::parse(text).ok_or_else(|| format!("{what} must be 0x followed by 40 hex digits, not {text:?}"))
 }
 
-/// Calldata arguments from JSON values, typed by the parameters the callee's schema declares: the
-/// billing contract's `schema/contract.json`, or a deployed contract's own `get_schema` answer (asked
-/// once per contract). A contract that gives none, and a method its schema does not name, take their
-/// arguments' natural calldata.
-struct Schemas<'a> {
-    chain: &'a Chain,
-    deployed: std::collections::BTreeMap<Address, Option<String>>,
-}
-
-impl<'a> Schemas<'a> {
-    fn new(chain: &'a Chain) -> Schemas<'a> {
-        Schemas { chain, deployed: std::collections::BTreeMap::new() }
-    }
-
-    fn call_args(&mut self, to: Address, method: &str, args: &[Input]) -> Vec<api_usage_billing::Value> {
-        let schema = if to == api_usage_billing::testing::CONTRACT {
-            Some(api_usage_billing::schema::CONTRACT_SCHEMA)
-        } else {
-            let chain = self.chain;
-            self.deployed
-                .entry(to)
-                .or_insert_with(|| match chain.view_at(to, "get_schema", &[]) {
-                    Ok(Ok(api_usage_billing::Value::Str(schema))) => Some(schema),
-                    _ => None,
-                })
-                .as_deref()
-        };
-        let types = schema.map(|schema| params::param_types(schema, method)).unwrap_or_default();
-        args.iter().enumerate().map(|(i, arg)| arg_from_json(arg, types.get(i).copied().flatten())).collect()
-    }
-}
+use billing_sandbox::script::Schemas;
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let state = cli.state.as_deref();
@@ -371,30 +340,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Run { file, fresh } => {
             let chain = open(state, wasm_path, abi, fresh)?;
-            let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
-                Box::new(std::io::stdin().lock())
+            let from_stdin = file.as_os_str() == "-";
+            let source: Box<dyn std::io::Read> = if from_stdin {
+                Box::new(std::io::stdin())
             } else {
-                Box::new(std::io::BufReader::new(
-                    std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?,
-                ))
+                Box::new(std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?)
             };
+            let mut reader = std::io::BufReader::with_capacity(billing_sandbox::script::READ_AHEAD, source);
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let mut schemas = Schemas::new(&chain);
-            for (index, line) in reader.lines().enumerate() {
-                let number = index + 1;
-                let line = line.map_err(|e| format!("line {number}: {e}"))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let (sender, value, at, to, method, args) =
-                    parse_script_line(&line).map_err(|why| format!("line {number}: not a call: {why}"))?;
-                let args = schemas.call_args(to, &method, &args);
-                let report = chain.call_to(to, sender, value, at, &method, &args)?;
-                writeln!(out, "{}", report_line(&report)).map_err(|e| e.to_string())?;
-            }
-            out.flush().map_err(|e| e.to_string())?;
-            Ok(())
+            billing_sandbox::script::run(&chain, &mut reader, from_stdin, &mut out)
+                .map_err(|e| Failure::Error(e.to_string()))
         }
         Command::Report { consumer, to, json } => {
             let to = target(to.as_deref())?;
@@ -472,45 +428,4 @@ fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(
         print!("{}", table(&parsed));
     }
     Ok(())
-}
-
-type ScriptCall = (Address, u128, Option<u64>, Address, String, Vec<Input>);
-
-/// The keys a script line may have: anything else is a typo the user should hear about.
-const SCRIPT_KEYS: [&str; 6] = ["sender", "timestamp", "value", "to", "method", "args"];
-
-/// `{"sender": "0x…", "timestamp": 123, "value": "0", "method": "…", "args": [...]}`.
-fn parse_script_line(line: &str) -> Result<ScriptCall, String> {
-    let json = input::parse(line).map_err(|e| format!("not JSON ({e})"))?;
-    if !matches!(json, Input::Object(_)) {
-        return Err("not a JSON object".into());
-    }
-    if let Some(unknown) = json.keys().into_iter().find(|key| !SCRIPT_KEYS.contains(key)) {
-        return Err(format!("unknown key {unknown:?} (a line has {})", SCRIPT_KEYS.join(", ")));
-    }
-    let sender = json.get("sender").and_then(Input::as_str).ok_or("no \"sender\" string")?;
-    let sender = address(sender, "\"sender\"")?;
-    let method = json.get("method").and_then(Input::as_str).ok_or("no \"method\" string")?.to_string();
-    let to = match json.get("to") {
-        None | Some(Input::Null) => api_usage_billing::testing::CONTRACT,
-        Some(Input::Str(to)) => address(to, "\"to\"")?,
-        Some(other) => return Err(format!("\"to\" must be an address string, not {other}")),
-    };
-    let value = match json.get("value") {
-        None => 0,
-        Some(value) => wei_from_json(value).ok_or_else(|| format!("\"value\" must be wei, not {value}"))?,
-    };
-    let at = match json.get("timestamp") {
-        None | Some(Input::Null) => None,
-        Some(Input::Number(digits)) if digits.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(digits.parse().map_err(|_| format!("\"timestamp\" must be unix seconds, not {digits}"))?)
-        }
-        Some(t) => return Err(format!("\"timestamp\" must be unix seconds, not {t}")),
-    };
-    let args = match json.get("args") {
-        None => Vec::new(),
-        Some(Input::Array(args)) => args.clone(),
-        Some(other) => return Err(format!("\"args\" must be an array, not {other}")),
-    };
-    Ok((sender, value, at, to, method, args))
 }

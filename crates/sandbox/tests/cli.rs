@@ -360,3 +360,44 @@ fn the_contracts_own_address_cannot_send_a_transaction() {
     assert_eq!(lines(&deposit)[0]["error"]["code"], "contract_sender");
     assert_eq!(sandbox(&state, &["dump"]).stdout, before.stdout, "nothing changed");
 }
+
+#[test]
+fn run_answers_each_line_of_standard_input_before_the_next_one_is_sent() {
+    let state = temp_state("interactive");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
+        .arg("--state")
+        .arg(&state)
+        .args(["run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (answers, answered) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            if answers.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let register =
+        format!(r#"{{"sender": "{OPERATOR}", "method": "register_api", "args": ["weather", 10, 5]}}"#);
+    let again =
+        format!(r#"{{"sender": "{OPERATOR}", "method": "register_api", "args": ["weather", 20, 5]}}"#);
+    for (line, event) in [(register, "ApiRegistered"), (again, "ApiUpdated")] {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        // The sandbox waits for no more input: the answer comes (committed) while stdin stays open.
+        let answer = answered.recv_timeout(std::time::Duration::from_secs(120)).expect("an answer");
+        let answer: Json = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["events"][0]["name"], event, "{answer}");
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let api = sandbox(&state, &["api-report", "weather", "--json"]);
+    let api: Json = serde_json::from_slice(&api.stdout).unwrap();
+    assert_eq!(api["cost_per_call_wei"], "20", "{api}");
+}

@@ -1,12 +1,13 @@
 //! Crash safety of the sandbox's store: killed at random moments during a long `run`, the state is
-//! exactly the state after some prefix of the script's calls, never half a call; a truncated or
-//! corrupt state file gets a clear error.
+//! exactly the state after some prefix of the script's calls, never half a call, and every line it
+//! printed is a call of that prefix; a truncated or corrupt state file gets a clear error.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::{Address, Value};
 use billing_chain::{Abi, Chain};
 
@@ -63,26 +64,62 @@ fn snapshot(chain: &Chain) -> Snapshot {
     (storage, events.len(), overview.balances, overview.calls)
 }
 
-/// The state after the first `k` calls of the script, built in-process on a fresh file.
+/// The states after the first `k` calls of the script, for each `k` of `ks`, built in-process on
+/// one fresh file (committing at each `k`).
 fn expected_after(
-    k: usize,
+    ks: &[usize],
     calls: &[(Address, u128, &'static str, Vec<Value>)],
     dir: &Path,
     wasm: &[u8],
-) -> Snapshot {
-    let chain = Chain::open_with(&dir.join(format!("expected-{k}.redb")), wasm, true, Abi::Billing).unwrap();
-    for (sender, value, method, args) in &calls[..k] {
-        let report = chain.call(*sender, *value, None, method, args).unwrap();
-        assert!(report.outcome.is_ok(), "{method}: {:?}", report.outcome);
+) -> Vec<(usize, Snapshot)> {
+    let mut ks = ks.to_vec();
+    ks.sort_unstable();
+    ks.dedup();
+    let chain = Chain::open_with(&dir.join("expected.redb"), wasm, true, Abi::Billing).unwrap();
+    let (mut done, mut out) = (0, Vec::new());
+    for k in ks {
+        let mut group = chain.begin_group().unwrap();
+        for (sender, value, method, args) in &calls[done..k] {
+            let report = group.call_to(CONTRACT, *sender, *value, None, method, args).unwrap();
+            assert!(report.outcome.is_ok(), "{method}: {:?}", report.outcome);
+        }
+        group.commit().unwrap();
+        done = k;
+        out.push((k, snapshot(&chain)));
     }
-    snapshot(&chain)
+    out
+}
+
+/// Runs the script on a fresh `state`, its output going to `stdout`; killed after `kill_after`
+/// unless it ends first.
+fn run_fresh(wasm: &Path, state: &Path, script: &Path, stdout: &Path, kill_after: Option<Duration>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
+        .arg("--wasm")
+        .arg(wasm)
+        .arg("--state")
+        .arg(state)
+        .args(["run", "--fresh"])
+        .arg(script)
+        .stdout(std::fs::File::create(stdout).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    match kill_after {
+        Some(delay) => {
+            std::thread::sleep(delay);
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+        None => assert!(child.wait().unwrap().success(), "the whole run failed"),
+    }
 }
 
 #[test]
-fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls() {
+fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls_and_printed_only_committed_ones() {
     let dir = temp_dir("kill");
     let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
-    let calls = script(600);
+    // Several groups of calls (a group commits at most 256 calls at once).
+    let calls = script(2_000);
     let script_path = dir.join("script.jsonl");
     let mut file = std::fs::File::create(&script_path).unwrap();
     for (sender, value, method, args) in &calls {
@@ -93,44 +130,57 @@ fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls() {
     // The artifact as a file: each run loads it rather than asking cargo whether it is fresh.
     let wasm_path = dir.join("contract.wasm");
     std::fs::write(&wasm_path, &wasm).unwrap();
-    let mut prefixes = Vec::new();
-    // A deterministic spread of kill moments, from before the first commit to the middle of the run;
+    // The whole run first: its output is what every killed run's printed lines must begin with,
+    // and its length spreads the kill moments over a run on this machine.
+    let full_out = dir.join("full.out");
+    let started = std::time::Instant::now();
+    run_fresh(&wasm_path, &state, &script_path, &full_out, None);
+    let whole = started.elapsed();
+    let full = std::fs::read_to_string(&full_out).unwrap();
+    let full: Vec<&str> = full.lines().collect();
+    assert_eq!(full.len(), calls.len(), "one line per call");
+    // A deterministic spread of kill moments, from before the first commit to the end of the run;
     // BILLING_CRASH_ROUNDS=N runs N rounds at pseudo-random moments instead (a longer soak).
-    let delays: Vec<u64> =
+    let per_mille: Vec<u64> =
         match std::env::var("BILLING_CRASH_ROUNDS").ok().and_then(|n| n.parse::<u64>().ok()) {
-            Some(rounds) => (0..rounds).map(|r| 5 + (r.wrapping_mul(2_654_435_761) >> 7) % 400).collect(),
-            None => vec![5, 40, 90, 150, 230, 320],
+            Some(rounds) => (0..rounds).map(|r| (r.wrapping_mul(2_654_435_761) >> 7) % 1_000).collect(),
+            None => vec![20, 150, 300, 450, 600, 750, 900],
         };
-    for (round, delay_ms) in delays.into_iter().enumerate() {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
-            .arg("--wasm")
-            .arg(&wasm_path)
-            .arg("--state")
-            .arg(&state)
-            .args(["run", "--fresh"])
-            .arg(&script_path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap();
-        child.wait().unwrap();
+    let mut kills = Vec::new();
+    for (round, per_mille) in per_mille.into_iter().enumerate() {
+        let out_path = dir.join(format!("round-{round}.out"));
+        let delay = whole.mul_f64(per_mille as f64 / 1_000.0);
+        run_fresh(&wasm_path, &state, &script_path, &out_path, Some(delay));
         let chain = Chain::open_with(&state, &wasm, false, Abi::Billing)
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
         let after_kill = snapshot(&chain);
         drop(chain);
-        let k = after_kill.3 as usize;
-        assert!(k <= calls.len());
-        let expected = expected_after(k, &calls, &dir, &wasm);
+        let committed = after_kill.3 as usize;
+        assert!(committed <= calls.len());
+        let printed = std::fs::read_to_string(&out_path).unwrap();
+        // A kill may cut the last line short: only whole lines were printed.
+        let whole_lines = printed.matches('\n').count();
+        let printed: Vec<&str> = printed.lines().take(whole_lines).collect();
         assert!(
-            after_kill == expected,
-            "round {round}: the state after the kill is not the state after {k} calls"
+            printed.len() <= committed,
+            "round {round}: {} lines printed, only {committed} calls committed",
+            printed.len()
         );
-        prefixes.push(k);
+        assert_eq!(printed[..], full[..printed.len()], "round {round}: the printed lines are the run's");
+        kills.push((round, committed, printed.len(), after_kill));
     }
-    eprintln!("killed after these many committed calls: {prefixes:?}");
-    assert!(prefixes.iter().any(|&k| k > 0 && k < calls.len()), "no kill landed mid-run: {prefixes:?}");
+    let ks: Vec<usize> = kills.iter().map(|kill| kill.1).collect();
+    let expected = expected_after(&ks, &calls, &dir, &wasm);
+    for (round, committed, _, after_kill) in &kills {
+        let (_, state) = expected.iter().find(|(k, _)| k == committed).unwrap();
+        assert!(
+            after_kill == state,
+            "round {round}: the state after the kill is not the state after {committed} calls"
+        );
+    }
+    let seen: Vec<(usize, usize)> = kills.iter().map(|kill| (kill.1, kill.2)).collect();
+    eprintln!("killed with (committed calls, printed lines): {seen:?}");
+    assert!(ks.iter().any(|&k| k > 0 && k < calls.len()), "no kill landed mid-run: {seen:?}");
 }
 
 #[test]
