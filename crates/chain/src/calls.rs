@@ -139,6 +139,9 @@ pub(crate) fn call_contract(
     let fault = callee.fault.borrow_mut().take();
     let answer = match (ending, fault) {
         (_, Some(fault)) => CallAnswer::refused("host_fault", &format!("[EXPECTED] {fault}")),
+        (Ending::Returned(_), None) if caller.txn.is_read_only() && !callee.transfers.is_empty() => {
+            CallAnswer::refused("host_fault", "[EXPECTED] a view cannot change anything")
+        }
         (Ending::Returned(output), None) => {
             match keep(caller, &callee) {
                 Ok(()) => {}
@@ -169,14 +172,19 @@ fn keep(caller: &mut StoreTx, callee: &StoreTx) -> Result<(), ChainError> {
     Ok(())
 }
 
-/// `http_get` under the chain's policy, at most [`MAX_FETCHES`] a transaction; every attempt is
-/// recorded, refused ones included.
+/// `http_get` under the chain's policy, at most [`MAX_FETCHES`] attempts a transaction, each
+/// recorded, refused ones included; past them `not_allowed`, neither sent nor recorded, so a
+/// contract looping on `http_get` cannot grow the record. A view (a read transaction, however deep
+/// the call) never fetches.
 pub(crate) fn http_get(host: &mut StoreTx, url: &str) -> FetchAnswer {
+    if host.txn.is_read_only() {
+        return FetchAnswer::Failed(FetchFailure::NotAllowed);
+    }
     let made = host.fetches.borrow().len();
-    let answer = match &host.world {
-        Some(world) if made < MAX_FETCHES => fetch::http_get(&world.policy, url),
-        _ => FetchAnswer::Failed(FetchFailure::NotAllowed),
+    let Some(world) = host.world.as_ref().filter(|_| made < MAX_FETCHES) else {
+        return FetchAnswer::Failed(FetchFailure::NotAllowed);
     };
+    let answer = fetch::http_get(&world.policy, url);
     host.fetches.borrow_mut().push(Fetch::of(url, &answer));
     answer
 }

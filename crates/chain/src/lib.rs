@@ -757,6 +757,9 @@ impl Chain {
             if let Some(error) = host.broken.borrow_mut().take() {
                 return Err(error);
             }
+            if let Some(fault) = host.fault.borrow_mut().take() {
+                return Ok(Err(Refusal::host("host_fault", &fault)));
+            }
             Ok(answer)
         })
     }

@@ -165,6 +165,11 @@ impl Txn {
         }
     }
 
+    /// A view's transaction: every write is refused.
+    pub(crate) fn is_read_only(&self) -> bool {
+        matches!(self.kind, Kind::Read(_))
+    }
+
     pub(crate) fn write(&self) -> Result<&WriteTransaction, ChainError> {
         match &self.kind {
             Kind::Write(txn) => Ok(txn),

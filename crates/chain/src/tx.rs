@@ -136,6 +136,17 @@ impl StoreTx {
     pub(crate) fn broke(&self, error: ChainError) {
         self.broken.borrow_mut().get_or_insert(error);
     }
+
+    /// A store write's failure: in a view (a read transaction) a refusal of the call's, so a nested
+    /// call that writes during a view is refused, not taken for a success; otherwise a broken store.
+    fn write_failed(&self, error: ChainError) {
+        match error {
+            ChainError::ReadOnly => {
+                self.fault.borrow_mut().get_or_insert_with(|| "a view cannot change anything".into());
+            }
+            error => self.broke(error),
+        }
+    }
 }
 
 impl VmHost for StoreTx {
@@ -185,14 +196,14 @@ impl Host for StoreTx {
     fn storage_set(&mut self, key: &[u8], value: &[u8]) {
         let (table, key) = self.slot(key);
         if let Err(error) = self.txn.put(table, &key, value) {
-            self.broke(error);
+            self.write_failed(error);
         }
     }
 
     fn storage_remove(&mut self, key: &[u8]) {
         let (table, key) = self.slot(key);
         if let Err(error) = self.txn.remove(table, &key) {
-            self.broke(error);
+            self.write_failed(error);
         }
     }
 

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
-use api_usage_billing::Value;
+use api_usage_billing::{calldata, Address, Value};
 use billing_chain::{Chain, Fetch};
 use billing_vm::calls::FetchFailure;
 use support::*;
@@ -33,7 +33,8 @@ fn answer(mut stream: TcpStream) {
         request.push(byte[0]);
     }
     let request = String::from_utf8_lossy(&request).into_owned();
-    let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+    let target = request.split(' ').nth(1).unwrap_or("/");
+    let path = target.split('?').next().unwrap_or("/").to_string();
     let reply: Vec<u8> = match path.as_str() {
         "/ok" => b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello".to_vec(),
         "/missing" => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found".to_vec(),
@@ -187,9 +188,8 @@ fn a_transaction_makes_at_most_sixteen_fetches() {
     let url = format!("http://127.0.0.1:{port}/ok");
     let report = fetch(&chain, 0, &url, "many");
     assert_eq!(report.outcome, Ok(failure("not_allowed")), "the 17th");
-    assert_eq!(report.fetches.len(), 17);
-    assert!(report.fetches[..16].iter().all(|f| f.outcome == Ok(200)));
-    assert_eq!(report.fetches[16].outcome, Err(FetchFailure::NotAllowed));
+    assert_eq!(report.fetches.len(), 16, "the 17th is neither sent nor recorded");
+    assert!(report.fetches.iter().all(|f| f.outcome == Ok(200)));
     // The count is per transaction: the next one fetches again.
     let again = chain.call_to(nth(0), USER, 0, None, "get", &[]).unwrap();
     assert_eq!(again.outcome, Ok(response(200, b"hello")));
@@ -205,5 +205,87 @@ fn remote_hosts_are_fetched_only_when_allowed() {
     let report = fetch(&chain, 0, "http://192.0.2.1:9/", "get");
     let why = report.fetches[0].outcome.unwrap_err();
     assert!(matches!(why, FetchFailure::Connect | FetchFailure::Timeout), "{why:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `http_get` of `url` `times` times in a loop, then the last answer (nothing written).
+fn looping_fetcher(url: &[u8], times: u32) -> Vec<u8> {
+    let mut w = Wat::default();
+    let (u, ul) = w.put(url);
+    let body = format!(
+        "(loop $again (local.set $rc (call $get (i32.const {u}) (i32.const {ul}))) \
+         (local.set $i (i32.add (local.get $i) (i32.const 1))) \
+         (br_if $again (i32.lt_u (local.get $i) (i32.const {times})))) \
+         (call $read (i32.const 32768)) {}",
+        w.ret_answer()
+    );
+    w.export("flood", &body);
+    w.wasm()
+}
+
+#[test]
+fn a_contract_looping_on_http_get_past_the_limit_grows_no_record() {
+    let (chain, dir) = fetching_chain("fetch-flood");
+    // Refused at once (not loopback), so the loop is all host calls: 20,000 attempts.
+    let url = "http://10.20.30.40/x";
+    let f = deploy(&chain, 0, &looping_fetcher(url.as_bytes(), 20_000), 0);
+    let report = chain.call_to(f, USER, 0, None, "flood", &[]).unwrap();
+    assert_eq!(report.outcome, Ok(failure("not_allowed")));
+    assert_eq!(report.fetches.len(), 16, "16 attempts recorded, the rest neither sent nor kept");
+    assert!(report.fetches.iter().all(|f| f.url == url && f.outcome == Err(FetchFailure::NotAllowed)));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_url_past_2048_bytes_is_a_bad_url_never_copied_nor_recorded() {
+    let port = serve();
+    let (chain, dir) = fetching_chain("fetch-long-url");
+    let prefix = format!("http://127.0.0.1:{port}/ok?");
+    let longest = format!("{prefix}{}", "a".repeat(2048 - prefix.len()));
+    let f = deploy(&chain, 0, &looping_fetcher(longest.as_bytes(), 1), 0);
+    let report = chain.call_to(f, USER, 0, None, "flood", &[]).unwrap();
+    assert_eq!(report.outcome, Ok(response(200, b"hello")), "2,048 bytes is fine");
+    let too_long = format!("{longest}a");
+    let f = deploy(&chain, 1, &looping_fetcher(too_long.as_bytes(), 1_000), 0);
+    let report = chain.call_to(f, USER, 0, None, "flood", &[]).unwrap();
+    assert_eq!(report.outcome, Ok(failure("bad_url")));
+    assert!(report.fetches.is_empty(), "nothing of it kept: {} records", report.fetches.len());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `relay` calls `to`'s `method` and returns its answer, writing nothing itself.
+fn relay(to: Address, method: &str) -> Vec<u8> {
+    let mut w = Wat::default();
+    let (a, _) = w.put(&to.0);
+    let (m, ml) = w.put(method.as_bytes());
+    let (args, al) = w.put(&calldata::encode(&Value::Array(Vec::new())));
+    let body = format!(
+        "(drop (call $call (i32.const {a}) (i32.const {m}) (i32.const {ml}) (i32.const {args}) (i32.const {al}))) \
+         (call $read (i32.const 32768)) {}",
+        w.ret_answer()
+    );
+    w.export("relay", &body);
+    w.wasm()
+}
+
+#[test]
+fn a_view_never_fetches_not_even_in_a_nested_call_and_a_nested_write_is_refused() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/ok", listener.local_addr().unwrap().port());
+    let (chain, dir) = fetching_chain("fetch-view");
+    let f = deploy(&chain, 0, &looping_fetcher(url.as_bytes(), 1), 0);
+    let writer = deploy(&chain, 1, &fetcher(&url), 0);
+    let relayer = deploy(&chain, 2, &relay(f, "flood"), 0);
+    let reader = deploy(&chain, 3, &relay(writer, "get"), 0);
+    let before = chain.state_dump().unwrap();
+
+    assert_eq!(chain.view_at(f, "flood", &[]).unwrap(), Ok(failure("not_allowed")));
+    assert_eq!(chain.view_at(relayer, "relay", &[]).unwrap(), Ok(failure("not_allowed")), "nested");
+    let answer = chain.view_at(reader, "relay", &[]).unwrap().expect("the caller reads the refusal");
+    assert_eq!(code_of(&answer), Some("host_fault"), "a nested write in a view: {answer:?}");
+    listener.set_nonblocking(true).unwrap();
+    let connection = listener.accept().map(|_| ()).map_err(|e| e.kind());
+    assert_eq!(connection, Err(std::io::ErrorKind::WouldBlock), "no request ever left");
+    assert_eq!(chain.state_dump().unwrap(), before, "views change nothing");
     let _ = std::fs::remove_dir_all(dir);
 }

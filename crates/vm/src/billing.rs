@@ -1,7 +1,7 @@
 //! A wasmi host of the contract's ABI (docs/ABI.md): the `billing` imports over a [`Tx`], fuel
 //! metering, and the outcome of each export call.
 
-use crate::calls::{CallAnswer, FetchAnswer, FetchFailure};
+use crate::calls::{CallAnswer, FetchAnswer, FetchFailure, MAX_URL_BYTES};
 use crate::trace::{mark, FuelMark, Traced};
 use crate::LoadError;
 use api_usage_billing::calldata;
@@ -394,10 +394,15 @@ fn define_outbound_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Resu
         M,
         "http_get",
         |mut caller: Caller<'_, CallState<H>>, url: u32, url_len: u32| -> Result<i32, wasmi::Error> {
-            let url = read_bytes(&caller, url, url_len)?;
-            let answer = match std::str::from_utf8(&url) {
-                Ok(url) => caller.data_mut().tx.http_get(url),
-                Err(_) => FetchAnswer::Failed(FetchFailure::BadUrl),
+            // Past the limit, refused before the host copies (or keeps) a byte of it.
+            let answer = if url_len as usize > MAX_URL_BYTES {
+                FetchAnswer::Failed(FetchFailure::BadUrl)
+            } else {
+                let url = read_bytes(&caller, url, url_len)?;
+                match std::str::from_utf8(&url) {
+                    Ok(url) => caller.data_mut().tx.http_get(url),
+                    Err(_) => FetchAnswer::Failed(FetchFailure::BadUrl),
+                }
             };
             let code = i32::from(matches!(answer, FetchAnswer::Failed(_)));
             caller.data_mut().result = answer.to_calldata();

@@ -8,6 +8,9 @@ use api_usage_billing::{Int, Value};
 /// The deepest call stack: the top-level call is depth 1, so three nested levels.
 pub const MAX_CALL_DEPTH: usize = 4;
 
+/// The longest URL `http_get` takes: a longer one is `bad_url`, refused before the host copies it.
+pub const MAX_URL_BYTES: usize = 2048;
+
 /// How a nested `call_contract` ended, for the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallAnswer {
