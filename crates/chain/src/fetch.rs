@@ -21,6 +21,12 @@ pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest status line or header line; the response head in all.
 const MAX_LINE: usize = 8 << 10;
 const MAX_HEAD: usize = 64 << 10;
+/// Interim (1xx) heads before the real one; one more is `protocol`.
+const MAX_INTERIM: usize = 8;
+/// Every byte a response may take, framing included (heads, chunk lines and extensions, trailers):
+/// the body's limit and as much again; past it `too_large`, so a peer cannot make the host buffer
+/// more than this however it frames its bytes.
+const MAX_RESPONSE: usize = 2 * MAX_BODY;
 
 /// Which fetches the chain makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +72,9 @@ struct Target {
 }
 
 fn parse_url(url: &str) -> Result<Target, FetchFailure> {
+    if url.len() > billing_vm::calls::MAX_URL_BYTES {
+        return Err(FetchFailure::BadUrl);
+    }
     let rest = url
         .get(..7)
         .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
@@ -164,9 +173,34 @@ fn get(policy: &FetchPolicy, url: &str) -> Result<(u16, Vec<u8>), FetchFailure> 
         "GET {} HTTP/1.1\r\nHost: {host_header}:{}\r\nUser-Agent: billing-sandbox\r\nAccept: */*\r\nConnection: close\r\n\r\n",
         target.path, target.port
     );
-    stream.set_write_timeout(Some(remaining(deadline)?)).map_err(|_| FetchFailure::Connect)?;
-    stream.write_all(request.as_bytes()).map_err(|e| io_failure(&e, FetchFailure::Connect))?;
-    Conn { stream, buf: Vec::new(), pos: 0, deadline }.response()
+    send(&mut stream, request.as_bytes(), deadline)?;
+    Conn::new(stream, deadline).response()
+}
+
+/// Writes all of `request` by the deadline: each write waits only for what is left of it, so a
+/// peer reading slowly cannot stretch the request past its time-out.
+fn send<O: Outlet>(outlet: &mut O, mut request: &[u8], deadline: Instant) -> Result<(), FetchFailure> {
+    while !request.is_empty() {
+        outlet.write_at_most(remaining(deadline)?)?;
+        match outlet.write(request) {
+            Ok(0) => return Err(FetchFailure::Connect),
+            Ok(n) => request = request.get(n..).unwrap_or_default(),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_failure(&e, FetchFailure::Connect)),
+        }
+    }
+    Ok(())
+}
+
+/// Where a request's bytes go: a connection, whose writes wait at most until the deadline.
+trait Outlet: Write {
+    fn write_at_most(&mut self, left: Duration) -> Result<(), FetchFailure>;
+}
+
+impl Outlet for TcpStream {
+    fn write_at_most(&mut self, left: Duration) -> Result<(), FetchFailure> {
+        self.set_write_timeout(Some(left)).map_err(|_| FetchFailure::Connect)
+    }
 }
 
 /// Where a response's bytes come from: a connection, whose reads wait at most until the deadline.
@@ -220,8 +254,11 @@ fn io_failure(error: &std::io::Error, otherwise: FetchFailure) -> FetchFailure {
 /// The response side of a connection: bytes read so far, and how far they are parsed.
 struct Conn<P> {
     stream: P,
+    /// Bytes read and not yet dropped: what is left of a partial line, or a body being taken.
     buf: Vec<u8>,
     pos: usize,
+    /// Bytes of this response dropped from the front of `buf` (parsed already).
+    dropped: usize,
     deadline: Instant,
 }
 
@@ -233,11 +270,25 @@ enum Framing {
 }
 
 impl<P: Peer> Conn<P> {
-    /// Reads more bytes; `false` at the end of the stream.
+    fn new(stream: P, deadline: Instant) -> Conn<P> {
+        Conn { stream, buf: Vec::new(), pos: 0, dropped: 0, deadline }
+    }
+
+    /// How many bytes of the response are parsed.
+    fn parsed(&self) -> usize {
+        self.dropped.saturating_add(self.pos)
+    }
+
+    /// Reads more bytes; `false` at the end of the stream. What is parsed already is dropped first,
+    /// so the buffer holds only what is still to parse.
     fn more(&mut self) -> Result<bool, FetchFailure> {
-        if self.pos > 0 && self.pos == self.buf.len() {
-            self.buf.clear();
+        if self.pos > 0 {
+            self.buf.drain(..self.pos.min(self.buf.len()));
+            self.dropped = self.dropped.saturating_add(self.pos);
             self.pos = 0;
+        }
+        if self.dropped.saturating_add(self.buf.len()) > MAX_RESPONSE {
+            return Err(FetchFailure::TooLarge);
         }
         let mut chunk = [0u8; 16 << 10];
         loop {
@@ -288,11 +339,16 @@ impl<P: Peer> Conn<P> {
     }
 
     fn response(&mut self) -> Result<(u16, Vec<u8>), FetchFailure> {
-        // Interim (1xx) responses come before the real one.
+        // Interim (1xx) responses come before the real one: a few of them.
+        let mut interim = 0;
         let (status, framing) = loop {
             let (status, framing) = self.head()?;
             if !(100..200).contains(&status) {
                 break (status, framing);
+            }
+            interim += 1;
+            if interim > MAX_INTERIM {
+                return Err(FetchFailure::Protocol);
             }
         };
         let body = if status == 204 || status == 304 {
@@ -310,14 +366,14 @@ impl<P: Peer> Conn<P> {
 
     /// The status line and headers: the status and how the body ends.
     fn head(&mut self) -> Result<(u16, Framing), FetchFailure> {
-        let start = self.pos;
+        let start = self.parsed();
         let status_line = self.line()?;
         let status = parse_status(&status_line).ok_or(FetchFailure::Protocol)?;
         let mut length: Option<usize> = None;
         let mut chunked = false;
         loop {
             let line = self.line()?;
-            if self.pos.saturating_sub(start) > MAX_HEAD {
+            if self.parsed().saturating_sub(start) > MAX_HEAD {
                 return Err(FetchFailure::Protocol);
             }
             if line.is_empty() {
@@ -360,8 +416,13 @@ impl<P: Peer> Conn<P> {
             }
             let size = usize::from_str_radix(size, 16).map_err(|_| FetchFailure::Protocol)?;
             if size == 0 {
-                // Trailers, up to the empty line.
-                while !self.line()?.is_empty() {}
+                // Trailers, up to the empty line: no more of them than a head holds.
+                let start = self.parsed();
+                while !self.line()?.is_empty() {
+                    if self.parsed().saturating_sub(start) > MAX_HEAD {
+                        return Err(FetchFailure::Protocol);
+                    }
+                }
                 return Ok(body);
             }
             if body.len().saturating_add(size) > MAX_BODY {
@@ -454,6 +515,12 @@ mod tests {
         }
     }
 
+    impl Outlet for Vec<u8> {
+        fn write_at_most(&mut self, _: Duration) -> Result<(), FetchFailure> {
+            Ok(())
+        }
+    }
+
     impl Peer for Canned<'_> {
         fn wait_at_most(&mut self, _: Duration) -> Result<(), FetchFailure> {
             Ok(())
@@ -462,7 +529,7 @@ mod tests {
 
     fn parse(bytes: &[u8]) -> Result<(u16, Vec<u8>), FetchFailure> {
         let deadline = Instant::now() + Duration::from_secs(5);
-        Conn { stream: Canned(bytes), buf: Vec::new(), pos: 0, deadline }.response()
+        Conn::new(Canned(bytes), deadline).response()
     }
 
     #[test]
@@ -555,6 +622,109 @@ mod tests {
                 let _ = parse(&mutated);
             }
         }
+    }
+
+    /// A peer that sends `head` and then `pattern` again and again (for at most `limit` bytes),
+    /// counting what it sent.
+    struct Endless {
+        head: Vec<u8>,
+        pattern: Vec<u8>,
+        sent: usize,
+        limit: usize,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let mut n = 0;
+            while n < buf.len() && self.sent < self.limit {
+                let at = self.sent;
+                buf[n] = match self.head.get(at) {
+                    Some(byte) => *byte,
+                    None => self.pattern[(at - self.head.len()) % self.pattern.len()],
+                };
+                n += 1;
+                self.sent += 1;
+            }
+            Ok(n)
+        }
+    }
+
+    impl Peer for Endless {
+        fn wait_at_most(&mut self, _: Duration) -> Result<(), FetchFailure> {
+            Ok(())
+        }
+    }
+
+    /// What an endless response of `head` then `pattern` ends in, how many bytes the parser took
+    /// before it, and the most its buffer held.
+    fn endless(head: &[u8], pattern: &[u8]) -> (Result<(u16, Vec<u8>), FetchFailure>, usize, usize) {
+        let peer = Endless { head: head.to_vec(), pattern: pattern.to_vec(), sent: 0, limit: 64 << 20 };
+        let mut conn = Conn::new(peer, Instant::now() + Duration::from_secs(60));
+        let answer = conn.response();
+        (answer, conn.stream.sent, conn.buf.capacity())
+    }
+
+    #[test]
+    fn a_peer_framing_endless_bytes_is_cut_off_with_the_buffer_bounded() {
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let mut extension = b"1;".to_vec();
+        extension.resize(8000, b'a');
+        extension.extend_from_slice(b"\r\nx\r\n");
+        let cases: [(&str, Vec<u8>, Vec<u8>, FetchFailure); 3] = [
+            (
+                "endless 100 Continue",
+                vec![],
+                b"HTTP/1.1 100 Continue\r\n\r\n".to_vec(),
+                FetchFailure::Protocol,
+            ),
+            (
+                "endless trailers",
+                [&chunked[..], b"0\r\n"].concat(),
+                b"X: y\r\n".to_vec(),
+                FetchFailure::Protocol,
+            ),
+            ("8 KB chunk extensions for 1 byte each", chunked.to_vec(), extension, FetchFailure::TooLarge),
+        ];
+        for (case, head, pattern, why) in cases {
+            let (answer, sent, held) = endless(&head, &pattern);
+            assert_eq!(answer, Err(why), "{case}");
+            assert!(sent <= MAX_RESPONSE + (64 << 10), "{case}: {sent} bytes read before the cut");
+            assert!(held <= 256 << 10, "{case}: the buffer grew to {held} bytes");
+        }
+    }
+
+    /// A peer that takes one byte per write, slowly.
+    struct SlowReader {
+        took: usize,
+    }
+
+    impl Write for SlowReader {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            std::thread::sleep(Duration::from_millis(20));
+            self.took += 1;
+            Ok(buf.len().min(1))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Outlet for SlowReader {
+        fn write_at_most(&mut self, _: Duration) -> Result<(), FetchFailure> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn sending_to_a_slow_reader_stops_at_the_deadline() {
+        let started = Instant::now();
+        let mut peer = SlowReader { took: 0 };
+        let sent = send(&mut peer, &[b'x'; 1000], started + Duration::from_millis(300));
+        assert_eq!(sent, Err(FetchFailure::Timeout));
+        assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+        assert!(peer.took < 100, "{} writes", peer.took);
+        let mut fast = Vec::new();
+        assert_eq!(send(&mut fast, b"GET / HTTP/1.1\r\n\r\n", started + Duration::from_secs(60)), Ok(()));
     }
 
     #[test]
