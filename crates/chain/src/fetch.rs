@@ -655,9 +655,11 @@ mod tests {
         }
     }
 
+    type Parsed = Result<(u16, Vec<u8>), FetchFailure>;
+
     /// What an endless response of `head` then `pattern` ends in, how many bytes the parser took
     /// before it, and the most its buffer held.
-    fn endless(head: &[u8], pattern: &[u8]) -> (Result<(u16, Vec<u8>), FetchFailure>, usize, usize) {
+    fn endless(head: &[u8], pattern: &[u8]) -> (Parsed, usize, usize) {
         let peer = Endless { head: head.to_vec(), pattern: pattern.to_vec(), sent: 0, limit: 64 << 20 };
         let mut conn = Conn::new(peer, Instant::now() + Duration::from_secs(60));
         let answer = conn.response();
