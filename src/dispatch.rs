@@ -23,6 +23,8 @@ pub enum ReturnType {
     Str,
     /// The billing receipt: a map of integers.
     Receipt,
+    /// `preview_bill`'s answer: a map of mixed values (`allowed`, then a receipt or a refusal).
+    Preview,
 }
 
 /// One public method: its name, parameters and kind, as clients and schemas see it.
@@ -80,6 +82,8 @@ macro_rules! method_table {
             write listed set_credit_alerts(percents: IntList) -> Null = contract::set_credit_alerts;
             write listed credit_note(api_name: Str, consumer_address: Address, amount: Int, reason: Str)
                 -> Null = contract::credit_note;
+            view listed preview_bill(api_name: Str, consumer_address: Address, calls: Int) -> Preview
+                = contract::preview_bill;
             view unlisted get_schema() -> Str = contract::get_schema;
         }
     };

@@ -9,13 +9,19 @@ use crate::state::Subscription;
 use crate::state::{Account, ACCOUNTS, APIS, API_LISTS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS};
 use crate::{Address, Error, Host, Value};
 
-pub const INTEGRATION_EXAMPLE: &str =
-    "Integration: 1) the end user calls subscribe(api_name, max_daily_spend_wei, \
+/// How a consumer contract bills before it fetches, on each interface (README, "Differences from the
+/// seed": on GenLayer a write to another contract is a queued message, so the seed's pattern cannot
+/// see a refusal before its fetch).
+pub const INTEGRATION_EXAMPLE: &str = "First the end user calls subscribe(api_name, max_daily_spend_wei, \
 initial_deposit_wei) with the deposit attached, then approve_delegate(api_name, consumer_contract). \
-2) Before each outbound fetch, the consumer contract calls billing.consume_credit(api_name, end_user) and \
-proceeds with gl.nondet.web.get(url) only if it succeeds; a refusal (daily_call_limit, daily_spend_limit, \
-insufficient_credit, api_paused, price_increased) means do not fetch. The receipt tells the remaining credit \
-and quota until resets_at.";
+Billing ABI (calls are synchronous): the consumer contract calls consume_credit(api_name, end_user) \
+(end_user = origin) through the host's call_contract and fetches only if it returned; a refusal means \
+no fetch. GenLayer (a write to another contract is a queued message): \
+billing.view().preview_bill(api_name, end_user, 1); only if allowed, fetch in a nondet block \
+(gl.nondet.web.get), then billing.emit(on='accepted').consume_credits(api_name, end_user, 1, usage_id) \
+with the consumer's own increasing usage_id, so a replayed message never bills twice. Bills landing \
+in between can still refuse it, at most the calls in flight. Receipts tell the remaining credit and \
+quota until resets_at.";
 
 /// Field names and order are part of the interface (SPEC.md): seed fields first.
 #[derive(Serialize)]

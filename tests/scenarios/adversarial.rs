@@ -43,6 +43,7 @@ fn base(method: &str) -> (Address, u128, Vec<Value>) {
         "set_delegate_limit" => (ALICE, 0, vec![api(), DAPP.into(), 3.into()]),
         "set_credit_alerts" => (ALICE, 0, vec![Value::Array(vec![50.into(), 10.into()])]),
         "credit_note" => (OPERATOR, 0, vec![api(), ALICE.into(), 5.into(), "empty response".into()]),
+        "preview_bill" => (DAPP, 0, vec![api(), ALICE.into(), 2.into()]),
         "consumer_integration_example" | "get_schema" => (STRANGER, 0, vec![]),
         other => panic!("no base call of {other}: add one"),
     }
@@ -56,6 +57,11 @@ struct Case {
     args: Vec<Value>,
     code: &'static str,
 }
+
+/// Codes `preview_bill` gives as refusals (its own arguments); every other code of its catalog is the
+/// bill's, which it answers as `{allowed: false, code, …}`.
+const PREVIEW_ARGUMENT_CODES: &[&str] =
+    &["invalid_arguments", "invalid_address", "not_payable", "calls_not_positive", "out_of_range"];
 
 /// The codes an integer argument gets when it is zero, negative or beyond u128 (None: zero is valid).
 fn int_codes(method: &str, param: &str) -> (Option<&'static str>, &'static str, &'static str) {
@@ -75,6 +81,7 @@ fn int_codes(method: &str, param: &str) -> (Option<&'static str>, &'static str, 
         }
         ("consume_credits", "calls") => (Some("calls_not_positive"), "calls_not_positive", "out_of_range"),
         ("consume_credits", "usage_id") => (None, "out_of_range", "out_of_range"),
+        ("preview_bill", "calls") => (Some("calls_not_positive"), "calls_not_positive", "out_of_range"),
         ("set_delegate_limit", "max_daily_calls") => (None, "negative_limit", "out_of_range"),
         (_, "amount") => (Some("amount_not_positive"), "amount_not_positive", "out_of_range"),
         _ => (None, "out_of_range", "out_of_range"),
@@ -445,6 +452,41 @@ fn catalog() -> Vec<Case> {
         note(ALICE, 1, &"r".repeat(65)),
         "invalid_reason",
     );
+    let preview = |calls: u128| vec![api(), ALICE.into(), calls.into()];
+    push("preview_bill: a stranger".into(), STRANGER, 0, "preview_bill", preview(1), "caller_not_allowed");
+    push(
+        "preview_bill: a delegate of another API".into(),
+        DAPP,
+        0,
+        "preview_bill",
+        vec!["maps".into(), ALICE.into(), 1.into()],
+        "caller_not_allowed",
+    );
+    push(
+        "preview_bill: past the call limit".into(),
+        ALICE,
+        0,
+        "preview_bill",
+        preview(5),
+        "daily_call_limit",
+    );
+    push("preview_bill: past the cap".into(), ALICE, 0, "preview_bill", preview(3), "daily_spend_limit");
+    push(
+        "preview_bill: never subscribed".into(),
+        BOB,
+        0,
+        "preview_bill",
+        vec![api(), BOB.into(), 1.into()],
+        "not_subscribed",
+    );
+    push(
+        "preview_bill: u64::MAX + 1 calls".into(),
+        ALICE,
+        0,
+        "preview_bill",
+        preview(u128::from(u64::MAX) + 1),
+        "out_of_range",
+    );
     push("an unknown method".into(), ALICE, 0, "drain", vec![], "unknown_method");
     cases
 }
@@ -455,6 +497,18 @@ fn every_bad_input_of_every_entrypoint_gets_its_code_and_changes_nothing() {
     let cases = catalog();
     for case in &cases {
         let mut chain = fixture.clone();
+        if case.method == "preview_bill" && !PREVIEW_ARGUMENT_CODES.contains(&case.code) {
+            // The bill's own checks: the view answers them (and changes nothing, `preview` checks).
+            let [api, consumer, calls] = <[Value; 3]>::try_from(case.args.clone()).expect("three arguments");
+            let (Value::Str(api), Value::Address(consumer)) = (api, consumer) else {
+                panic!("{}", case.what)
+            };
+            let answer = preview(&mut chain, case.sender, &api, consumer, calls);
+            let refusal = answer.expect_err(&case.what);
+            assert_eq!(refusal.code, case.code, "{}", case.what);
+            assert!(refusal.message.starts_with("[EXPECTED] "), "{}", case.what);
+            continue;
+        }
         let refusal = refused(&mut chain, case.code, |c| {
             c.call(case.sender).value(case.value).method(case.method, case.args.clone())
         });

@@ -68,3 +68,38 @@ pub fn last_events(chain: &MockChain) -> Vec<String> {
 pub fn int(v: u128) -> Value {
     Value::from(v)
 }
+
+/// `preview_bill(api, consumer, calls)` by `who`, read as the outcome of the bill it announces: the
+/// receipt when allowed, the refusal when not; a refusal of the view itself (its own arguments) stays
+/// one. Checks that the view wrote, emitted and sent nothing, and that its answer has exactly the keys
+/// it should.
+pub fn preview(
+    chain: &mut MockChain,
+    who: Address,
+    api: &str,
+    consumer: Address,
+    calls: impl Into<Value>,
+) -> Outcome {
+    let (storage, balances, events) = (chain.storage().clone(), chain.balances().clone(), chain.events().len());
+    let answer = chain.call(who).preview_bill(api, consumer, calls);
+    assert!(chain.storage() == &storage, "preview_bill wrote");
+    assert!(chain.balances() == &balances, "preview_bill moved value");
+    assert_eq!(chain.events().len(), events, "preview_bill emitted");
+    assert!(chain.last().events.is_empty() && chain.last().transfers.is_empty());
+    let answer = answer?;
+    let keys: Vec<&str> = match &answer {
+        Value::Map(entries) => entries.iter().map(|(key, _)| key.as_str()).collect(),
+        other => panic!("preview_bill answered {other:?}"),
+    };
+    match answer.get("allowed") {
+        Some(Value::Bool(true)) => {
+            assert_eq!(keys, ["allowed", "receipt"], "{answer:?}");
+            Ok(answer.get("receipt").cloned().expect("a receipt"))
+        }
+        Some(Value::Bool(false)) => {
+            assert_eq!(keys, ["allowed", "code", "details", "message"], "{answer:?}");
+            Err(Refusal::from_value(&answer).expect("a refusal's code, message and details"))
+        }
+        _ => panic!("preview_bill's answer has no allowed flag: {answer:?}"),
+    }
+}

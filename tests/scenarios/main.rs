@@ -27,6 +27,7 @@ mod billing;
 mod credit;
 mod edges;
 mod operators;
+mod preview;
 mod properties;
 mod refusals;
 mod report;

@@ -13,7 +13,10 @@
 //! * the usage report says what the stored records say;
 //! * usage never moves back in time: no subscription's recorded day decreases, whatever the block
 //!   times (which may go backwards);
-//! * a transaction from the contract's own address is refused and changes nothing.
+//! * a transaction from the contract's own address is refused and changes nothing;
+//! * `preview_bill` just before a bill answers what the bill then answers, receipt or refusal, field
+//!   for field (a bill with a usage id: unless the id itself is what the bill refuses), and changes
+//!   nothing.
 
 use crate::common::*;
 use api_usage_billing::testing::{
@@ -312,6 +315,20 @@ fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<Bill>) {
     }
 }
 
+/// The `preview_bill` of a bill step, by the same caller for the same calls, and whether the bill's
+/// usage id can make it disagree (the preview bills with none).
+fn preview_of(step: &Step) -> Option<(Address, Address, &'static str, Value, bool)> {
+    match step {
+        Step::Bill { caller, who, api } => {
+            Some((caller_address(*caller), CONSUMERS[*who], APIS[*api], Value::from(1), false))
+        }
+        Step::BillMany { caller, who, api, calls, usage_id } => {
+            Some((caller_address(*caller), CONSUMERS[*who], APIS[*api], calls.value(), *usage_id != 0))
+        }
+        _ => None,
+    }
+}
+
 fn storage_pairs(chain: &MockChain) -> Vec<(&[u8], &[u8])> {
     chain.storage().iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect()
 }
@@ -485,8 +502,18 @@ fn history_holds(steps: &[Step]) -> Result<(), TestCaseError> {
         chain.faucet(*who, FUNDS);
     }
     for (index, step) in steps.iter().enumerate() {
+        let previewed = preview_of(step).map(|(caller, consumer, api, calls, with_usage_id)| {
+            (preview(&mut chain, caller, api, consumer, calls), with_usage_id)
+        });
         let before = chain.clone();
         let (outcome, bill) = run(&mut chain, step);
+        if let Some((previewed, with_usage_id)) = previewed {
+            let id_refused =
+                matches!(&outcome, Err(r) if r.code == "duplicate_usage_id" || r.code == "too_many_billers");
+            if !(with_usage_id && id_refused) {
+                prop_assert_eq!(&previewed, &outcome, "step {}: preview_bill and the bill disagree", index);
+            }
+        }
         match &outcome {
             Err(refusal) => {
                 prop_assert!(

@@ -104,7 +104,10 @@ fn views_write_nothing_and_accept_text_addresses() {
     let text = chain.call(BOB).consumer_integration_example().unwrap();
     let text = text.as_str().unwrap();
     assert!(
-        text.contains("consume_credit(api_name, end_user)") && text.contains("approve_delegate"),
+        text.contains("consume_credit(api_name, end_user)")
+            && text.contains("approve_delegate")
+            && text.contains("view().preview_bill(api_name, end_user, 1)")
+            && text.contains("emit(on='accepted').consume_credits(api_name, end_user, 1, usage_id)"),
         "{text}"
     );
     assert_eq!(chain.storage(), &storage);

@@ -65,6 +65,13 @@ pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
             0,
             vec!["weather".into(), ALICE.into()],
         ),
+        (
+            "preview_bill",
+            "same-day bill, by a delegate",
+            DAPP,
+            0,
+            vec!["weather".into(), ALICE.into(), 1.into()],
+        ),
         ("consume_credit", "same-day bill, by a delegate", DAPP, 0, vec!["weather".into(), ALICE.into()]),
         (
             "set_delegate_limit",

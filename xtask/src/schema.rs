@@ -31,6 +31,7 @@ pub fn files() -> Vec<(&'static str, String)> {
         ("receipt.schema.json", pretty(receipt())),
         ("events.schema.json", pretty(events())),
         ("error.schema.json", pretty(error())),
+        ("preview_bill.schema.json", pretty(preview_bill())),
     ]
 }
 
@@ -57,6 +58,7 @@ pub fn contract_schema() -> String {
             ReturnType::Null => json!("null"),
             ReturnType::Str => json!("string"),
             ReturnType::Receipt => json!({"$dict": "int"}),
+            ReturnType::Preview => json!({"$dict": "any"}),
         };
         let mut entry = Map::new();
         entry.insert("params".into(), Json::Array(params));
@@ -160,18 +162,40 @@ fn events() -> Json {
     )
 }
 
+/// `preview_bill`'s answer: the receipt the bill would give, or the refusal it would give.
+fn preview_bill() -> Json {
+    let mut refusal = refusal_object();
+    refusal["properties"]["allowed"] = json!({"const": false});
+    refusal["required"] = json!(["allowed", "code", "message", "details"]);
+    let allowed = json!({
+        "type": "object",
+        "properties": {"allowed": {"const": true}, "receipt": object("receipt", RECEIPT, true)},
+        "required": ["allowed", "receipt"],
+        "additionalProperties": false,
+    });
+    document(
+        "preview_bill: what consume_credits(api_name, consumer_address, calls, 0) by the same sender would \
+         answer now, as JSON clients print calldata (ints as decimal strings)",
+        json!({"oneOf": [allowed, refusal]}),
+    )
+}
+
 fn error() -> Json {
     document(
         "a refusal: the calldata map {code, details, message} the contract reverts with",
-        json!({
-            "type": "object",
-            "properties": {
-                "code": {"enum": Error::CODES},
-                "message": {"type": "string"},
-                "details": {"type": "object", "description": "figures of the refusal, e.g. reason, attempted_calls, max_calls; ints as decimal strings"},
-            },
-            "required": ["code", "message", "details"],
-            "additionalProperties": false,
-        }),
+        refusal_object(),
     )
+}
+
+fn refusal_object() -> Json {
+    json!({
+        "type": "object",
+        "properties": {
+            "code": {"enum": Error::CODES},
+            "message": {"type": "string"},
+            "details": {"type": "object", "description": "figures of the refusal, e.g. reason, attempted_calls, max_calls; ints as decimal strings"},
+        },
+        "required": ["code", "message", "details"],
+        "additionalProperties": false,
+    })
 }

@@ -163,7 +163,7 @@ export interface MethodInfo {
   params: [string, ParamType][];
   readonly: boolean;
   payable: boolean;
-  returns: "null" | "string" | "receipt";
+  returns: "null" | "string" | "receipt" | "preview";
 }
 export function methods(): MethodInfo[];
 /** `schema/contract.json`, byte for byte. */

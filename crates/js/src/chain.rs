@@ -175,6 +175,7 @@ pub fn methods() -> Json {
                 api_usage_billing::ReturnType::Null => "null",
                 api_usage_billing::ReturnType::Str => "string",
                 api_usage_billing::ReturnType::Receipt => "receipt",
+                api_usage_billing::ReturnType::Preview => "preview",
             };
             json!({ "name": m.name, "params": params, "readonly": m.readonly, "payable": m.payable, "returns": returns })
         })

@@ -33,6 +33,8 @@ mod credit;
 mod edges;
 #[path = "../../../tests/scenarios/operators.rs"]
 mod operators;
+#[path = "../../../tests/scenarios/preview.rs"]
+mod preview;
 #[path = "../../../tests/scenarios/properties.rs"]
 mod properties;
 #[path = "../../../tests/scenarios/refusals.rs"]
