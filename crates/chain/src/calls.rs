@@ -159,6 +159,7 @@ pub(crate) fn call_contract(
     if !matches!(answer, CallAnswer::Returned(_)) {
         caller.roll_back_to(mark);
     }
+    caller.release(mark);
     (answer, burned)
 }
 

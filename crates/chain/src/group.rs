@@ -103,6 +103,10 @@ impl CallGroup<'_> {
                 self.broken = !undone;
             }
         }
+        // The call is over: its writes stay (or were undone), and no rollback returns into it.
+        if let (false, Some(txn), Some(start)) = (self.broken, self.txn.as_ref(), start) {
+            txn.release(start);
+        }
         done
     }
 

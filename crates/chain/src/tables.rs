@@ -2,6 +2,7 @@
 //! value, so a damaged record is found on read and named, never taken for a real one.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::Address;
@@ -96,31 +97,47 @@ struct Undo {
     previous: Option<Vec<u8>>,
 }
 
-/// A position in a write transaction's undo log ([`Txn::mark`]): rolling back to it undoes every
-/// write made since.
+/// An open mark ([`Txn::mark`]): rolling back to it undoes every write made since, until it is
+/// released ([`Txn::release`]). Marks nest: a mark is open inside the ones taken before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Mark(usize);
+pub(crate) struct Mark {
+    /// How many marks were open when it was taken.
+    depth: usize,
+    /// Where the undo log stood.
+    at: usize,
+}
+
+/// One open mark's part of the undo log: the records it logged already, each once, since the
+/// oldest value written after the mark is the one a rollback must restore.
+struct Scope {
+    at: usize,
+    /// (the table's place in [`KNOWN`], key).
+    logged: BTreeSet<(usize, Vec<u8>)>,
+}
 
 /// A store transaction: a call's (read and write) or a view's (read only). One lives at a time, so
 /// the write transaction's size does not matter.
 ///
 /// Every write goes through [`Txn::put`] and [`Txn::remove`], which log what they replaced, so part
 /// of an open write transaction can be undone ([`Txn::roll_back_to`]) while the rest stays to be
-/// committed: redb's own savepoints refuse a transaction that has written already.
+/// committed: redb's own savepoints refuse a transaction that has written already. A record is
+/// logged once per open mark, and nothing is logged while no mark is open (aborting undoes that),
+/// so rewriting a key in a loop does not grow the log.
 pub(crate) struct Txn {
     kind: Kind,
     undo: RefCell<Vec<Undo>>,
+    scopes: RefCell<Vec<Scope>>,
 }
 
 impl Txn {
     /// A transaction that may write.
     pub(crate) fn writing(txn: WriteTransaction) -> Txn {
-        Txn { kind: Kind::Write(txn), undo: RefCell::new(Vec::new()) }
+        Txn { kind: Kind::Write(txn), undo: RefCell::new(Vec::new()), scopes: RefCell::new(Vec::new()) }
     }
 
     /// A transaction that only reads.
     pub(crate) fn reading(txn: ReadTransaction) -> Txn {
-        Txn { kind: Kind::Read(txn), undo: RefCell::new(Vec::new()) }
+        Txn { kind: Kind::Read(txn), undo: RefCell::new(Vec::new()), scopes: RefCell::new(Vec::new()) }
     }
 
     /// The value under `key`, checked.
@@ -181,8 +198,10 @@ impl Txn {
     pub(crate) fn put(&self, table: Table, key: &[u8], value: &[u8]) -> Result<(), ChainError> {
         let mut opened = self.write()?.open_table(table).map_err(ChainError::store)?;
         let replaced = opened.insert(key, seal(&table, key, value).as_slice()).map_err(ChainError::store)?;
-        let previous = replaced.map(|old| old.value().to_vec());
-        self.undo.borrow_mut().push(Undo { table, key: key.to_vec(), previous });
+        if self.first_since_mark(&table, key) {
+            let previous = replaced.map(|old| old.value().to_vec());
+            self.undo.borrow_mut().push(Undo { table, key: key.to_vec(), previous });
+        }
         Ok(())
     }
 
@@ -190,24 +209,70 @@ impl Txn {
     pub(crate) fn remove(&self, table: Table, key: &[u8]) -> Result<(), ChainError> {
         let mut opened = self.write()?.open_table(table).map_err(ChainError::store)?;
         let removed = opened.remove(key).map_err(ChainError::store)?;
-        if let Some(old) = removed {
+        if let Some(old) = removed.filter(|_| self.first_since_mark(&table, key)) {
             let previous = Some(old.value().to_vec());
             self.undo.borrow_mut().push(Undo { table, key: key.to_vec(), previous });
         }
         Ok(())
     }
 
-    /// The current position in the undo log: [`Txn::roll_back_to`] it undoes what is written after.
+    /// Whether a write of `key` in `table` is the first since the innermost open mark (so what it
+    /// replaces must be logged); `false` with no mark open.
+    fn first_since_mark(&self, table: &Table, key: &[u8]) -> bool {
+        match self.scopes.borrow_mut().last_mut() {
+            Some(scope) => {
+                let place = KNOWN.iter().position(|known| known.name() == table.name()).unwrap_or(usize::MAX);
+                scope.logged.insert((place, key.to_vec()))
+            }
+            None => false,
+        }
+    }
+
+    /// Opens a mark here: [`Txn::roll_back_to`] it undoes what is written after, until
+    /// [`Txn::release`] closes it.
     pub(crate) fn mark(&self) -> Mark {
-        Mark(self.undo.borrow().len())
+        let at = self.undo.borrow().len();
+        let mut scopes = self.scopes.borrow_mut();
+        scopes.push(Scope { at, logged: BTreeSet::new() });
+        Mark { depth: scopes.len() - 1, at }
+    }
+
+    /// Whether `mark` is still open.
+    fn is_open(&self, mark: Mark) -> bool {
+        self.scopes.borrow().get(mark.depth).is_some_and(|scope| scope.at == mark.at)
+    }
+
+    /// Closes `mark` (and any still open inside it): what was written since stays, to be undone by
+    /// an outer mark or, with none open, by aborting. A closed mark is not closed again.
+    pub(crate) fn release(&self, mark: Mark) {
+        if !self.is_open(mark) {
+            return;
+        }
+        let mut scopes = self.scopes.borrow_mut();
+        let closed = scopes.split_off(mark.depth);
+        match scopes.last_mut() {
+            // What the closed marks logged, the outer one has logged too.
+            Some(outer) => closed.into_iter().for_each(|scope| outer.logged.extend(scope.logged)),
+            None => self.undo.borrow_mut().clear(),
+        }
     }
 
     /// Undoes every write made since `mark`, newest first, so each record holds again the bytes it
-    /// held at the mark (or is absent again). A mark from after this position undoes nothing.
+    /// held at the mark (or is absent again); the mark stays open, the ones inside it close.
     pub(crate) fn roll_back_to(&self, mark: Mark) -> Result<(), ChainError> {
+        if !self.is_open(mark) {
+            return Err(ChainError::Corrupt("a rollback to a released mark".into()));
+        }
+        {
+            let mut scopes = self.scopes.borrow_mut();
+            scopes.truncate(mark.depth.saturating_add(1));
+            if let Some(scope) = scopes.last_mut() {
+                scope.logged.clear();
+            }
+        }
         let undone = {
             let mut undo = self.undo.borrow_mut();
-            let from = mark.0.min(undo.len());
+            let from = mark.at.min(undo.len());
             undo.split_off(from)
         };
         let Some(first) = undone.first() else { return Ok(()) };
@@ -424,6 +489,53 @@ mod tests {
         txn.put(STORAGE, b"c", b"4").unwrap();
         txn.roll_back_to(outer).unwrap();
         assert!(raw(&txn).is_empty());
+    }
+
+    impl Txn {
+        fn logged(&self) -> usize {
+            self.undo.borrow().len()
+        }
+    }
+
+    #[test]
+    fn a_record_is_logged_once_per_open_mark_and_never_with_none_open() {
+        let db = memory_db();
+        let txn = Txn::writing(db.begin_write().unwrap());
+        let big = vec![7u8; 4096];
+        for _ in 0..1000 {
+            txn.put(STORAGE, b"k", &big).unwrap();
+        }
+        txn.remove(STORAGE, b"k").unwrap();
+        assert_eq!(txn.logged(), 0, "no mark open: aborting is the only undo");
+        txn.put(STORAGE, b"k", b"at the mark").unwrap();
+
+        let outer = txn.mark();
+        for _ in 0..1000 {
+            txn.put(STORAGE, b"k", &big).unwrap();
+            txn.remove(STORAGE, b"k").unwrap();
+        }
+        assert_eq!(txn.logged(), 1, "the value at the mark, once");
+        let inner = txn.mark();
+        for _ in 0..1000 {
+            txn.put(STORAGE, b"k", &big).unwrap();
+        }
+        txn.put(STORAGE, b"other", b"x").unwrap();
+        assert_eq!(txn.logged(), 3, "once more for the inner mark, and the other key");
+        txn.release(inner);
+        txn.put(STORAGE, b"k", b"after the inner mark").unwrap();
+        txn.put(STORAGE, b"other", b"y").unwrap();
+        assert_eq!(txn.logged(), 3, "the released mark's records count as the outer one's");
+
+        txn.roll_back_to(outer).unwrap();
+        assert_eq!(txn.get(STORAGE, b"k").unwrap().as_deref(), Some(&b"at the mark"[..]));
+        assert_eq!(txn.get(STORAGE, b"other").unwrap(), None);
+        txn.put(STORAGE, b"k", &big).unwrap();
+        assert_eq!(txn.logged(), 1, "after a rollback the mark logs afresh");
+        txn.roll_back_to(outer).unwrap();
+        assert_eq!(txn.get(STORAGE, b"k").unwrap().as_deref(), Some(&b"at the mark"[..]));
+        txn.release(outer);
+        assert_eq!(txn.logged(), 0, "no mark open: the log is let go");
+        assert!(txn.roll_back_to(outer).is_err(), "a released mark cannot be returned to");
     }
 
     #[test]

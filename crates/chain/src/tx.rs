@@ -133,6 +133,11 @@ impl StoreTx {
         self.spendable = mark.spendable;
     }
 
+    /// Closes `mark` (a nested call returned): what it did stays, for an outer mark to undo.
+    pub fn release(&mut self, mark: TxMark) {
+        self.txn.release(mark.store);
+    }
+
     pub(crate) fn broke(&self, error: ChainError) {
         self.broken.borrow_mut().get_or_insert(error);
     }
@@ -267,6 +272,7 @@ mod tests {
         assert_eq!(host.transfers, vec![Transfer { to: Address([5; 20]), amount: 10 }]);
         assert_eq!(host.spendable(), 90);
         assert!(host.broken.borrow().is_none());
+        host.release(mark);
         assert_eq!(host.mark(), mark, "back where it was");
     }
 }
