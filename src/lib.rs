@@ -22,6 +22,7 @@ mod fields;
 pub mod genvm;
 mod host;
 mod int;
+mod json;
 pub mod schema;
 mod state;
 mod value;

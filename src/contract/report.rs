@@ -2,11 +2,11 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::{Serialize, Serializer};
 
 use super::{is_low_credit, load_api, resets_at, today};
-use crate::state::Subscription;
-use crate::state::{Account, ACCOUNTS, APIS, API_LISTS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS};
+use crate::json::{push_decimal, Json};
+use crate::state::{Account, ApiRecord, DayUsage, Subscription};
+use crate::state::{ACCOUNTS, APIS, API_LISTS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS};
 use crate::{Address, Error, Host, Value};
 
 /// How a consumer contract bills before it fetches, on each interface (README, "Differences from the
@@ -23,240 +23,210 @@ with the consumer's own increasing usage_id, so a replayed message never bills t
 in between can still refuse it, at most the calls in flight. Receipts tell the remaining credit and \
 quota until resets_at.";
 
-/// Field names and order are part of the interface (SPEC.md): seed fields first.
-#[derive(Serialize)]
-struct UsageReport {
-    consumer: String,
-    day_id: u64,
-    #[serde(serialize_with = "wei")]
-    credit_balance_wei: u128,
-    apis: Vec<ApiUsage>,
-    resets_at: u64,
-    #[serde(serialize_with = "wei")]
-    funded_wei: u128,
-    low_credit: bool,
-    credit_alerts: Vec<CreditAlert>,
-}
-
-/// One low-credit threshold of the account, highest first.
-#[derive(Serialize)]
-struct CreditAlert {
-    percent: u8,
-    armed: bool,
-}
-
-/// One approved delegate's own limit (`null`: unlimited) and its calls today.
-#[derive(Serialize)]
-struct DelegateLimit {
-    delegate: String,
-    max_daily_calls: Option<u64>,
-    calls_today: u64,
-}
-
-#[derive(Serialize)]
-struct ApiUsage {
-    api_name: String,
-    calls_today: u64,
-    #[serde(serialize_with = "wei")]
-    spend_today_wei: u128,
-    #[serde(serialize_with = "wei")]
-    cost_per_call_wei: u128,
-    api_daily_limit_calls: u64,
-    #[serde(serialize_with = "wei")]
-    consumer_max_daily_spend_wei: u128,
-    active: bool,
-    #[serde(serialize_with = "wei")]
-    accepted_price_wei: u128,
-    calls_remaining_today: u64,
-    #[serde(serialize_with = "wei")]
-    spend_remaining_today_wei: u128,
-    delegates: Vec<String>,
-    delegate_limits: Vec<DelegateLimit>,
-}
-
+/// Field names and order are part of the interface (SPEC.md): seed fields first. Each report is
+/// written field by field into one string ([`Json`]), in this order.
 pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Result<Value, Error> {
     let block_day = today(host);
-    // The report's day: the latest any of its subscriptions counts on (block time may go backwards).
-    let mut day = block_day;
     let account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
     let names = API_LISTS.load(host, &consumer)?.unwrap_or_default();
     let mut apis = Vec::with_capacity(names.len());
+    // The report's day: the latest any of its subscriptions counts on (block time may go backwards).
+    let mut day = block_day;
+    let mut delegates = 0;
     for api_name in names {
         let api = APIS.load(host, &api_name)?;
         let sub = SUBSCRIPTIONS.load(host, (&consumer, &api_name))?;
-        let (cost, limit) = api.map_or((0, 0), |api| (api.cost_per_call_wei, api.daily_limit_calls));
-        // Each subscription's figures are those its next bill counts against: its effective day.
-        let (calls, spend) = sub.as_ref().map_or((0, 0), |sub| sub.today.on(sub.effective_day(block_day)));
-        let delegate_limits = sub.as_ref().map_or_else(Vec::new, |sub| delegate_limits(sub, block_day));
         day = sub.as_ref().map_or(day, |sub| sub.effective_day(day));
-        let cap = sub.as_ref().map_or(0, |sub| sub.max_daily_spend_wei);
-        apis.push(ApiUsage {
-            api_name,
-            calls_today: calls,
-            spend_today_wei: spend,
-            cost_per_call_wei: cost,
-            api_daily_limit_calls: limit,
-            consumer_max_daily_spend_wei: cap,
-            active: sub.as_ref().is_some_and(|sub| sub.active),
-            accepted_price_wei: sub.as_ref().map_or(0, |sub| sub.accepted_price_wei),
-            calls_remaining_today: limit.saturating_sub(calls),
-            spend_remaining_today_wei: cap.saturating_sub(spend),
-            delegates: sub
-                .map_or_else(Vec::new, |sub| sub.delegates.iter().map(|d| d.address.to_hex()).collect()),
-            delegate_limits,
-        });
+        delegates += sub.as_ref().map_or(0, |sub| sub.delegates.len());
+        apis.push((api_name, api, sub));
     }
-    let report = UsageReport {
-        consumer: consumer.to_hex(),
-        day_id: day,
-        credit_balance_wei: account.credit_wei,
-        apis,
-        resets_at: resets_at(day),
-        funded_wei: account.funded_wei,
-        low_credit: is_low_credit(&account),
-        credit_alerts: account
-            .thresholds()
-            .iter()
-            .enumerate()
-            .map(|(bit, percent)| CreditAlert { percent: *percent, armed: account.armed(bit) })
-            .collect(),
-    };
-    to_json(&report)
+    // About 330 bytes an API and 100 a delegate: one allocation in the common case.
+    let mut json = Json::with_capacity(256 + 340 * apis.len() + 100 * delegates);
+    json.open_object();
+    json.key("\"consumer\":");
+    json.address(&consumer);
+    json.key("\"day_id\":");
+    json.u64(day);
+    json.key("\"credit_balance_wei\":");
+    json.wei(account.credit_wei);
+    json.key("\"apis\":");
+    json.open_array();
+    for (api_name, api, sub) in &apis {
+        write_api_usage(&mut json, api_name, api.as_ref(), sub.as_ref(), block_day);
+    }
+    json.close_array();
+    json.key("\"resets_at\":");
+    json.u64(resets_at(day));
+    json.key("\"funded_wei\":");
+    json.wei(account.funded_wei);
+    json.key("\"low_credit\":");
+    json.bool(is_low_credit(&account));
+    json.key("\"credit_alerts\":");
+    json.open_array();
+    for (bit, percent) in account.thresholds().iter().enumerate() {
+        json.open_object();
+        json.key("\"percent\":");
+        json.u64(u64::from(*percent));
+        json.key("\"armed\":");
+        json.bool(account.armed(bit));
+        json.close_object();
+    }
+    json.close_array();
+    json.close_object();
+    Ok(Value::Str(json.finish()))
 }
 
-/// Each delegate's limit and its calls on the day its next bill counts on.
-fn delegate_limits(sub: &Subscription, block_day: u64) -> Vec<DelegateLimit> {
-    let day = sub.effective_day(block_day);
-    sub.delegates
-        .iter()
-        .map(|d| DelegateLimit {
-            delegate: d.address.to_hex(),
-            max_daily_calls: d.max_daily_calls,
-            calls_today: sub.delegate_calls_on(d, day),
-        })
-        .collect()
+/// One API of the usage report, with each approved delegate's limit (`null`: unlimited) and its
+/// calls on the day its next bill counts on.
+fn write_api_usage(
+    json: &mut Json,
+    api_name: &str,
+    api: Option<&ApiRecord>,
+    sub: Option<&Subscription>,
+    block_day: u64,
+) {
+    let (cost, limit) = api.map_or((0, 0), |api| (api.cost_per_call_wei, api.daily_limit_calls));
+    // Each subscription's figures are those its next bill counts against: its effective day.
+    let day = sub.map_or(block_day, |sub| sub.effective_day(block_day));
+    let (calls, spend) = sub.map_or((0, 0), |sub| sub.today.on(day));
+    let cap = sub.map_or(0, |sub| sub.max_daily_spend_wei);
+    json.open_object();
+    json.key("\"api_name\":");
+    json.str(api_name);
+    json.key("\"calls_today\":");
+    json.u64(calls);
+    json.key("\"spend_today_wei\":");
+    json.wei(spend);
+    json.key("\"cost_per_call_wei\":");
+    json.wei(cost);
+    json.key("\"api_daily_limit_calls\":");
+    json.u64(limit);
+    json.key("\"consumer_max_daily_spend_wei\":");
+    json.wei(cap);
+    json.key("\"active\":");
+    json.bool(sub.is_some_and(|sub| sub.active));
+    json.key("\"accepted_price_wei\":");
+    json.wei(sub.map_or(0, |sub| sub.accepted_price_wei));
+    json.key("\"calls_remaining_today\":");
+    json.u64(limit.saturating_sub(calls));
+    json.key("\"spend_remaining_today_wei\":");
+    json.wei(cap.saturating_sub(spend));
+    let delegates = sub.map_or(&[][..], |sub| sub.delegates.as_slice());
+    json.key("\"delegates\":");
+    json.open_array();
+    for delegate in delegates {
+        json.address(&delegate.address);
+    }
+    json.close_array();
+    json.key("\"delegate_limits\":");
+    json.open_array();
+    for delegate in delegates {
+        json.open_object();
+        json.key("\"delegate\":");
+        json.address(&delegate.address);
+        json.key("\"max_daily_calls\":");
+        match delegate.max_daily_calls {
+            Some(max) => json.u64(max),
+            None => json.null(),
+        }
+        json.key("\"calls_today\":");
+        json.u64(sub.map_or(0, |sub| sub.delegate_calls_on(delegate, day)));
+        json.close_object();
+    }
+    json.close_array();
+    json.close_object();
 }
 
 /// An API at a glance, for its operator's dashboard.
-#[derive(Serialize)]
-struct ApiReport {
-    api_name: String,
-    operator: String,
-    #[serde(serialize_with = "wei")]
-    cost_per_call_wei: u128,
-    daily_limit_calls: u64,
-    active: bool,
-    subscribers: u64,
-    day_id: u64,
-    calls_today: u64,
-    #[serde(serialize_with = "wei")]
-    revenue_today_wei: u128,
-    #[serde(serialize_with = "wei")]
-    revenue_total_wei: u128,
-    #[serde(serialize_with = "wei")]
-    earnings_available_wei: u128,
-    resets_at: u64,
-    pending_operator: Option<String>,
-}
-
 pub(crate) fn get_api_report(host: &mut impl Host, api_name: &str) -> Result<Value, Error> {
     let (name, api) = load_api(host, api_name)?;
     // The API's statistics never go back in time: its day is the later of the block's and its own.
     let day = today(host).max(api.today.day_id);
     let (calls_today, revenue_today) = api.today.on(day);
-    to_json(&ApiReport {
-        api_name: name,
-        operator: api.operator.to_hex(),
-        cost_per_call_wei: api.cost_per_call_wei,
-        daily_limit_calls: api.daily_limit_calls,
-        active: api.active,
-        subscribers: api.subscribers,
-        day_id: day,
-        calls_today,
-        revenue_today_wei: revenue_today,
-        revenue_total_wei: api.revenue_total_wei,
-        earnings_available_wei: api.earnings_wei,
-        resets_at: resets_at(day),
-        pending_operator: api.pending_operator.as_ref().map(Address::to_hex),
-    })
+    let mut json = Json::with_capacity(512);
+    json.open_object();
+    json.key("\"api_name\":");
+    json.str(&name);
+    json.key("\"operator\":");
+    json.address(&api.operator);
+    json.key("\"cost_per_call_wei\":");
+    json.wei(api.cost_per_call_wei);
+    json.key("\"daily_limit_calls\":");
+    json.u64(api.daily_limit_calls);
+    json.key("\"active\":");
+    json.bool(api.active);
+    json.key("\"subscribers\":");
+    json.u64(api.subscribers);
+    json.key("\"day_id\":");
+    json.u64(day);
+    json.key("\"calls_today\":");
+    json.u64(calls_today);
+    json.key("\"revenue_today_wei\":");
+    json.wei(revenue_today);
+    json.key("\"revenue_total_wei\":");
+    json.wei(api.revenue_total_wei);
+    json.key("\"earnings_available_wei\":");
+    json.wei(api.earnings_wei);
+    json.key("\"resets_at\":");
+    json.u64(resets_at(day));
+    json.key("\"pending_operator\":");
+    match &api.pending_operator {
+        Some(operator) => json.address(operator),
+        None => json.null(),
+    }
+    json.close_object();
+    Ok(Value::Str(json.finish()))
 }
 
-/// One day of a subscription's usage in the history.
-#[derive(Serialize)]
-struct HistoryDay {
-    day_id: u64,
-    calls: u64,
-    #[serde(serialize_with = "wei")]
-    spend_wei: u128,
-}
-
-/// The last 30 days on which the consumer used the API, newest first (today included).
+/// The last 30 days on which the consumer used the API, newest first (today included): each
+/// `{day_id, calls, spend_wei}`.
 pub(crate) fn get_usage_history(
     host: &mut impl Host,
     consumer: Address,
     api_name: &str,
 ) -> Result<Value, Error> {
     let (name, _) = load_api(host, api_name)?;
-    let Some(sub) = SUBSCRIPTIONS.load(host, (&consumer, &name))? else {
-        return to_json(&Vec::<HistoryDay>::new());
-    };
-    let mut days = Vec::new();
-    if sub.today.calls > 0 {
-        // The latest day billed: today, or a finished day not archived yet.
-        let today = sub.today;
-        days.push(HistoryDay { day_id: today.day_id, calls: today.calls, spend_wei: today.spend_wei });
-    }
-    let archived = sub.archived_days.min(HISTORY_DAYS);
-    for back in 1..=archived {
-        if days.len() as u64 >= HISTORY_DAYS {
-            break;
+    let mut json = Json::with_capacity(1024);
+    json.open_array();
+    if let Some(sub) = SUBSCRIPTIONS.load(host, (&consumer, &name))? {
+        let mut written = 0;
+        if sub.today.calls > 0 {
+            // The latest day billed: today, or a finished day not archived yet.
+            write_day(&mut json, &sub.today);
+            written += 1;
         }
-        let slot = ((sub.archived_days - back) % HISTORY_DAYS) as u8;
-        if let Some(day) = HISTORY.load(host, (&consumer, slot, &name))? {
-            days.push(HistoryDay { day_id: day.day_id, calls: day.calls, spend_wei: day.spend_wei });
+        let archived = sub.archived_days.min(HISTORY_DAYS);
+        for back in 1..=archived {
+            if written >= HISTORY_DAYS {
+                break;
+            }
+            let slot = ((sub.archived_days - back) % HISTORY_DAYS) as u8;
+            if let Some(day) = HISTORY.load(host, (&consumer, slot, &name))? {
+                write_day(&mut json, &day);
+                written += 1;
+            }
         }
     }
-    to_json(&days)
+    json.close_array();
+    Ok(Value::Str(json.finish()))
 }
 
-fn to_json<T: Serialize>(document: &T) -> Result<Value, Error> {
-    // Serializing these plain fields cannot fail.
-    serde_json::to_string(document).map(Value::Str).map_err(|_| Error::CorruptState)
+fn write_day(json: &mut Json, day: &DayUsage) {
+    json.open_object();
+    json.key("\"day_id\":");
+    json.u64(day.day_id);
+    json.key("\"calls\":");
+    json.u64(day.calls);
+    json.key("\"spend_wei\":");
+    json.wei(day.spend_wei);
+    json.close_object();
 }
 
-/// Wei amounts leave as decimal strings: JSON readers lose precision above 2^53.
-fn wei<S: Serializer>(amount: &u128, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&decimal(*amount))
-}
-
-/// `n` in decimal, without `core::fmt`. Digits come from u64 arithmetic: a u128 division is a
-/// long software routine in wasm, so it runs at most twice, not once per digit.
+/// `n` in decimal, without `core::fmt`.
 pub(crate) fn decimal(n: u128) -> String {
-    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
     let mut out = String::with_capacity(39);
-    if let Ok(small) = u64::try_from(n) {
-        push_u64(&mut out, small, 0);
-    } else {
-        let (high, low) = (n / TEN_POW_19, (n % TEN_POW_19) as u64);
-        out.push_str(&decimal(high));
-        push_u64(&mut out, low, 19);
-    }
+    push_decimal(&mut out, n);
     out
-}
-
-/// Appends `n` in decimal, zero-padded to `width` digits.
-fn push_u64(out: &mut String, mut n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut start = digits.len();
-    while n > 0 || start == digits.len() {
-        start -= 1;
-        if let Some(slot) = digits.get_mut(start) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-    }
-    let start = start.min(digits.len().saturating_sub(width));
-    digits.get(start..).into_iter().flatten().for_each(|&d| out.push(char::from(d)));
 }
 
 #[cfg(test)]
