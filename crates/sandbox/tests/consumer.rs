@@ -269,7 +269,8 @@ fn a_refused_bill_sends_no_request_and_changes_nothing() {
         }
         let fetches = answer["fetches"].as_array();
         assert!(fetches.is_none_or(Vec::is_empty), "{api}: {answer}");
-        assert!(answer["events"].is_null(), "{api}: {answer}");
+        let events = sandbox.dump()["events"].as_array().map(Vec::len);
+        assert_eq!(events, before["events"].as_array().map(Vec::len), "{api}: an event was kept");
     }
     assert_eq!(server.requests().len(), 3, "no request left for a refused bill");
     assert_eq!(sandbox.dump(), before, "a refused fetch changed the state");
@@ -366,4 +367,67 @@ fn a_deploy_with_a_bad_configuration_makes_no_contract() {
     }
     let state = stdout(&sandbox.sandbox(&["state"], ""));
     assert!(!state.contains("deployed contract"), "{state}");
+}
+
+/// A contract in between: its `relay` calls `consumer`'s `fetch(path)` and returns the answer.
+fn middle_contract(consumer: &str, path: &str) -> Vec<u8> {
+    let address = api_usage_billing::Address::parse(consumer).unwrap();
+    let method = b"fetch";
+    let args = api_usage_billing::calldata::encode(&api_usage_billing::Value::Array(vec![path.into()]));
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("\\{b:02x}")).collect::<String>();
+    let text = format!(
+        r#"(module
+  (import "billing" "call_contract" (func $call (param i32 i32 i32 i32 i32) (result i32)))
+  (import "billing" "result_size" (func $size (result i32)))
+  (import "billing" "result_read" (func $read (param i32)))
+  (import "billing" "return_output" (func $out (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "{}")
+  (data (i32.const 32) "{}")
+  (data (i32.const 64) "{}")
+  (func (export "init"))
+  (func (export "relay")
+    (drop (call $call (i32.const 0) (i32.const 32) (i32.const {}) (i32.const 64) (i32.const {})))
+    (call $read (i32.const 4096))
+    (call $out (i32.const 4096) (call $size))))"#,
+        hex(&address.0),
+        hex(method),
+        hex(&args),
+        method.len(),
+        args.len()
+    );
+    wat::parse_str(&text).unwrap()
+}
+
+#[test]
+fn a_contract_in_between_cannot_spend_the_users_credit_through_the_consumer() {
+    let server = WeatherServer::start().unwrap();
+    let sandbox = Sandbox::new("middle");
+    let consumer = sandbox.deploy_consumer("weather", &server.url());
+    let middle_wasm = sandbox.dir.join("middle.wasm");
+    std::fs::write(&middle_wasm, middle_contract(&consumer, "/forecast?city=oslo")).unwrap();
+    let out = sandbox.sandbox(&["deploy", path(&middle_wasm)], "");
+    assert!(out.status.success(), "deploy: {}{}", stdout(&out), stderr(&out));
+    let middle = stdout(&out).trim().to_string();
+    for answer in sandbox.run(&subscribed("weather", 5, ALICE, 100, 1_000, &consumer)) {
+        ok(&answer);
+    }
+    let before = sandbox.dump();
+
+    // Alice sends a transaction to the middle contract, which calls the consumer she approved.
+    let relayed = sandbox.one(line(ALICE, Some(&middle), 0, "relay", serde_json::json!([])));
+    assert_eq!(ok(&relayed)["code"], "not_end_user", "{relayed}");
+    assert!(ok(&relayed)["message"].as_str().unwrap().starts_with("[EXPECTED] "), "{relayed}");
+    assert!(server.requests().is_empty(), "no request left");
+    assert_eq!(sandbox.report(ALICE)["credit_balance_wei"], "1000", "Alice paid nothing");
+    let after = sandbox.dump();
+    for part in ["storage", "balances", "events", "deployed"] {
+        assert_eq!(after[part], before[part], "{part}: only the middle contract's call was counted");
+    }
+
+    // A path that would run on into the base URL's port is refused before the bill too.
+    let port_change = sandbox.one(fetch(ALICE, &consumer, "5/x"));
+    assert_eq!(refused(&port_change), "invalid_arguments", "{port_change}");
+    assert!(server.requests().is_empty());
+    assert_eq!(sandbox.dump()["storage"], before["storage"]);
 }

@@ -20,6 +20,8 @@ pub trait World {
     fn attached_value(&mut self) -> u128;
     /// The transaction's sender: the end user, who pays for the fetch.
     fn origin(&mut self) -> Address;
+    /// Who called this contract: the end user, or a contract in between.
+    fn sender(&mut self) -> Address;
     /// `Ok`: the calldata the callee returned; `Err`: the calldata of its refusal map.
     fn call_contract(&mut self, to: &Address, method: &str, args: &[u8]) -> Result<Vec<u8>, Vec<u8>>;
     /// `Ok`: the calldata map `{status, body}`; `Err`: the calldata map `{error}`.
@@ -189,14 +191,30 @@ fn get_config(world: &mut impl World) -> Result<Value, Refusal> {
 /// `fetch(path)`: bills the end user one call, then fetches `base_url + path`. A refused bill
 /// reverts with the billing refusal and sends no request; a fetch that fails (no response, or a
 /// status of 500 and above) reverts too, which rolls the bill back, so nobody pays for it.
+///
+/// Only the end user calls it directly: the bill goes to the transaction's origin, so a contract in
+/// between (any contract the user sends a transaction to) could otherwise spend the user's credit
+/// through this approved delegate and keep the answers.
 fn fetch(world: &mut impl World) -> Result<Value, Refusal> {
     let [path] = arguments(world)?;
     let Value::Str(path) = path else { return Err(invalid("path must be a string")) };
     if path.len() > MAX_PATH || !is_url_text(&path) {
         return Err(invalid("path must be at most 1024 printable ASCII characters"));
     }
-    let config = Config::load(world)?;
+    // Anything else would run on from the base URL's host or port (`:808` + `0/x` is port 8080).
+    if !path.starts_with('/') {
+        return Err(invalid("path must start with /"));
+    }
     let user = world.origin();
+    if world.sender() != user {
+        let message = "fetch must be called by the end user it bills, not by another contract";
+        return Err(refusal(
+            "not_end_user",
+            message,
+            Value::map([("caller", Value::Address(world.sender()))]),
+        ));
+    }
+    let config = Config::load(world)?;
     let bill = encode(&Value::Array(alloc::vec![Value::Str(config.api_name), Value::Address(user)]));
     let receipt = match world.call_contract(&config.billing, "consume_credit", &bill) {
         Ok(receipt) => decode(&receipt).map_err(|_| malformed("the billing contract's receipt"))?,
@@ -258,6 +276,8 @@ mod tests {
         response: Option<Result<Value, Value>>,
         bills: Vec<(Address, String, Value)>,
         fetches: Vec<String>,
+        /// Who calls (the end user when `None`).
+        sender: Option<Address>,
     }
 
     impl World for Fake {
@@ -275,6 +295,9 @@ mod tests {
         }
         fn origin(&mut self) -> Address {
             USER
+        }
+        fn sender(&mut self) -> Address {
+            self.sender.unwrap_or(USER)
         }
         fn call_contract(&mut self, to: &Address, method: &str, args: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
             self.bills.push((*to, method.into(), decode(args).unwrap()));
@@ -405,13 +428,38 @@ mod tests {
     fn bad_paths_are_refused_before_the_bill() {
         let mut fake = configured();
         let long = "/".repeat(MAX_PATH + 1);
-        for path in
-            [Value::from("/a b"), Value::from("/caf\u{e9}"), Value::from(long.as_str()), Value::from(7u64)]
-        {
+        for path in [
+            Value::from("/a b"),
+            Value::from("/caf\u{e9}"),
+            Value::from(long.as_str()),
+            Value::from(7u64),
+            // The base URL is http://127.0.0.1:9: this would fetch port 95, and these another host.
+            Value::from("5/x"),
+            Value::from(".evil.net/x"),
+            Value::from("@evil.net/"),
+            Value::from(""),
+        ] {
             assert_eq!(code(&call(&mut fake, "fetch", vec![path]).unwrap_err()), "invalid_arguments");
         }
         assert_eq!(code(&call(&mut fake, "fetch", vec![]).unwrap_err()), "invalid_arguments");
         assert!(fake.bills.is_empty() && fake.fetches.is_empty());
+    }
+
+    #[test]
+    fn a_contract_in_between_cannot_bill_the_end_user_through_the_consumer() {
+        let mut fake = configured();
+        fake.bill = Some(Ok(receipt()));
+        fake.response = response(200, b"sunny");
+        let middle = Address([0x66; 20]);
+        fake.sender = Some(middle);
+        let refused = call(&mut fake, "fetch", vec!["/forecast?city=oslo".into()]).unwrap_err();
+        assert_eq!(code(&refused), "not_end_user");
+        let message = refused.get("message").and_then(Value::as_str).unwrap();
+        assert!(message.starts_with("[EXPECTED] "), "{message}");
+        assert_eq!(refused.get("details").unwrap().get("caller"), Some(&Value::Address(middle)));
+        assert!(fake.bills.is_empty() && fake.fetches.is_empty(), "neither billed nor fetched");
+        fake.sender = None;
+        assert!(call(&mut fake, "fetch", vec!["/forecast?city=oslo".into()]).is_ok(), "the user herself");
     }
 
     #[test]

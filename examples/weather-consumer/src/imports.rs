@@ -19,6 +19,7 @@ extern "C" {
     fn storage_write(key: *const u8, key_len: u32, value: *const u8, value_len: u32);
     fn attached_value(dst: *mut u8);
     fn origin(dst: *mut u8);
+    fn sender(dst: *mut u8);
     fn call_contract(
         address: *const u8,
         method: *const u8,
@@ -106,6 +107,13 @@ impl World for Imports {
         let mut out = [0u8; 20];
         // SAFETY: out is 20 writable bytes, what the host writes.
         unsafe { origin(out.as_mut_ptr()) };
+        Address(out)
+    }
+
+    fn sender(&mut self) -> Address {
+        let mut out = [0u8; 20];
+        // SAFETY: out is 20 writable bytes, what the host writes.
+        unsafe { sender(out.as_mut_ptr()) };
         Address(out)
     }
 
