@@ -3,13 +3,13 @@
 //!
 //! On the billing ABI the consumer contracts are real: two deployments of examples/weather-consumer,
 //! fetching from a local API server ([`WeatherServer`]) after each bill, so the demo shows which
-//! requests went out and which did not. On the GenVM interface (no calls between contracts in this
-//! sandbox) the consumer contract is an address that bills.
+//! requests went out and which did not. On the GenVM interface the consumer contract is an address
+//! replaying the GenLayer pattern of examples/genlayer/consumer.py ([`Narrator::genlayer_bill`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use api_usage_billing::testing::GENESIS_TIME;
+use api_usage_billing::testing::{Refusal, GENESIS_TIME};
 use api_usage_billing::{Address, Value};
 
 use billing_chain::{Abi, CallReport, Chain, ChainError};
@@ -71,6 +71,8 @@ struct Narrator<'a> {
     biller: Biller,
     /// Fetches asked of the consumer contracts so far (picks the next city).
     fetches: u32,
+    /// The GenLayer consumer's last usage id (GenVM interface).
+    usage_id: u64,
 }
 
 impl Narrator<'_> {
@@ -160,9 +162,7 @@ impl Narrator<'_> {
     ) -> Result<CallReport, DemoError> {
         let biller = self.biller_of(api);
         if let Biller::Address(_) = self.biller {
-            let args = vec![api.into(), ALICE.into()];
-            let report = self.chain.call(biller, 0, at, "consume_credit", &args)?;
-            return self.show("dapp", 0, "consume_credit", &args, report);
+            return self.genlayer_bill(biller, api, at);
         }
         let path = path.map_or_else(|| target(api, self.fetches), str::to_string);
         self.fetches += 1;
@@ -170,6 +170,42 @@ impl Narrator<'_> {
         let who = if api.starts_with("maps") { "alice -> maps app" } else { "alice -> weather app" };
         let report = self.chain.call_to(biller, ALICE, 0, at, "fetch", &args)?;
         self.show(who, 0, "fetch", &args, report)
+    }
+
+    /// The GenLayer pattern (examples/genlayer/consumer.py): the consumer contract's view
+    /// `preview_bill`; only if allowed, the fetch and its queued `consume_credits` with its next usage
+    /// id. The first bill's message is delivered twice, as a replay may be: the copy is refused.
+    fn genlayer_bill(&mut self, dapp: Address, api: &str, at: Option<u64>) -> Result<CallReport, DemoError> {
+        let args = vec![api.into(), ALICE.into(), 1.into()];
+        let mut preview = self.chain.call(dapp, 0, at, "preview_bill", &args)?;
+        let answer = preview.outcome.clone().map_err(|r| DemoError::Refused(refusal_line(&r)))?;
+        let refusal =
+            (answer.get("allowed") != Some(&Value::Bool(true))).then(|| Refusal::from_value(&answer));
+        let line = match &refusal {
+            Some(refusal) => {
+                let refusal =
+                    refusal.clone().ok_or_else(|| DemoError::Refused("a preview without a code".into()))?;
+                let line =
+                    format!("\n    refused {} by the preview: no fetch, no bill", refusal_line(&refusal));
+                self.refusals.push(refusal.code.clone());
+                preview.outcome = Err(refusal);
+                line
+            }
+            None => " -> allowed: fetch (in a nondet block, each validator), then queue the bill".into(),
+        };
+        self.say(&format!("  dapp (view): preview_bill({api}, alice, 1){line}  [fuel {}]", preview.fuel));
+        if preview.outcome.is_err() {
+            return Ok(preview);
+        }
+        self.usage_id += 1;
+        let args = vec![api.into(), ALICE.into(), 1.into(), self.usage_id.into()];
+        let report = self.chain.call(dapp, 0, None, "consume_credits", &args)?;
+        let report = self.show("dapp (queued message)", 0, "consume_credits", &args, report)?;
+        if self.usage_id == 1 {
+            let replay = self.chain.call(dapp, 0, None, "consume_credits", &args)?;
+            self.show("the same message again (a replay)", 0, "consume_credits", &args, replay)?;
+        }
+        Ok(report)
     }
 
     /// The consumer contract bills (and fetches) until a bill is refused; how many went through.
@@ -232,7 +268,7 @@ pub fn run_on(
         Abi::Billing => deploy_consumers(&chain, out)?,
         Abi::Genvm => Biller::Address(DAPP),
     };
-    let mut n = Narrator { chain: &chain, out, refusals: Vec::new(), biller, fetches: 0 };
+    let mut n = Narrator { chain: &chain, out, refusals: Vec::new(), biller, fetches: 0, usage_id: 0 };
     n.say(&format!("billing contract {}", api_usage_billing::testing::CONTRACT.to_hex()));
     match &n.biller {
         Biller::Address(dapp) => n.say(&format!(

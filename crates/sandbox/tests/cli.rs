@@ -303,7 +303,17 @@ fn every_command_runs_on_the_genvm_flavor_too() {
     assert!(!other.status.success());
     assert!(stderr(&other).contains("made with --abi genvm"), "{}", stderr(&other));
     let demo = sandbox(&temp_state("genvm-demo"), &["--abi", "genvm", "demo"]);
-    assert!(String::from_utf8_lossy(&demo.stdout).contains("refused daily_spend_limit"));
+    let text = String::from_utf8_lossy(&demo.stdout);
+    // The GenLayer pattern: the consumer's view, its queued bill with a usage id, a replay refused.
+    for expected in [
+        "refused daily_spend_limit",
+        "dapp (view): preview_bill(weather.v1, alice, 1) -> allowed",
+        "dapp (queued message): consume_credits(\"weather.v1\", 0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1, 1, 1) -> {",
+        "refused duplicate_usage_id",
+        "refused delegate_limit: [EXPECTED] delegate daily call limit exceeded (attempted_calls=4, max_calls=3, reason=delegate_limit) by the preview: no fetch, no bill",
+    ] {
+        assert!(text.contains(expected), "the GenVM demo never shows {expected:?}:\n{text}");
+    }
 }
 
 /// The GenVM flavor's message carries dates up to 9999-12-31T23:59:59Z: a later block time (a
