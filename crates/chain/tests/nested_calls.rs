@@ -13,6 +13,8 @@ use support::*;
 const B: u64 = 0;
 const A: u64 = 1;
 const CALLEE_FUNDS: u128 = 100;
+/// How many times the callee's `spin` loops: a known, large amount of fuel.
+const SPINS: u32 = 100_000;
 
 fn wrote() -> Event {
     Event::new("Wrote", [("n", Value::from(1u64))])
@@ -35,6 +37,16 @@ fn callee() -> Vec<u8> {
     w.export("trap", &body);
     w.export("burn", "(loop $forever (br $forever))");
     w.export("noop", "");
+    w.export(
+        "spin",
+        &format!(
+            "(loop $again (local.set $i (i32.add (local.get $i) (i32.const 1))) \
+             (br_if $again (i32.lt_u (local.get $i) (i32.const {SPINS}))))"
+        ),
+    );
+    let body =
+        format!("{} {} {}", w.write("k", b"v"), w.send(PAYEE, CALLEE_FUNDS + 1), w.ret(&Value::from("ok")));
+    w.export("overspend", &body);
     w.wasm()
 }
 
@@ -42,7 +54,7 @@ fn callee() -> Vec<u8> {
 /// emits of its own and returns the answer; `revert_after_write` calls B's `write` and reverts.
 fn caller(b: Address) -> Vec<u8> {
     let mut w = Wat::default();
-    for method in ["write", "write_then_revert", "trap", "noop", "no_such_method"] {
+    for method in ["write", "write_then_revert", "trap", "noop", "no_such_method", "spin", "overspend"] {
         let body = format!(
             "{} {} {} {} {}",
             w.write("before", b"1"),
@@ -166,14 +178,58 @@ fn fuel_is_shared_a_callee_that_burns_it_all_fails_the_whole_transaction() {
 #[test]
 fn a_nested_call_costs_the_caller_the_callees_fuel_and_a_small_overhead() {
     let (chain, dir, a, b) = pair("nested-fuel-figure");
-    let direct = chain.call_to(b, USER, 0, None, "noop", &[]).unwrap();
-    let nested = chain.call_to(a, USER, 0, None, "keep_noop", &[]).unwrap();
-    assert!(direct.outcome.is_ok() && nested.outcome.is_ok());
-    assert!(nested.fuel > direct.fuel, "the caller pays for the callee: {} vs {}", nested.fuel, direct.fuel);
-    eprintln!(
-        "fuel: callee noop alone {}, caller keep_noop with the nested call {}",
-        direct.fuel, nested.fuel
+    // The callee's spin alone; the caller around it; the caller around a call that runs nothing.
+    let direct = chain.call_to(b, USER, 0, None, "spin", &[]).unwrap();
+    let nested = chain.call_to(a, USER, 0, None, "keep_spin", &[]).unwrap();
+    let nothing = chain.call_to(a, USER, 0, None, "keep_no_such_method", &[]).unwrap();
+    assert!(direct.outcome.is_ok() && nested.outcome.is_ok() && nothing.outcome.is_ok());
+    assert!(direct.fuel > u64::from(SPINS), "the spin is the bulk of it: {}", direct.fuel);
+    let callee_part = nested.fuel.checked_sub(nothing.fuel).expect("a callee that runs costs more");
+    assert!(
+        callee_part >= direct.fuel && callee_part <= direct.fuel + 2_000,
+        "the caller pays the callee's {} fuel and a small overhead: it paid {callee_part} more",
+        direct.fuel
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_callee_that_sends_more_than_it_holds_is_refused_and_undone_and_the_caller_goes_on() {
+    let (chain, dir, a, b) = pair("nested-overspend");
+    let report = chain.call_to(a, USER, 0, None, "keep_overspend", &[]).unwrap();
+    let answer = output(&report);
+    assert_eq!(code_of(&answer), Some("host_fault"), "{answer:?}");
+    assert_eq!(stored(&chain, b, "k"), None, "the callee's write is undone");
+    assert_eq!(stored(&chain, a, "after"), Some(b"1".to_vec()), "the caller went on");
+    assert_eq!(report.events, vec![called()], "only the caller's event");
+    assert_eq!(chain.balance(&b).unwrap(), CALLEE_FUNDS);
+    assert!(!chain.state_dump().unwrap().balances.iter().any(|(who, _)| *who == PAYEE));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn out_of_fuel_two_levels_down_fails_the_whole_transaction() {
+    let (chain, dir) = chain("nested-fuel-deep");
+    let c = deploy(&chain, 0, &callee(), CALLEE_FUNDS);
+    let b = deploy(&chain, 1, &caller(c), 0);
+    let a = deploy(&chain, 2, &caller(b), 0);
+    let before = chain.state_dump().unwrap();
+    let report = chain.call_to(a, USER, 0, None, "burn", &[]).unwrap();
+    let refusal = report.outcome.unwrap_err();
+    assert_eq!(refusal.code, "vm_trap");
+    assert!(refusal.message.contains("fuel"), "{}", refusal.message);
+    assert_eq!(report.fuel, billing_vm::billing::FUEL_LIMIT);
+    assert_eq!(chain.state_dump().unwrap(), before, "nothing of any level stays");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_contract_calling_itself_is_refused_as_reentrant() {
+    let (chain, dir) = chain("nested-self");
+    deploy(&chain, 0, &relay(Some(nth(0))), 0);
+    let report = chain.call_to(nth(0), USER, 0, None, "relay", &[]).unwrap();
+    assert_eq!(code_of(&output(&report)), Some("reentrant_call"));
+    assert_eq!(stored(&chain, nth(0), "rc"), Some(vec![1]));
     let _ = std::fs::remove_dir_all(dir);
 }
 
