@@ -87,22 +87,97 @@ fn reading_the_result_past_memory_traps() {
     assert!(matches!(&ending, Ending::Trapped(why) if why.contains("out of bounds")), "{ending:?}");
 }
 
+/// The largest single allocation this thread made since [`largest_since`] last reset it.
+mod allocations {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static LARGEST: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn saw(size: usize) {
+        let _ = LARGEST.try_with(|largest| largest.set(largest.get().max(size)));
+    }
+
+    /// The system allocator, remembering the largest request of each thread.
+    pub struct Counting;
+
+    // SAFETY: every call is passed on to the system allocator unchanged; the count touches only a
+    // const-initialized thread-local cell, which never allocates.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            saw(layout.size());
+            // SAFETY: the caller's contract for `alloc`, passed on.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            saw(layout.size());
+            // SAFETY: the caller's contract for `alloc_zeroed`, passed on.
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller's contract for `dealloc`, passed on.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            saw(new_size);
+            // SAFETY: the caller's contract for `realloc`, passed on.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// Runs `f`; the largest allocation it made on this thread.
+    pub fn largest_in<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        LARGEST.with(|largest| largest.set(0));
+        let out = f();
+        (out, LARGEST.with(Cell::get))
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: allocations::Counting = allocations::Counting;
+
 #[test]
-fn a_url_or_arguments_past_memory_trap() {
+fn a_url_or_arguments_past_memory_trap_before_the_host_allocates_their_length() {
     const HUGE: &str = r#"
     (module
       (import "billing" "http_get" (func $get (param i32 i32) (result i32)))
       (import "billing" "call_contract" (func $call (param i32 i32 i32 i32 i32) (result i32)))
       (memory (export "memory") 1)
-      (func (export "url") (drop (call $get (i32.const 0) (i32.const -1))))
+      (func (export "url") (drop (call $get (i32.const 65000) (i32.const 2000))))
+      (func (export "method") (drop (call $call (i32.const 0) (i32.const 0) (i32.const -1) (i32.const 0) (i32.const 0))))
       (func (export "args") (drop (call $call (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0) (i32.const -16)))))
     "#;
     let contract: WasmContract<Tx> = WasmContract::load(&wat::parse_str(HUGE).unwrap()).unwrap();
-    for export in ["url", "args"] {
-        let (_, ending, _) = contract.call(Tx::default(), export, Vec::new());
+    for export in ["url", "method", "args"] {
+        let ((_, ending, _), largest) =
+            allocations::largest_in(|| contract.call(Tx::default(), export, Vec::new()));
         assert!(
             matches!(&ending, Ending::Trapped(why) if why.contains("out of bounds")),
             "{export}: {ending:?}"
         );
+        assert!(largest < 1 << 20, "{export}: the host allocated {largest} bytes");
     }
+}
+
+#[test]
+fn a_url_past_the_limit_is_a_bad_url_never_read() {
+    const LONG: &str = r#"
+    (module
+      (import "billing" "http_get" (func $get (param i32 i32) (result i32)))
+      (import "billing" "result_size" (func $size (result i32)))
+      (import "billing" "result_read" (func $read (param i32)))
+      (import "billing" "return_output" (func $out (param i32 i32)))
+      (memory (export "memory") 1)
+      (func (export "go")
+        (drop (call $get (i32.const 0) (i32.const -1)))
+        (call $read (i32.const 0))
+        (call $out (i32.const 0) (call $size))))
+    "#;
+    let contract: WasmContract<Tx> = WasmContract::load(&wat::parse_str(LONG).unwrap()).unwrap();
+    let ((_, ending, _), largest) =
+        allocations::largest_in(|| contract.call(Tx::default(), "go", Vec::new()));
+    assert_eq!(returned(ending), Value::map([("error", Value::from("bad_url"))]));
+    assert!(largest < 1 << 20, "the host allocated {largest} bytes");
 }
