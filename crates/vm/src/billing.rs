@@ -356,6 +356,29 @@ fn define_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wa
     define_outbound_imports(linker)
 }
 
+/// The fuel `call_contract` and `http_get` take for the host's own work before the callee or the
+/// request: a fixed part (the lookup, the refusal or the request's setup) and a part per byte copied
+/// out of the contract's memory (four times wasmi's rate for `memory.copy`: the host allocates,
+/// zeroes and copies), so a loop of calls with huge arguments runs out of fuel instead of keeping
+/// the host copying.
+const HOST_CALL_FUEL: u64 = 100;
+const HOST_COPY_BYTES_PER_FUEL: u64 = 16;
+
+fn charge_host_work<H: VmHost>(
+    caller: &mut Caller<'_, CallState<H>>,
+    copied: usize,
+) -> Result<(), wasmi::Error> {
+    let cost = HOST_CALL_FUEL.saturating_add(copied as u64 / HOST_COPY_BYTES_PER_FUEL);
+    let fuel = caller.get_fuel()?;
+    match fuel.checked_sub(cost) {
+        Some(left) => caller.set_fuel(left),
+        None => {
+            caller.set_fuel(0)?;
+            Err(wasmi::Error::from(wasmi::TrapCode::OutOfFuel))
+        }
+    }
+}
+
 /// `origin`, `call_contract`, `http_get`, `result_size`, `result_read`: what a contract that is not
 /// the billing contract uses to bill before it fetches (docs/ABI.md).
 fn define_outbound_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Result<(), wasmi::Error> {
@@ -378,6 +401,7 @@ fn define_outbound_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Resu
             // A name that is not UTF-8 names no export: the callee's host refuses it as unknown.
             let method = String::from_utf8_lossy(&read_bytes(&caller, method, method_len)?).into_owned();
             let args = read_bytes(&caller, args, args_len)?;
+            charge_host_work(&mut caller, method.len().saturating_add(args.len()))?;
             let fuel = caller.get_fuel()?;
             let (answer, burned) = caller.data_mut().tx.call_contract(&to, &method, args, fuel);
             caller.set_fuel(fuel.saturating_sub(burned))?;
@@ -399,6 +423,7 @@ fn define_outbound_imports<H: VmHost>(linker: &mut Linker<CallState<H>>) -> Resu
                 FetchAnswer::Failed(FetchFailure::BadUrl)
             } else {
                 let url = read_bytes(&caller, url, url_len)?;
+                charge_host_work(&mut caller, url.len())?;
                 match std::str::from_utf8(&url) {
                     Ok(url) => caller.data_mut().tx.http_get(url),
                     Err(_) => FetchAnswer::Failed(FetchFailure::BadUrl),

@@ -181,3 +181,22 @@ fn a_url_past_the_limit_is_a_bad_url_never_read() {
     assert_eq!(returned(ending), Value::map([("error", Value::from("bad_url"))]));
     assert!(largest < 1 << 20, "the host allocated {largest} bytes");
 }
+
+#[test]
+fn the_host_charges_fuel_for_what_it_copies_so_a_loop_of_huge_calls_runs_out() {
+    // 256 calls with 32 MiB of arguments each (the whole memory): 8 GiB to copy, were it free.
+    const FLOOD: &str = r#"
+    (module
+      (import "billing" "call_contract" (func $call (param i32 i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 512)
+      (func (export "go") (local $i i32)
+        (loop $again
+          (drop (call $call (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 33554432)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $again (i32.lt_u (local.get $i) (i32.const 256))))))
+    "#;
+    let contract: WasmContract<Tx> = WasmContract::load(&wat::parse_str(FLOOD).unwrap()).unwrap();
+    let (_, ending, fuel) = contract.call(Tx::default(), "go", Vec::new());
+    assert!(matches!(&ending, Ending::Trapped(why) if why.contains("fuel")), "{ending:?}");
+    assert_eq!(fuel, billing_vm::billing::FUEL_LIMIT);
+}
