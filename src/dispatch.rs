@@ -125,10 +125,22 @@ macro_rules! declare_methods {
             #[allow(unused_mut, unused_variables)]
             let mut args = args.iter();
             match info.name {
-                $(stringify!($name) => $($function)::+(
-                    host,
-                    $(<params::$ty as Param>::decode(stringify!($param), args.next())?),*
-                ),)*
+                $(stringify!($name) => {
+                    // Each entrypoint stays its own function: wasmi charges a function's straight-line
+                    // code whenever it is entered, so one function holding every entrypoint would
+                    // charge each call for all of them.
+                    #[inline(never)]
+                    fn call<H: Host>(
+                        host: &mut H,
+                        #[allow(unused_mut, unused_variables)] mut args: core::slice::Iter<'_, Value>,
+                    ) -> Result<Value, Error> {
+                        $($function)::+(
+                            host,
+                            $(<params::$ty as Param>::decode(stringify!($param), args.next())?),*
+                        )
+                    }
+                    call(host, args)
+                })*
                 _ => Err(Error::UnknownMethod),
             }
         }

@@ -102,6 +102,10 @@ pub fn optimize(workspace: &Path, raw: &[u8]) -> Result<Option<Vec<u8>>, Artifac
             "--enable-mutable-globals",
             "--strip-debug",
             "--strip-producers",
+            // Not every function with one caller: wasmi charges a function's straight-line code
+            // whenever it is entered, so entrypoints merged into one dispatch function would charge
+            // each call for all of them (src/dispatch.rs keeps them apart for the same reason).
+            "--one-caller-inline-max-function-size=200",
             "-o",
         ])
         .arg(&output)
