@@ -2,7 +2,7 @@
 //! value, so a damaged record is found on read and named, never taken for a real one.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::Address;
@@ -90,11 +90,20 @@ enum Kind {
     Read(ReadTransaction),
 }
 
-/// What one write replaced: the record under `key` before it (sealed, as stored), or none.
+/// A record as a write transaction holds it: its sealed value now (`None`: absent), and whether
+/// that differs from what the file holds (written back at the commit).
+#[derive(Clone)]
+struct Held {
+    now: Option<Vec<u8>>,
+    dirty: bool,
+}
+
+/// What one write replaced: the record as the transaction held it before (`table`: its place in
+/// [`KNOWN`]).
 struct Undo {
-    table: Table,
+    table: usize,
     key: Vec<u8>,
-    previous: Option<Vec<u8>>,
+    previous: Held,
 }
 
 /// An open mark ([`Txn::mark`]): rolling back to it undoes every write made since, until it is
@@ -118,7 +127,10 @@ struct Scope {
 /// A store transaction: a call's (read and write) or a view's (read only). One lives at a time, so
 /// the write transaction's size does not matter.
 ///
-/// Every write goes through [`Txn::put`] and [`Txn::remove`], which log what they replaced, so part
+/// A write transaction keeps every record it has read or written in memory, by table, and writes
+/// the changed ones to redb at its commit: each record costs one redb lookup per transaction (a
+/// group of calls reads what the calls before it wrote from memory), and a table is opened once a
+/// commit. Every write goes through [`Txn::put`] and [`Txn::remove`], which log what they replaced, so part
 /// of an open write transaction can be undone ([`Txn::roll_back_to`]) while the rest stays to be
 /// committed: redb's own savepoints refuse a transaction that has written already. A record is
 /// logged once per open mark, and nothing is logged while no mark is open (aborting undoes that),
@@ -127,27 +139,63 @@ pub(crate) struct Txn {
     kind: Kind,
     undo: RefCell<Vec<Undo>>,
     scopes: RefCell<Vec<Scope>>,
+    /// Per table of [`KNOWN`], the records held (write transactions only).
+    held: RefCell<Vec<BTreeMap<Vec<u8>, Held>>>,
+}
+
+/// Where `table` is in [`KNOWN`].
+fn table_index(table: &Table) -> Result<usize, ChainError> {
+    KNOWN
+        .iter()
+        .position(|known| known.name() == table.name())
+        .ok_or_else(|| ChainError::Corrupt(format!("a table no state has: {}", table.name())))
 }
 
 impl Txn {
     /// A transaction that may write.
     pub(crate) fn writing(txn: WriteTransaction) -> Txn {
-        Txn { kind: Kind::Write(txn), undo: RefCell::new(Vec::new()), scopes: RefCell::new(Vec::new()) }
+        Txn::of(Kind::Write(txn))
     }
 
     /// A transaction that only reads.
     pub(crate) fn reading(txn: ReadTransaction) -> Txn {
-        Txn { kind: Kind::Read(txn), undo: RefCell::new(Vec::new()), scopes: RefCell::new(Vec::new()) }
+        Txn::of(Kind::Read(txn))
+    }
+
+    fn of(kind: Kind) -> Txn {
+        Txn {
+            kind,
+            undo: RefCell::new(Vec::new()),
+            scopes: RefCell::new(Vec::new()),
+            held: RefCell::new(KNOWN.iter().map(|_| BTreeMap::new()).collect()),
+        }
+    }
+
+    /// The sealed record under `key` as this write transaction holds it, read from the file the
+    /// first time.
+    fn held(
+        &self,
+        txn: &WriteTransaction,
+        table: Table,
+        index: usize,
+        key: &[u8],
+    ) -> Result<Held, ChainError> {
+        if let Some(held) = self.held.borrow().get(index).and_then(|records| records.get(key)) {
+            return Ok(held.clone());
+        }
+        let opened = txn.open_table(table).map_err(ChainError::store)?;
+        let now = opened.get(key).map_err(ChainError::store)?.map(|v| v.value().to_vec());
+        let held = Held { now, dirty: false };
+        if let Some(records) = self.held.borrow_mut().get_mut(index) {
+            records.insert(key.to_vec(), held.clone());
+        }
+        Ok(held)
     }
 
     /// The value under `key`, checked.
     pub(crate) fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
         let sealed = match &self.kind {
-            Kind::Write(txn) => {
-                let opened = txn.open_table(table).map_err(ChainError::store)?;
-                let found = opened.get(key).map_err(ChainError::store)?.map(|v| v.value().to_vec());
-                found
-            }
+            Kind::Write(txn) => self.held(txn, table, table_index(&table)?, key)?.now,
             Kind::Read(txn) => match txn.open_table(table) {
                 Ok(opened) => opened.get(key).map_err(ChainError::store)?.map(|v| v.value().to_vec()),
                 Err(TableError::TableDoesNotExist(_)) => None,
@@ -160,26 +208,35 @@ impl Txn {
     /// Every entry of `table` in key order, checked.
     pub(crate) fn entries(&self, table: Table) -> Result<Entries, ChainError> {
         fn collect(
-            table: &Table,
             opened: &impl ReadableTable<&'static [u8], &'static [u8]>,
-        ) -> Result<Entries, ChainError> {
-            let mut out = Vec::new();
+        ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, ChainError> {
+            let mut out = BTreeMap::new();
             for entry in opened.iter().map_err(ChainError::store)? {
                 let (key, sealed) = entry.map_err(ChainError::store)?;
-                let key = key.value().to_vec();
-                let value = unseal(table, &key, sealed.value())?;
-                out.push((key, value));
+                out.insert(key.value().to_vec(), sealed.value().to_vec());
             }
             Ok(out)
         }
-        match &self.kind {
-            Kind::Write(txn) => collect(&table, &txn.open_table(table).map_err(ChainError::store)?),
+        let sealed = match &self.kind {
+            Kind::Write(txn) => {
+                let mut sealed = collect(&txn.open_table(table).map_err(ChainError::store)?)?;
+                if let Some(records) = self.held.borrow().get(table_index(&table)?) {
+                    for (key, held) in records {
+                        match &held.now {
+                            Some(value) => sealed.insert(key.clone(), value.clone()),
+                            None => sealed.remove(key),
+                        };
+                    }
+                }
+                sealed
+            }
             Kind::Read(txn) => match txn.open_table(table) {
-                Ok(opened) => collect(&table, &opened),
-                Err(TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
-                Err(e) => Err(ChainError::store(e)),
+                Ok(opened) => collect(&opened)?,
+                Err(TableError::TableDoesNotExist(_)) => BTreeMap::new(),
+                Err(e) => return Err(ChainError::store(e)),
             },
-        }
+        };
+        sealed.into_iter().map(|(key, sealed)| Ok((key.clone(), unseal(&table, &key, &sealed)?))).collect()
     }
 
     /// A view's transaction: every write is refused.
@@ -194,36 +251,35 @@ impl Txn {
         }
     }
 
-    /// Stores `value` (sealed) under `key`, logging what it replaced.
-    pub(crate) fn put(&self, table: Table, key: &[u8], value: &[u8]) -> Result<(), ChainError> {
-        let mut opened = self.write()?.open_table(table).map_err(ChainError::store)?;
-        let replaced = opened.insert(key, seal(&table, key, value).as_slice()).map_err(ChainError::store)?;
-        if self.first_since_mark(&table, key) {
-            let previous = replaced.map(|old| old.value().to_vec());
-            self.undo.borrow_mut().push(Undo { table, key: key.to_vec(), previous });
+    /// Makes `now` the record under `key`, logging what it replaced (once per open mark).
+    fn set(&self, table: Table, key: &[u8], now: Option<Vec<u8>>) -> Result<(), ChainError> {
+        let txn = self.write()?;
+        let index = table_index(&table)?;
+        let previous = self.held(txn, table, index, key)?;
+        if let Some(records) = self.held.borrow_mut().get_mut(index) {
+            records.insert(key.to_vec(), Held { now, dirty: true });
+        }
+        if self.first_since_mark(index, key) {
+            self.undo.borrow_mut().push(Undo { table: index, key: key.to_vec(), previous });
         }
         Ok(())
+    }
+
+    /// Stores `value` (sealed) under `key`, logging what it replaced.
+    pub(crate) fn put(&self, table: Table, key: &[u8], value: &[u8]) -> Result<(), ChainError> {
+        self.set(table, key, Some(seal(&table, key, value)))
     }
 
     /// Removes the record under `key` (if any), logging what it was.
     pub(crate) fn remove(&self, table: Table, key: &[u8]) -> Result<(), ChainError> {
-        let mut opened = self.write()?.open_table(table).map_err(ChainError::store)?;
-        let removed = opened.remove(key).map_err(ChainError::store)?;
-        if let Some(old) = removed.filter(|_| self.first_since_mark(&table, key)) {
-            let previous = Some(old.value().to_vec());
-            self.undo.borrow_mut().push(Undo { table, key: key.to_vec(), previous });
-        }
-        Ok(())
+        self.set(table, key, None)
     }
 
-    /// Whether a write of `key` in `table` is the first since the innermost open mark (so what it
-    /// replaces must be logged); `false` with no mark open.
-    fn first_since_mark(&self, table: &Table, key: &[u8]) -> bool {
+    /// Whether a write of `key` in the table at `index` of [`KNOWN`] is the first since the
+    /// innermost open mark (so what it replaces must be logged); `false` with no mark open.
+    fn first_since_mark(&self, index: usize, key: &[u8]) -> bool {
         match self.scopes.borrow_mut().last_mut() {
-            Some(scope) => {
-                let place = KNOWN.iter().position(|known| known.name() == table.name()).unwrap_or(usize::MAX);
-                scope.logged.insert((place, key.to_vec()))
-            }
+            Some(scope) => scope.logged.insert((index, key.to_vec())),
             None => false,
         }
     }
@@ -275,20 +331,10 @@ impl Txn {
             let from = mark.at.min(undo.len());
             undo.split_off(from)
         };
-        let Some(first) = undone.first() else { return Ok(()) };
-        let txn = self.write()?;
-        let mut table = first.table;
-        let mut opened = txn.open_table(table).map_err(ChainError::store)?;
-        for entry in undone.iter().rev() {
-            if entry.table.name() != table.name() {
-                table = entry.table;
-                opened = txn.open_table(table).map_err(ChainError::store)?;
-            }
-            match &entry.previous {
-                Some(sealed) => {
-                    drop(opened.insert(entry.key.as_slice(), sealed.as_slice()).map_err(ChainError::store)?)
-                }
-                None => drop(opened.remove(entry.key.as_slice()).map_err(ChainError::store)?),
+        let mut held = self.held.borrow_mut();
+        for entry in undone.into_iter().rev() {
+            if let Some(records) = held.get_mut(entry.table) {
+                records.insert(entry.key, entry.previous);
             }
         }
         Ok(())
@@ -296,13 +342,31 @@ impl Txn {
 
     /// The key after the last one of `table` (event sequence numbers).
     pub(crate) fn next_sequence(&self, table: Table) -> Result<u64, ChainError> {
-        let opened = self.write()?.open_table(table).map_err(ChainError::store)?;
-        let last = opened.last().map_err(ChainError::store)?;
+        let txn = self.write()?;
+        let held = self.held.borrow();
+        let records = held.get(table_index(&table)?);
+        // The last key the transaction holds a record under, and the file's last that it has not
+        // removed.
+        let mut last = records
+            .and_then(|records| records.iter().rev().find(|(_, held)| held.now.is_some()))
+            .map(|(key, _)| key.clone());
+        let opened = txn.open_table(table).map_err(ChainError::store)?;
+        for entry in opened.iter().map_err(ChainError::store)?.rev() {
+            let (key, _) = entry.map_err(ChainError::store)?;
+            let key = key.value();
+            if records.and_then(|records| records.get(key)).is_some_and(|held| held.now.is_none()) {
+                continue;
+            }
+            if last.as_deref().is_none_or(|held_last| key > held_last) {
+                last = Some(key.to_vec());
+            }
+            break;
+        }
         match last {
             None => Ok(0),
-            Some((key, _)) => {
+            Some(key) => {
                 let bytes: [u8; 8] =
-                    key.value().try_into().map_err(|_| ChainError::Corrupt("event sequence key".into()))?;
+                    key.try_into().map_err(|_| ChainError::Corrupt("event sequence key".into()))?;
                 Ok(u64::from_be_bytes(bytes).saturating_add(1))
             }
         }
@@ -383,11 +447,25 @@ impl Txn {
         self.set_balance(to, to_balance)
     }
 
+    /// Writes the records this transaction changed to redb, each table opened once, and commits.
     pub(crate) fn commit(self) -> Result<(), ChainError> {
-        match self.kind {
-            Kind::Write(txn) => txn.commit().map_err(ChainError::store),
-            Kind::Read(_) => Ok(()),
+        let Kind::Write(txn) = self.kind else { return Ok(()) };
+        for (table, records) in KNOWN.iter().zip(self.held.into_inner()) {
+            let mut changed = records.into_iter().filter(|(_, held)| held.dirty).peekable();
+            if changed.peek().is_none() {
+                continue;
+            }
+            let mut opened = txn.open_table(*table).map_err(ChainError::store)?;
+            for (key, held) in changed {
+                match held.now {
+                    Some(sealed) => {
+                        drop(opened.insert(key.as_slice(), sealed.as_slice()).map_err(ChainError::store)?)
+                    }
+                    None => drop(opened.remove(key.as_slice()).map_err(ChainError::store)?),
+                }
+            }
         }
+        txn.commit().map_err(ChainError::store)
     }
 
     pub(crate) fn abort(self) -> Result<(), ChainError> {
@@ -417,14 +495,12 @@ mod tests {
         Database::builder().create_with_backend(InMemoryBackend::new()).unwrap()
     }
 
-    /// Every record of the tables a call writes, raw (sealed) as stored.
+    /// Every record of the tables a call writes, as the transaction holds them.
     fn raw(txn: &Txn) -> Vec<(String, Vec<u8>, Vec<u8>)> {
         let mut out = Vec::new();
         for table in [STORAGE, BALANCES, EVENTS, DEPLOYED_STORAGE, CONTRACTS, DEPLOYS, META] {
-            let opened = txn.write().unwrap().open_table(table).unwrap();
-            for entry in opened.iter().unwrap() {
-                let (key, value) = entry.unwrap();
-                out.push((table.name().to_string(), key.value().to_vec(), value.value().to_vec()));
+            for (key, value) in txn.entries(table).unwrap() {
+                out.push((table.name().to_string(), key, value));
             }
         }
         out
@@ -470,6 +546,33 @@ mod tests {
         assert_eq!(read.get(STORAGE, b"removed").unwrap().as_deref(), Some(&b"here"[..]));
         assert_eq!(read.get(STORAGE, b"added too").unwrap(), None);
         assert_eq!(read.read_u64("calls").unwrap(), Some(3));
+    }
+
+    #[test]
+    fn sequence_numbers_follow_the_file_and_the_transaction_and_a_commit_writes_every_change() {
+        let db = memory_db();
+        let txn = Txn::writing(db.begin_write().unwrap());
+        for seq in 0..3u64 {
+            assert_eq!(txn.next_sequence(EVENTS).unwrap(), seq);
+            txn.put(EVENTS, &seq.to_be_bytes(), b"e").unwrap();
+        }
+        txn.put(STORAGE, b"gone", b"x").unwrap();
+        txn.commit().unwrap();
+        let txn = Txn::writing(db.begin_write().unwrap());
+        assert_eq!(txn.next_sequence(EVENTS).unwrap(), 3, "from the file");
+        let mark = txn.mark();
+        txn.put(EVENTS, &3u64.to_be_bytes(), b"e").unwrap();
+        assert_eq!(txn.next_sequence(EVENTS).unwrap(), 4, "from the transaction");
+        txn.roll_back_to(mark).unwrap();
+        assert_eq!(txn.next_sequence(EVENTS).unwrap(), 3);
+        txn.remove(EVENTS, &2u64.to_be_bytes()).unwrap();
+        assert_eq!(txn.next_sequence(EVENTS).unwrap(), 2, "the file's last, removed here");
+        txn.remove(STORAGE, b"gone").unwrap();
+        txn.put(STORAGE, b"new", b"y").unwrap();
+        txn.commit().unwrap();
+        let read = begin_read(&db).unwrap();
+        assert_eq!(read.entries(EVENTS).unwrap().len(), 2);
+        assert_eq!(read.entries(STORAGE).unwrap(), vec![(b"new".to_vec(), b"y".to_vec())]);
     }
 
     #[test]
