@@ -673,6 +673,11 @@ impl Chain {
         if let Some(refusal) = engine.inexpressible(value, timestamp) {
             return refuse(txn, report(Err(refusal), 0, timestamp));
         }
+        if deploying.is_some() {
+            // Before `init` runs: a payment its nested calls make to the new contract must find an
+            // account, or the faucet would take it for a new user's and add its gift.
+            txn.open_contract_account(&to)?;
+        }
         let spendable = txn.contract_balance(&to)?.saturating_add(value);
         let taken = slot.take().ok_or(ChainError::Corrupt("no open transaction".into()))?;
         let host = StoreTx::new(taken, to, sender, value, timestamp, spendable).in_world(self.world());
@@ -703,7 +708,6 @@ impl Chain {
             txn.put(CONTRACTS, &to.0, &record)?;
             let next = count.checked_add(1).ok_or_else(|| ChainError::Corrupt("deploy count full".into()))?;
             txn.put(DEPLOYS, &sender.0, &next.to_le_bytes())?;
-            txn.open_contract_account(&to)?;
             contract = Some(to);
         }
         txn.move_value(&sender, &to, value)?;

@@ -316,3 +316,23 @@ fn a_refusal_two_levels_down_undoes_what_the_deepest_call_kept_transfers_include
     assert_eq!(chain.balance(&a).unwrap(), 7, "the value attached to A stays with A, none went down");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_contract_being_deployed_that_is_paid_by_a_nested_call_gets_no_faucet_gift() {
+    let (chain, dir) = chain("nested-deploy-paid");
+    // X pays 1 to the address the next deploy gets; P's init calls X's `pay`.
+    let mut w = Wat::default();
+    let body = format!("{} {}", w.send(nth(1), 1), w.ret(&Value::Null));
+    w.export("pay", &body);
+    let x = deploy(&chain, 0, &w.wasm(), CALLEE_FUNDS);
+    let minted = chain.state_dump().unwrap().minted;
+    let mut w = Wat::default();
+    let init = w.call(x, "pay");
+    w.init(&init);
+    let p = deploy(&chain, 1, &w.wasm(), 0);
+    assert_eq!(stored(&chain, p, "rc"), Some(vec![0]), "X paid");
+    assert_eq!(chain.balance(&p).unwrap(), 1, "the payment, and no faucet gift");
+    assert_eq!(chain.balance(&x).unwrap(), CALLEE_FUNDS - 1);
+    assert_eq!(chain.state_dump().unwrap().minted, minted, "the faucet minted nothing");
+    let _ = std::fs::remove_dir_all(dir);
+}

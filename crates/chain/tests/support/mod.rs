@@ -25,6 +25,8 @@ pub const PAYEE: Address = Address([0x5a; 20]);
 pub struct Wat {
     data: Vec<(u32, Vec<u8>)>,
     funcs: String,
+    /// What the deploy call (`init`) runs: nothing by default.
+    init: String,
 }
 
 fn escaped(bytes: &[u8]) -> String {
@@ -44,6 +46,12 @@ impl Wat {
         self
     }
 
+    /// `init`'s body.
+    pub fn init(&mut self, body: &str) -> &mut Wat {
+        self.init = body.to_string();
+        self
+    }
+
     pub fn wasm(&self) -> Vec<u8> {
         let mut text = String::from(
             r#"(module
@@ -59,9 +67,9 @@ impl Wat {
   (import "billing" "result_size" (func $size (result i32)))
   (import "billing" "result_read" (func $read (param i32)))
   (memory (export "memory") 2)
-  (func (export "init"))
 "#,
         );
+        text.push_str(&format!("  (func (export \"init\") (local $rc i32) (local $i i32) {})\n", self.init));
         for (at, bytes) in &self.data {
             text.push_str(&format!("  (data (i32.const {at}) \"{}\")\n", escaped(bytes)));
         }
