@@ -95,7 +95,8 @@ pub(crate) fn call_contract(
         Ok(None) => return refused("unknown_contract", format!("there is no contract at {}", to.to_hex())),
         Err(error) => {
             caller.broke(error);
-            return refused("host_fault", "the store failed".into());
+            // Not the caller's doing (no `[EXPECTED] `): the whole command fails on it anyway.
+            return (CallAnswer::refused("host_fault", "the store failed"), 0);
         }
     };
     // Only the billing ABI calls synchronously: a GenVM contract is called by a queued message.
@@ -110,7 +111,8 @@ pub(crate) fn call_contract(
         Ok(balance) => balance,
         Err(error) => {
             caller.broke(error);
-            return refused("host_fault", "the store failed".into());
+            // Not the caller's doing (no `[EXPECTED] `): the whole command fails on it anyway.
+            return (CallAnswer::refused("host_fault", "the store failed"), 0);
         }
     };
     let mark = caller.mark();
