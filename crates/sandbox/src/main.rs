@@ -330,6 +330,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 (Ok(_), Some(contract)) => {
                     println!("{}", contract.to_hex());
                     eprintln!("deployed {} by {} at {}", file.display(), sender.to_hex(), contract.to_hex());
+                    // Standard output is the address alone; what `init` fetched is told here.
+                    for fetch in &report.fetches {
+                        eprintln!("init fetched {}", billing_sandbox::json::fetch_to_json(fetch));
+                    }
                     Ok(())
                 }
                 _ => {

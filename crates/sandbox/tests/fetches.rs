@@ -55,6 +55,10 @@ fn serve() -> u16 {
 /// A contract whose `get` fetches `url` and returns the answer, and whose `get_then_revert`
 /// fetches and reverts.
 fn fetcher(url: &str) -> Vec<u8> {
+    wat::parse_str(fetcher_text(url)).unwrap()
+}
+
+fn fetcher_text(url: &str) -> String {
     let refusal = api_usage_billing::calldata::encode(&api_usage_billing::Value::map([
         ("code", api_usage_billing::Value::from("gave_up")),
         ("details", api_usage_billing::Value::Map(vec![])),
@@ -85,7 +89,7 @@ fn fetcher(url: &str) -> Vec<u8> {
         url.len(),
         refusal.len()
     );
-    wat::parse_str(text).unwrap()
+    text
 }
 
 fn deploy(state: &Path, dir: &Path, n: u64, url: &str) -> String {
@@ -146,5 +150,30 @@ fn call_and_run_lines_carry_the_fetches_a_call_made() {
         json!([{"url": remote, "error": "connect", "bytes": 0}]),
     ];
     assert!(went_out.contains(&allowed[0]["fetches"]), "{}", allowed[0]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_deploy_tells_what_its_init_fetched_on_standard_error() {
+    let port = serve();
+    let dir = std::env::temp_dir().join(format!("billing-sandbox-init-fetch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.redb");
+    let url = format!("http://127.0.0.1:{port}/at-init");
+    let init = format!("(func (export \"init\") (drop (call $get (i32.const 0) (i32.const {}))))", url.len());
+    let text = fetcher_text(&url).replace("(func (export \"init\"))", &init);
+    let file = dir.join("init-fetcher.wasm");
+    std::fs::write(&file, wat::parse_str(text).unwrap()).unwrap();
+    let deployed = sandbox(&state, &["deploy", file.to_str().unwrap(), "--sender", DEPLOYER], "");
+    assert!(deployed.status.success(), "{}", String::from_utf8_lossy(&deployed.stderr));
+    let address = contract_address(&Address::parse(DEPLOYER).unwrap(), 0).to_hex();
+    assert_eq!(String::from_utf8_lossy(&deployed.stdout).trim(), address, "standard output: the address");
+    let told: Vec<Json> = String::from_utf8_lossy(&deployed.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("init fetched "))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(told, [json!({"url": url, "status": 200, "bytes": 5})]);
     let _ = std::fs::remove_dir_all(&dir);
 }
