@@ -59,6 +59,9 @@ impl Engines {
 pub(crate) struct World {
     pub(crate) engines: Arc<Engines>,
     pub(crate) policy: FetchPolicy,
+    /// `false` for a run whose effects are thrown away (a simulation): a request would go out for a
+    /// bill that never stays, an API answer nobody paid for.
+    pub(crate) fetches: bool,
 }
 
 fn refused(code: &str, message: String) -> (CallAnswer, u64) {
@@ -178,13 +181,13 @@ fn keep(caller: &mut StoreTx, callee: &StoreTx) -> Result<(), ChainError> {
 /// `http_get` under the chain's policy, at most [`MAX_FETCHES`] attempts a transaction, each
 /// recorded, refused ones included; past them `not_allowed`, neither sent nor recorded, so a
 /// contract looping on `http_get` cannot grow the record. A view (a read transaction, however deep
-/// the call) never fetches.
+/// the call) or a simulation never fetches.
 pub(crate) fn http_get(host: &mut StoreTx, url: &str) -> FetchAnswer {
     if host.txn.is_read_only() {
         return FetchAnswer::Failed(FetchFailure::NotAllowed);
     }
     let made = host.fetches.borrow().len();
-    let Some(world) = host.world.as_ref().filter(|_| made < MAX_FETCHES) else {
+    let Some(world) = host.world.as_ref().filter(|world| world.fetches && made < MAX_FETCHES) else {
         return FetchAnswer::Failed(FetchFailure::NotAllowed);
     };
     let answer = fetch::http_get(&world.policy, url);

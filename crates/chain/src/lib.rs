@@ -507,7 +507,7 @@ impl Chain {
 
     /// What a call's host reaches: the other contracts, and fetches under the chain's policy.
     fn world(&self) -> calls::World {
-        calls::World { engines: Arc::clone(&self.engines), policy: self.fetch_policy }
+        calls::World { engines: Arc::clone(&self.engines), policy: self.fetch_policy, fetches: true }
     }
 
     /// Lets contracts fetch from any host, not only loopback ones (the sandbox's

@@ -269,7 +269,7 @@ fn relay(to: Address, method: &str) -> Vec<u8> {
 }
 
 #[test]
-fn a_view_never_fetches_not_even_in_a_nested_call_and_a_nested_write_is_refused() {
+fn a_view_or_a_simulation_never_fetches_not_even_in_a_nested_call_and_a_nested_write_is_refused() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://127.0.0.1:{}/ok", listener.local_addr().unwrap().port());
     let (chain, dir) = fetching_chain("fetch-view");
@@ -283,6 +283,10 @@ fn a_view_never_fetches_not_even_in_a_nested_call_and_a_nested_write_is_refused(
     assert_eq!(chain.view_at(relayer, "relay", &[]).unwrap(), Ok(failure("not_allowed")), "nested");
     let answer = chain.view_at(reader, "relay", &[]).unwrap().expect("the caller reads the refusal");
     assert_eq!(code_of(&answer), Some("host_fault"), "a nested write in a view: {answer:?}");
+    // Nor does a simulation (gen_call), whose bill would be thrown away with it.
+    let simulated = chain.simulate(f, USER, 0, 0, "flood", &[]).unwrap();
+    assert_eq!(simulated.outcome, Ok(failure("not_allowed")));
+    assert!(simulated.fetches.is_empty());
     listener.set_nonblocking(true).unwrap();
     let connection = listener.accept().map(|_| ()).map_err(|e| e.kind());
     assert_eq!(connection, Err(std::io::ErrorKind::WouldBlock), "no request ever left");
