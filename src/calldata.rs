@@ -345,6 +345,30 @@ fn write_entry(out: &mut Vec<u8>, key: &str, item: &Value) {
     write_value(out, item);
 }
 
+/// The header of a map of `len` entries; each entry follows as [`write_map_key`] then its value,
+/// keys strictly ascending by bytes (the caller's promise). For requests written without a `Value`.
+pub(crate) fn write_map_header(out: &mut Vec<u8>, len: usize) {
+    write_header(out, len as u128, MAP);
+}
+
+/// A map entry's key.
+pub(crate) fn write_map_key(out: &mut Vec<u8>, key: &str) {
+    write_key_len(out, key.len());
+    out.extend_from_slice(key.as_bytes());
+}
+
+/// One value, as [`encode`] writes it, appended to `out`.
+pub(crate) fn write_encoded(out: &mut Vec<u8>, value: &Value) {
+    write_value(out, value);
+}
+
+/// An array of one bytes value.
+pub(crate) fn write_one_bytes_array(out: &mut Vec<u8>, bytes: &[u8]) {
+    write_header(out, 1, ARRAY);
+    write_header(out, bytes.len() as u128, BYTES);
+    out.extend_from_slice(bytes);
+}
+
 /// The event `[name, [[field, value], ...]]` (what `Event::to_value` describes), written directly.
 pub fn encode_event(event: &crate::Event) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + 48 * event.fields.len());

@@ -186,11 +186,29 @@ pub fn event_topic(name: &str) -> [u8; 32] {
     hasher.finalize().into()
 }
 
-/// `{"EmitEvent": {"topics": [topic0], "blob": {field: value, ...}}}`.
+/// `{"EmitEvent": {"blob": {field: value, ...}, "topics": [topic0]}}`, written straight from the
+/// event (blob keys ascending, as calldata maps are), without copying its fields into a `Value`.
 pub fn emit_event_request(event: &Event) -> Vec<u8> {
-    let blob = Value::Map(event.fields.iter().map(|(k, v)| (String::from(k.as_ref()), v.clone())).collect());
-    let topics = Value::Array(alloc::vec![Value::Bytes(super::topics::topic_of(&event.name).to_vec())]);
-    calldata::encode(&Value::map([("EmitEvent", Value::map([("blob", blob), ("topics", topics)]))]))
+    let mut out = Vec::with_capacity(96 + 48 * event.fields.len());
+    calldata::write_map_header(&mut out, 1);
+    calldata::write_map_key(&mut out, "EmitEvent");
+    calldata::write_map_header(&mut out, 2);
+    calldata::write_map_key(&mut out, "blob");
+    // Events have a handful of distinct fields: an insertion sort of references.
+    let mut sorted: Vec<&(alloc::borrow::Cow<'static, str>, Value)> = Vec::with_capacity(event.fields.len());
+    for field in &event.fields {
+        let at =
+            sorted.iter().position(|other| other.0.as_bytes() > field.0.as_bytes()).unwrap_or(sorted.len());
+        sorted.insert(at, field);
+    }
+    calldata::write_map_header(&mut out, sorted.len());
+    for (key, value) in sorted {
+        calldata::write_map_key(&mut out, key);
+        calldata::write_encoded(&mut out, value);
+    }
+    calldata::write_map_key(&mut out, "topics");
+    calldata::write_one_bytes_array(&mut out, &super::topics::topic_of(&event.name));
+    out
 }
 
 /// `{"EthSend": {"address": to, "calldata": b"", "value": amount}}`: a plain transfer.
@@ -208,8 +226,13 @@ pub fn eth_send_request(to: &Address, amount: u128) -> Vec<u8> {
 /// `{"Rollback": "contract panicked"}`, encoded ahead so that a panic needs no heap.
 pub const PANIC_ROLLBACK: &[u8] = b"\x0e\x08Rollback\x8c\x01contract panicked";
 
+/// `{"Return": value}`, without copying the value.
 pub fn return_request(value: &Value) -> Vec<u8> {
-    calldata::encode(&Value::map([("Return", value.clone())]))
+    let mut out = Vec::with_capacity(64);
+    calldata::write_map_header(&mut out, 1);
+    calldata::write_map_key(&mut out, "Return");
+    calldata::write_encoded(&mut out, value);
+    out
 }
 
 pub fn rollback_request(error: &Error) -> Vec<u8> {
@@ -283,6 +306,29 @@ mod tests {
         let erc20: [u8; 32] = hasher.finalize().into();
         assert_eq!(erc20[..4], [0xdd, 0xf2, 0x52, 0xad]);
         assert_eq!(event_topic("CallBilled").len(), 32);
+    }
+
+    #[test]
+    fn requests_written_directly_are_what_their_values_encode_to() {
+        let event = Event::new(
+            "CallBilled",
+            [
+                ("api", Value::from("weather")),
+                ("consumer", Value::Address(Address([7; 20]))),
+                ("billed_wei", Value::from(10u64)),
+                ("remaining_credit_wei", Value::from(u128::MAX)),
+                ("calls_today", Value::from(2u64)),
+                ("calls", Value::from(1u64)),
+            ],
+        );
+        let blob =
+            Value::Map(event.fields.iter().map(|(k, v)| (String::from(k.as_ref()), v.clone())).collect());
+        let topics = Value::Array(alloc::vec![Value::Bytes(event_topic("CallBilled").to_vec())]);
+        let expected =
+            calldata::encode(&Value::map([("EmitEvent", Value::map([("blob", blob), ("topics", topics)]))]));
+        assert_eq!(emit_event_request(&event), expected);
+        let receipt = Value::map([("a", Value::from(1u64)), ("b", Value::from("x"))]);
+        assert_eq!(return_request(&receipt), calldata::encode(&Value::map([("Return", receipt.clone())])));
     }
 
     #[test]
