@@ -81,6 +81,10 @@ pub(crate) fn call_contract(
     let Some(world) = caller.world.clone() else {
         return refused("unknown_contract", format!("there is no contract at {}", to.to_hex()));
     };
+    // The store failed already: the command fails on it, so nothing more may run.
+    if caller.broken.borrow().is_some() {
+        return (CallAnswer::refused("host_fault", "the store failed"), 0);
+    }
     if caller.stack.len() >= MAX_CALL_DEPTH {
         return refused(
             "call_too_deep",
@@ -183,7 +187,8 @@ fn keep(caller: &mut StoreTx, callee: &StoreTx) -> Result<(), ChainError> {
 /// contract looping on `http_get` cannot grow the record. A view (a read transaction, however deep
 /// the call) or a simulation never fetches.
 pub(crate) fn http_get(host: &mut StoreTx, url: &str) -> FetchAnswer {
-    if host.txn.is_read_only() {
+    // A view, or a call whose store failed already (it fails as a whole): no request goes out.
+    if host.txn.is_read_only() || host.broken.borrow().is_some() {
         return FetchAnswer::Failed(FetchFailure::NotAllowed);
     }
     let made = host.fetches.borrow().len();

@@ -293,3 +293,37 @@ fn a_view_or_a_simulation_never_fetches_not_even_in_a_nested_call_and_a_nested_w
     assert_eq!(chain.state_dump().unwrap(), before, "views change nothing");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn after_the_store_fails_a_call_sends_no_request() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/ok", listener.local_addr().unwrap().port());
+    let (chain, dir) = fetching_chain("fetch-broken");
+    // A calls X, whose contract record is damaged (the store fails reading it), then fetches.
+    let x = nth(1);
+    let mut w = Wat::default();
+    let body = format!("{} {} {}", w.call(x, "anything"), w.get(&url), w.ret_answer());
+    w.export("go", &body);
+    let a = deploy(&chain, 0, &w.wasm(), 0);
+    drop(chain);
+    let state = dir.join("state.redb");
+    {
+        let db = redb::Database::open(&state).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let table: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("contracts");
+            let mut contracts = txn.open_table(table).unwrap();
+            contracts.insert(&x.0[..], &b"bnot sealed"[..]).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let wasm = billing_artifact::billing_wasm().unwrap();
+    let mut chain = Chain::open(&state, &wasm, false).unwrap();
+    chain.set_fetch_timeout(Duration::from_millis(300));
+    let failed = chain.call_to(a, USER, 0, None, "go", &[]);
+    assert!(failed.is_err(), "the store failure fails the command: {failed:?}");
+    listener.set_nonblocking(true).unwrap();
+    let connection = listener.accept().map(|_| ()).map_err(|e| e.kind());
+    assert_eq!(connection, Err(std::io::ErrorKind::WouldBlock), "no request left after the failure");
+    let _ = std::fs::remove_dir_all(dir);
+}
