@@ -75,7 +75,8 @@ pub fn decode_lending<'a>(input: &'a [u8], key: &'static str) -> Result<(Value, 
 
 /// Encodes `value`; map keys are written in ascending byte order, whatever order the map holds.
 pub fn encode(value: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
+    // Room for a receipt or a refusal: growing from empty copies it four times over.
+    let mut out = Vec::with_capacity(128);
     write_value(&mut out, value);
     out
 }

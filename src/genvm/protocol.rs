@@ -228,7 +228,7 @@ pub const PANIC_ROLLBACK: &[u8] = b"\x0e\x08Rollback\x8c\x01contract panicked";
 
 /// `{"Return": value}`, without copying the value.
 pub fn return_request(value: &Value) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
+    let mut out = Vec::with_capacity(128);
     calldata::write_map_header(&mut out, 1);
     calldata::write_map_key(&mut out, "Return");
     calldata::write_encoded(&mut out, value);
