@@ -384,7 +384,24 @@ pub fn encode_event(event: &crate::Event) -> Vec<u8> {
     out
 }
 
-fn write_str(out: &mut Vec<u8>, text: &str) {
+/// The header of an array of `len` items; the items follow. For values written without a `Value`.
+pub(crate) fn write_array_header(out: &mut Vec<u8>, len: usize) {
+    write_header(out, len as u128, ARRAY);
+}
+
+/// A non-negative int, as `Value::from(n)` encodes.
+pub(crate) fn write_uint(out: &mut Vec<u8>, n: u128) {
+    write_header(out, n, POS_INT);
+}
+
+/// An address, as `Value::Address` encodes.
+pub(crate) fn write_address(out: &mut Vec<u8>, address: &Address) {
+    write_header(out, u128::from(ADDRESS), SPECIAL);
+    out.extend_from_slice(&address.0);
+}
+
+/// A string, as `Value::Str` encodes.
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
     write_header(out, text.len() as u128, STR);
     out.extend_from_slice(text.as_bytes());
 }

@@ -62,7 +62,8 @@ macro_rules! events {
     ($($(#[doc = $doc:literal])* $name:ident { $($field:ident: $kind:ident),* $(,)? })*) => {
         $(
             $(#[doc = $doc])*
-            pub(crate) struct $name {
+            #[derive(Clone, Debug, PartialEq, Eq)]
+            pub struct $name {
                 $(pub $field: events!(@type $kind),)*
             }
 
@@ -121,4 +122,35 @@ events! {
     /// `percents`: the thresholds now in force, highest first.
     CreditAlertsSet { consumer: Address, percents: Percents }
     CreditNoted { api: ApiName, consumer: Address, amount: Wei, reason: Text, remaining_earnings_wei: Wei }
+}
+
+impl CallBilled {
+    /// The event as [`crate::calldata::encode_event`] writes `Event::from(self)`, written straight
+    /// from the fields: a bill's event is the hot one, and building its `Event` costs fuel in wasm.
+    pub fn encode(&self) -> Vec<u8> {
+        use crate::calldata::{write_address, write_array_header, write_str, write_uint};
+        let mut out = Vec::with_capacity(192);
+        write_array_header(&mut out, 2);
+        write_str(&mut out, "CallBilled");
+        write_array_header(&mut out, 7);
+        let field = |out: &mut Vec<u8>, key: &str| {
+            write_array_header(out, 2);
+            write_str(out, key);
+        };
+        field(&mut out, "api");
+        write_str(&mut out, &self.api);
+        field(&mut out, "consumer");
+        write_address(&mut out, &self.consumer);
+        field(&mut out, "billed_wei");
+        write_uint(&mut out, self.billed_wei);
+        field(&mut out, "remaining_credit_wei");
+        write_uint(&mut out, self.remaining_credit_wei);
+        field(&mut out, "calls_today");
+        write_uint(&mut out, u128::from(self.calls_today));
+        field(&mut out, "spend_today_wei");
+        write_uint(&mut out, self.spend_today_wei);
+        field(&mut out, "calls");
+        write_uint(&mut out, u128::from(self.calls));
+        out
+    }
 }

@@ -37,7 +37,7 @@ pub use contract::{
 };
 pub use dispatch::{execute, execute_calldata, MethodInfo, ParamType, ReturnType, METHODS};
 pub use error::{Error, PANIC_REVERT};
-pub use events::Event;
+pub use events::{CallBilled, Event};
 pub use host::Host;
 pub use int::Int;
 pub use state::{STATE_VERSION, STATE_VERSION_KEY};

@@ -200,7 +200,7 @@ fn plan<H: Host>(
     if let Some((slot, usage)) = finished_day {
         HISTORY.save(host, (&consumer, slot, &name), &usage)?;
     }
-    host.emit_event(Event::from(events::CallBilled {
+    host.emit_call_billed(events::CallBilled {
         api: name,
         consumer,
         billed_wei: billed,
@@ -208,7 +208,7 @@ fn plan<H: Host>(
         calls_today: calls_after,
         spend_today_wei: spend_after,
         calls,
-    }));
+    });
     for percent in crossed {
         host.emit_event(Event::from(events::CreditDepleted {
             consumer,

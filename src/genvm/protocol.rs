@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use sha3::{Digest, Keccak256, Sha3_256};
 
-use crate::{calldata, Address, Error, Event, Value};
+use crate::{calldata, Address, CallBilled, Error, Event, Value};
 
 /// The slot-id domain: a contract's slots are `SHA3-256(DOMAIN ‖ key)`, never the root slot.
 pub const SLOT_DOMAIN: &[u8] = b"api-usage-billing/v1/";
@@ -211,6 +211,33 @@ pub fn emit_event_request(event: &Event) -> Vec<u8> {
     out
 }
 
+/// [`emit_event_request`] of `CallBilled`, written straight from its fields (blob keys ascending).
+pub fn call_billed_request(event: &CallBilled) -> Vec<u8> {
+    let mut out = Vec::with_capacity(288);
+    calldata::write_map_header(&mut out, 1);
+    calldata::write_map_key(&mut out, "EmitEvent");
+    calldata::write_map_header(&mut out, 2);
+    calldata::write_map_key(&mut out, "blob");
+    calldata::write_map_header(&mut out, 7);
+    calldata::write_map_key(&mut out, "api");
+    calldata::write_str(&mut out, &event.api);
+    calldata::write_map_key(&mut out, "billed_wei");
+    calldata::write_uint(&mut out, event.billed_wei);
+    calldata::write_map_key(&mut out, "calls");
+    calldata::write_uint(&mut out, u128::from(event.calls));
+    calldata::write_map_key(&mut out, "calls_today");
+    calldata::write_uint(&mut out, u128::from(event.calls_today));
+    calldata::write_map_key(&mut out, "consumer");
+    calldata::write_address(&mut out, &event.consumer);
+    calldata::write_map_key(&mut out, "remaining_credit_wei");
+    calldata::write_uint(&mut out, event.remaining_credit_wei);
+    calldata::write_map_key(&mut out, "spend_today_wei");
+    calldata::write_uint(&mut out, event.spend_today_wei);
+    calldata::write_map_key(&mut out, "topics");
+    calldata::write_one_bytes_array(&mut out, &super::topics::topic_of("CallBilled"));
+    out
+}
+
 /// `{"EthSend": {"address": to, "calldata": b"", "value": amount}}`: a plain transfer.
 pub fn eth_send_request(to: &Address, amount: u128) -> Vec<u8> {
     calldata::encode(&Value::map([(
@@ -329,6 +356,38 @@ mod tests {
         assert_eq!(emit_event_request(&event), expected);
         let receipt = Value::map([("a", Value::from(1u64)), ("b", Value::from("x"))]);
         assert_eq!(return_request(&receipt), calldata::encode(&Value::map([("Return", receipt.clone())])));
+    }
+
+    /// Large and small amounts, so a header of every length is compared.
+    fn call_billed_examples() -> [CallBilled; 2] {
+        let big = CallBilled {
+            api: String::from("weather"),
+            consumer: Address([7; 20]),
+            billed_wei: u128::MAX,
+            remaining_credit_wei: 1 << 90,
+            calls_today: u64::MAX,
+            spend_today_wei: 300,
+            calls: 1,
+        };
+        let small = CallBilled {
+            api: String::from("a"),
+            billed_wei: 0,
+            remaining_credit_wei: 0,
+            calls_today: 0,
+            spend_today_wei: 0,
+            calls: 0,
+            ..big.clone()
+        };
+        [big, small]
+    }
+
+    #[test]
+    fn call_billed_written_directly_is_what_its_event_encodes_to() {
+        for event in call_billed_examples() {
+            let general = Event::from(event.clone());
+            assert_eq!(call_billed_request(&event), emit_event_request(&general));
+            assert_eq!(event.encode(), calldata::encode_event(&general));
+        }
     }
 
     #[test]

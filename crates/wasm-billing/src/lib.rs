@@ -17,7 +17,9 @@ mod exports {
     use alloc::vec::Vec;
 
     use api_usage_billing::calldata::{encode, encode_event};
-    use api_usage_billing::{execute_calldata, instantiate, Address, Event, Host, Value, PANIC_REVERT};
+    use api_usage_billing::{
+        execute_calldata, instantiate, Address, CallBilled, Event, Host, Value, PANIC_REVERT,
+    };
 
     use crate::imports;
 
@@ -78,6 +80,10 @@ mod exports {
 
         fn emit_event(&mut self, event: Event) {
             imports::event(&encode_event(&event))
+        }
+
+        fn emit_call_billed(&mut self, event: CallBilled) {
+            imports::event(&event.encode())
         }
     }
 

@@ -12,7 +12,7 @@ mod start {
     use alloc::vec::Vec;
 
     use api_usage_billing::genvm::protocol::{self, Message, SLOT_HEADER};
-    use api_usage_billing::{Address, Error, Event, Host, Value};
+    use api_usage_billing::{Address, CallBilled, Error, Event, Host, Value};
 
     #[global_allocator]
     static ALLOCATOR: billing_wasm_runtime::BumpAllocator = billing_wasm_runtime::BumpAllocator::new();
@@ -165,6 +165,10 @@ mod start {
 
         fn emit_event(&mut self, event: Event) {
             call(&protocol::emit_event_request(&event));
+        }
+
+        fn emit_call_billed(&mut self, event: CallBilled) {
+            call(&protocol::call_billed_request(&event));
         }
     }
 
