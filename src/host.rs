@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::{Address, CallBilled, Event};
+use crate::{Address, CallBilled, Event, Receipt, Value};
 
 /// What a VM (or a test) provides to one call of the contract.
 ///
@@ -29,5 +29,12 @@ pub trait Host {
     /// event, without building its `Event` on the hot path.
     fn emit_call_billed(&mut self, event: CallBilled) {
         self.emit_event(Event::from(event))
+    }
+
+    /// What a bill answers: its receipt's value. A host that hands the answer on as calldata may
+    /// override it to keep `receipt.encode()` as the call's output (and answer `Value::Null` here), so
+    /// the hot path builds no `Value`; the bytes are the same.
+    fn answer_receipt(&mut self, receipt: Receipt) -> Value {
+        receipt.to_value()
     }
 }

@@ -32,7 +32,7 @@ pub mod testing;
 
 pub use address::Address;
 pub use contract::{
-    instantiate, normalize_api_name, INTEGRATION_EXAMPLE, LOW_CREDIT_PERCENT, LOW_CREDIT_THRESHOLD,
+    instantiate, normalize_api_name, Receipt, INTEGRATION_EXAMPLE, LOW_CREDIT_PERCENT, LOW_CREDIT_THRESHOLD,
     SECONDS_PER_DAY,
 };
 pub use dispatch::{execute, execute_calldata, MethodInfo, ParamType, ReturnType, METHODS};

@@ -73,18 +73,65 @@ fn calls_argument(calls: &Int) -> Result<u64, Error> {
     calls.to_u64().ok_or(Error::OutOfRange("calls"))
 }
 
-/// The receipt of a bill that passed every check.
-fn receipt(billed: u128, remaining: u128, today: DayUsage, api: &ApiRecord, cap: u128, day: u64) -> Value {
-    // Keys in calldata order already, so encoding needs no sort.
-    Value::map([
-        ("billed_wei", Value::from(billed)),
-        ("calls_remaining_today", Value::from(api.daily_limit_calls.saturating_sub(today.calls))),
-        ("calls_today", Value::from(today.calls)),
-        ("remaining_credit_wei", Value::from(remaining)),
-        ("resets_at", Value::from(resets_at(day))),
-        ("spend_remaining_today_wei", Value::from(cap.saturating_sub(today.spend_wei))),
-        ("spend_today_wei", Value::from(today.spend_wei)),
-    ])
+/// The receipt of a bill that passed every check: `to_value` is what the call answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub billed_wei: u128,
+    pub calls_remaining_today: u64,
+    pub calls_today: u64,
+    pub remaining_credit_wei: u128,
+    pub resets_at: u64,
+    pub spend_remaining_today_wei: u128,
+    pub spend_today_wei: u128,
+}
+
+impl Receipt {
+    fn new(billed: u128, remaining: u128, today: DayUsage, api: &ApiRecord, cap: u128, day: u64) -> Receipt {
+        Receipt {
+            billed_wei: billed,
+            calls_remaining_today: api.daily_limit_calls.saturating_sub(today.calls),
+            calls_today: today.calls,
+            remaining_credit_wei: remaining,
+            resets_at: resets_at(day),
+            spend_remaining_today_wei: cap.saturating_sub(today.spend_wei),
+            spend_today_wei: today.spend_wei,
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        // Keys in calldata order already, so encoding needs no sort.
+        Value::map([
+            ("billed_wei", Value::from(self.billed_wei)),
+            ("calls_remaining_today", Value::from(self.calls_remaining_today)),
+            ("calls_today", Value::from(self.calls_today)),
+            ("remaining_credit_wei", Value::from(self.remaining_credit_wei)),
+            ("resets_at", Value::from(self.resets_at)),
+            ("spend_remaining_today_wei", Value::from(self.spend_remaining_today_wei)),
+            ("spend_today_wei", Value::from(self.spend_today_wei)),
+        ])
+    }
+
+    /// `calldata::encode(&self.to_value())`, written straight from the fields.
+    pub fn encode(&self) -> alloc::vec::Vec<u8> {
+        use crate::calldata::{write_map_header, write_map_key, write_uint};
+        let mut out = alloc::vec::Vec::with_capacity(160);
+        write_map_header(&mut out, 7);
+        write_map_key(&mut out, "billed_wei");
+        write_uint(&mut out, self.billed_wei);
+        write_map_key(&mut out, "calls_remaining_today");
+        write_uint(&mut out, u128::from(self.calls_remaining_today));
+        write_map_key(&mut out, "calls_today");
+        write_uint(&mut out, u128::from(self.calls_today));
+        write_map_key(&mut out, "remaining_credit_wei");
+        write_uint(&mut out, self.remaining_credit_wei);
+        write_map_key(&mut out, "resets_at");
+        write_uint(&mut out, u128::from(self.resets_at));
+        write_map_key(&mut out, "spend_remaining_today_wei");
+        write_uint(&mut out, self.spend_remaining_today_wei);
+        write_map_key(&mut out, "spend_today_wei");
+        write_uint(&mut out, self.spend_today_wei);
+        out
+    }
 }
 
 /// What [`plan`] does with a bill that passed: commit it, or only answer its receipt (the preview).
@@ -188,9 +235,9 @@ fn plan<H: Host>(
         }
     }
     let crossed = crossed_thresholds(&mut account);
-    let receipt = receipt(billed, remaining, subscription.today, &api, cap, day);
+    let receipt = Receipt::new(billed, remaining, subscription.today, &api, cap, day);
     if then == Then::Preview {
-        return Ok(receipt);
+        return Ok(receipt.to_value());
     }
 
     // The commit: the planned records, the events, the receipt.
@@ -217,7 +264,7 @@ fn plan<H: Host>(
             funded_wei: account.funded_wei,
         }));
     }
-    Ok(receipt)
+    Ok(host.answer_receipt(receipt))
 }
 
 /// A delegate's calls today after this bill, if its own limit allows them (`delegate_limit`).

@@ -5,6 +5,7 @@ mod consumer;
 mod operator;
 mod report;
 
+pub use billing::Receipt;
 pub(crate) use billing::{consume_credit, consume_credits, preview_bill};
 pub(crate) use consumer::{
     approve_delegate, revoke_delegate, set_credit_alerts, set_daily_cap, set_delegate_limit, subscribe,

@@ -391,6 +391,23 @@ mod tests {
     }
 
     #[test]
+    fn a_receipt_written_directly_is_what_its_value_encodes_to() {
+        let big = crate::Receipt {
+            billed_wei: u128::MAX,
+            calls_remaining_today: u64::MAX,
+            calls_today: 3,
+            remaining_credit_wei: 1 << 90,
+            resets_at: 1_767_225_600,
+            spend_remaining_today_wei: 0,
+            spend_today_wei: 127,
+        };
+        let small = crate::Receipt { billed_wei: 0, calls_remaining_today: 0, ..big };
+        for receipt in [big, small] {
+            assert_eq!(receipt.encode(), calldata::encode(&receipt.to_value()));
+        }
+    }
+
+    #[test]
     fn the_panic_rollback_is_encoded_right() {
         let expected = calldata::encode(&Value::map([("Rollback", Value::from("contract panicked"))]));
         assert_eq!(PANIC_ROLLBACK, expected.as_slice());

@@ -18,7 +18,7 @@ mod exports {
 
     use api_usage_billing::calldata::{encode, encode_event};
     use api_usage_billing::{
-        execute_calldata, instantiate, Address, CallBilled, Event, Host, Value, PANIC_REVERT,
+        execute_calldata, instantiate, Address, CallBilled, Event, Host, Receipt, Value, PANIC_REVERT,
     };
 
     use crate::imports;
@@ -37,6 +37,8 @@ mod exports {
         sender: Address,
         value: u128,
         timestamp: u64,
+        /// A bill's receipt, already encoded: the call's output in place of the `Value` it answers.
+        receipt: Option<Vec<u8>>,
     }
 
     impl WasmHost {
@@ -45,6 +47,7 @@ mod exports {
                 sender: Address(imports::caller()),
                 value: imports::value(),
                 timestamp: imports::timestamp(),
+                receipt: None,
             }
         }
     }
@@ -85,12 +88,20 @@ mod exports {
         fn emit_call_billed(&mut self, event: CallBilled) {
             imports::event(&event.encode())
         }
+
+        fn answer_receipt(&mut self, receipt: Receipt) -> Value {
+            self.receipt = Some(receipt.encode());
+            Value::Null
+        }
     }
 
     pub(crate) fn run(method: &str) {
         let mut host = WasmHost::new();
         match execute_calldata(&mut host, method, &imports::input()) {
-            Ok(value) => imports::output(&encode(&value)),
+            Ok(value) => match host.receipt.take() {
+                Some(receipt) => imports::output(&receipt),
+                None => imports::output(&encode(&value)),
+            },
             Err(error) => imports::abort(&encode(&error.to_value())),
         }
     }
