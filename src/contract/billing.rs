@@ -113,24 +113,29 @@ impl Receipt {
 
     /// `calldata::encode(&self.to_value())`, written straight from the fields.
     pub fn encode(&self) -> alloc::vec::Vec<u8> {
-        use crate::calldata::{write_map_header, write_map_key, write_uint};
         let mut out = alloc::vec::Vec::with_capacity(160);
-        write_map_header(&mut out, 7);
-        write_map_key(&mut out, "billed_wei");
-        write_uint(&mut out, self.billed_wei);
-        write_map_key(&mut out, "calls_remaining_today");
-        write_uint(&mut out, u128::from(self.calls_remaining_today));
-        write_map_key(&mut out, "calls_today");
-        write_uint(&mut out, u128::from(self.calls_today));
-        write_map_key(&mut out, "remaining_credit_wei");
-        write_uint(&mut out, self.remaining_credit_wei);
-        write_map_key(&mut out, "resets_at");
-        write_uint(&mut out, u128::from(self.resets_at));
-        write_map_key(&mut out, "spend_remaining_today_wei");
-        write_uint(&mut out, self.spend_remaining_today_wei);
-        write_map_key(&mut out, "spend_today_wei");
-        write_uint(&mut out, self.spend_today_wei);
+        self.write(&mut out);
         out
+    }
+
+    /// [`Receipt::encode`], appended to `out`.
+    pub fn write(&self, out: &mut alloc::vec::Vec<u8>) {
+        use crate::calldata::{write_map_header, write_map_key, write_uint};
+        write_map_header(out, 7);
+        write_map_key(out, "billed_wei");
+        write_uint(out, self.billed_wei);
+        write_map_key(out, "calls_remaining_today");
+        write_uint(out, u128::from(self.calls_remaining_today));
+        write_map_key(out, "calls_today");
+        write_uint(out, u128::from(self.calls_today));
+        write_map_key(out, "remaining_credit_wei");
+        write_uint(out, self.remaining_credit_wei);
+        write_map_key(out, "resets_at");
+        write_uint(out, u128::from(self.resets_at));
+        write_map_key(out, "spend_remaining_today_wei");
+        write_uint(out, self.spend_remaining_today_wei);
+        write_map_key(out, "spend_today_wei");
+        write_uint(out, self.spend_today_wei);
     }
 }
 

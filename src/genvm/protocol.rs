@@ -262,6 +262,15 @@ pub fn return_request(value: &Value) -> Vec<u8> {
     out
 }
 
+/// [`return_request`] of a bill's receipt, written straight from its fields.
+pub fn receipt_return_request(receipt: &crate::Receipt) -> Vec<u8> {
+    let mut out = Vec::with_capacity(176);
+    calldata::write_map_header(&mut out, 1);
+    calldata::write_map_key(&mut out, "Return");
+    receipt.write(&mut out);
+    out
+}
+
 pub fn rollback_request(error: &Error) -> Vec<u8> {
     calldata::encode(&Value::map([("Rollback", Value::Str(error.message().into_owned()))]))
 }
@@ -404,6 +413,7 @@ mod tests {
         let small = crate::Receipt { billed_wei: 0, calls_remaining_today: 0, ..big };
         for receipt in [big, small] {
             assert_eq!(receipt.encode(), calldata::encode(&receipt.to_value()));
+            assert_eq!(receipt_return_request(&receipt), return_request(&receipt.to_value()));
         }
     }
 

@@ -12,7 +12,7 @@ mod start {
     use alloc::vec::Vec;
 
     use api_usage_billing::genvm::protocol::{self, Message, SLOT_HEADER};
-    use api_usage_billing::{Address, CallBilled, Error, Event, Host, Value};
+    use api_usage_billing::{Address, CallBilled, Error, Event, Host, Receipt, Value};
 
     #[global_allocator]
     static ALLOCATOR: billing_wasm_runtime::BumpAllocator = billing_wasm_runtime::BumpAllocator::new();
@@ -95,6 +95,8 @@ mod start {
         /// Slot ids hashed in this call: a bill reads and writes the same three records, and SHA3 in
         /// wasm is the costliest thing it does.
         slots: Vec<(Vec<u8>, [u8; 32])>,
+        /// A bill's receipt: the call's `Return` is written from it, not from the `Value` answered.
+        receipt: Option<Receipt>,
     }
 
     impl GenvmHost {
@@ -170,16 +172,27 @@ mod start {
         fn emit_call_billed(&mut self, event: CallBilled) {
             call(&protocol::call_billed_request(&event));
         }
+
+        fn answer_receipt(&mut self, receipt: Receipt) -> Value {
+            self.receipt = Some(receipt);
+            Value::Null
+        }
     }
 
-    fn run(message: &Message) -> Result<Value, Error> {
+    /// The call, as its `Return` request.
+    fn run(message: &Message) -> Result<Vec<u8>, Error> {
         let mut host = GenvmHost {
             sender: message.sender,
             value: message.value,
             timestamp: message.timestamp,
             slots: Vec::new(),
+            receipt: None,
         };
-        api_usage_billing::genvm::run_message(&mut host, message)
+        let value = api_usage_billing::genvm::run_message(&mut host, message)?;
+        Ok(match host.receipt {
+            Some(receipt) => protocol::receipt_return_request(&receipt),
+            None => protocol::return_request(&value),
+        })
     }
 
     /// GenVM's entry: one message in, `Return(value)` or `Rollback(message)` out.
@@ -187,7 +200,7 @@ mod start {
     pub extern "C" fn _start() {
         let result = protocol::parse_message(&read_stdin()).and_then(|message| run(&message));
         match result {
-            Ok(value) => call(&protocol::return_request(&value)),
+            Ok(request) => call(&request),
             Err(error) => {
                 write_fd(STDOUT, protocol::refusal_log_line(&error).as_bytes());
                 call(&protocol::rollback_request(&error));
