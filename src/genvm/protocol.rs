@@ -157,6 +157,32 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `(year, month, day, hour, minute, second)` of unix seconds, proleptic Gregorian, UTC (Howard
+/// Hinnant's civil_from_days): the inverse of [`days_from_civil`], for the hosts that write a
+/// message's `datetime` and show block times to people.
+pub fn civil(timestamp: u64) -> (i64, i64, i64, u64, u64, u64) {
+    // u64::MAX / 86_400 is about 2^47: the day count always fits an i64.
+    let days = (timestamp / 86_400) as i64;
+    let seconds = timestamp % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, seconds / 3_600, seconds % 3_600 / 60, seconds % 60)
+}
+
+/// `2026-01-01T00:00:00Z`: a message's `datetime` for unix seconds, as the hosts write it (the
+/// contract only reads one, [`rfc3339_seconds`]).
+pub fn rfc3339(timestamp: u64) -> String {
+    let (year, month, day, hour, minute, second) = civil(timestamp);
+    alloc::format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+}
+
 /// The slot that holds the record under `key`.
 pub fn slot_id(key: &[u8]) -> [u8; 32] {
     let mut hasher = Sha3_256::new();
@@ -322,6 +348,18 @@ mod tests {
         ] {
             assert_eq!(rfc3339_seconds(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn datetimes_written_read_back_as_their_seconds() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_709_208_000), "2024-02-29T12:00:00Z");
+        assert_eq!(rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
+        for seconds in [0, 59, 86_399, 951_782_400, 1_709_208_000, 4_107_542_399, 253_402_300_799] {
+            assert_eq!(rfc3339_seconds(&rfc3339(seconds)), Some(seconds), "{seconds}");
+        }
+        assert_eq!(civil(1_709_251_199), (2024, 2, 29, 23, 59, 59));
     }
 
     #[test]

@@ -69,27 +69,9 @@ pub fn stdin_message(
     ]))
 }
 
-/// `2026-01-01T00:00:00Z` for unix seconds (proleptic Gregorian, UTC; Howard Hinnant's
-/// civil_from_days).
-pub fn rfc3339(timestamp: u64) -> String {
-    let days = i64::try_from(timestamp / 86_400).unwrap_or(i64::MAX / 2);
-    let seconds = timestamp % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3_600,
-        seconds % 3_600 / 60,
-        seconds % 60
-    )
-}
+/// `2026-01-01T00:00:00Z` for unix seconds: the message's `datetime` (the core writes it and reads
+/// it back).
+pub use api_usage_billing::genvm::protocol::rfc3339;
 
 /// Standard base64 with padding (serde_with's `Base64`, which the executor's message reads).
 pub fn base64(bytes: &[u8]) -> String {
