@@ -10,6 +10,8 @@ use crate::costs::{self, Cost};
 use billing_chain::{Abi, Chain};
 use billing_vm::executor::{metered_chain, WasmExecutor};
 
+use crate::error::TaskError;
+
 /// Everything `billing-sandbox bench` prints.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -35,11 +37,10 @@ pub struct GenvmFigures {
 
 /// [`GenvmFigures`] for `calls` bills, if the executor is found (`$BILLING_GENVM`, or
 /// `../shared/genvm/bin/genvm` beside the checkout).
-pub fn genvm_figures(zip: Vec<u8>, wasm: &[u8], calls: usize) -> Result<GenvmFigures, String> {
-    let executor = genvm_executor::find_executor().map_err(|e| e.to_string())?;
-    let real =
-        genvm_executor::figures::real_consume_credit(&executor, zip, calls).map_err(|e| e.to_string())?;
-    let wasmi = genvm_executor::figures::wasmi_consume_credit(wasm, calls).map_err(|e| e.to_string())?;
+pub fn genvm_figures(zip: Vec<u8>, wasm: &[u8], calls: usize) -> Result<GenvmFigures, TaskError> {
+    let executor = genvm_executor::find_executor()?;
+    let real = genvm_executor::figures::real_consume_credit(&executor, zip, calls)?;
+    let wasmi = genvm_executor::figures::wasmi_consume_credit(wasm, calls)?;
     let micros = |d: Option<std::time::Duration>| d.map_or(0, |d| d.as_micros());
     Ok(GenvmFigures {
         calls,
@@ -68,7 +69,7 @@ fn consumer(n: u64) -> Address {
 }
 
 /// Runs it all; `scale` shrinks the throughput runs (1.0 = the README's figures).
-pub fn run(wasm: &[u8], scale: f64) -> Result<Report, String> {
+pub fn run(wasm: &[u8], scale: f64) -> Result<Report, TaskError> {
     let calls = costs::measure(wasm)?;
     let bill_growth = [1, 100, 10_000].iter().map(|&n| bill_at_size(wasm, n)).collect::<Result<_, _>>()?;
     let report_growth =
@@ -88,38 +89,38 @@ pub fn run(wasm: &[u8], scale: f64) -> Result<Report, String> {
 
 /// A chain set up natively with `n` APIs and `n` consumers, each subscribed to one API, then switched
 /// to the `.wasm` for a measured same-day bill.
-fn bill_at_size(wasm: &[u8], n: u64) -> Result<Point, String> {
-    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+fn bill_at_size(wasm: &[u8], n: u64) -> Result<Point, TaskError> {
+    let (mut chain, executor) = metered_chain(wasm)?;
     chain.set_executor(Rc::new(Native));
     for i in 0..n {
         let (name, who) = (format!("api-{i}"), consumer(i));
         chain.faucet(who, 1_000);
-        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000).map_err(|r| r.message)?;
-        chain.call(who).value(100).subscribe(name.as_str(), 1_000, 100).map_err(|r| r.message)?;
-        chain.call(who).consume_credit(name.as_str(), who).map_err(|r| r.message)?;
+        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000)?;
+        chain.call(who).value(100).subscribe(name.as_str(), 1_000, 100)?;
+        chain.call(who).consume_credit(name.as_str(), who)?;
     }
     chain.set_executor(executor.clone());
     let who = consumer(n / 2);
     let name = format!("api-{}", n / 2);
-    chain.call(who).consume_credit(name.as_str(), who).map_err(|r| r.message)?;
+    chain.call(who).consume_credit(name.as_str(), who)?;
     Ok(point(n, &chain, &executor))
 }
 
 /// A consumer with `n` subscriptions, each with a delegate and usage today.
-fn report_at_size(wasm: &[u8], n: u64) -> Result<Point, String> {
-    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+fn report_at_size(wasm: &[u8], n: u64) -> Result<Point, TaskError> {
+    let (mut chain, executor) = metered_chain(wasm)?;
     chain.set_executor(Rc::new(Native));
     let who = consumer(0);
     chain.faucet(who, 1_000_000);
     for i in 0..n {
         let name = format!("api-{i}");
-        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000).map_err(|r| r.message)?;
-        chain.call(who).value(10).subscribe(name.as_str(), 1_000, 10).map_err(|r| r.message)?;
-        chain.call(who).approve_delegate(name.as_str(), consumer(1)).map_err(|r| r.message)?;
-        chain.call(who).consume_credit(name.as_str(), who).map_err(|r| r.message)?;
+        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000)?;
+        chain.call(who).value(10).subscribe(name.as_str(), 1_000, 10)?;
+        chain.call(who).approve_delegate(name.as_str(), consumer(1))?;
+        chain.call(who).consume_credit(name.as_str(), who)?;
     }
     chain.set_executor(executor.clone());
-    chain.call(who).get_usage_report(who).map_err(|r| r.message)?;
+    chain.call(who).get_usage_report(who)?;
     Ok(point(n, &chain, &executor))
 }
 
@@ -132,15 +133,15 @@ fn point(size: u64, chain: &MockChain, executor: &WasmExecutor) -> Point {
     }
 }
 
-fn billing_chain(chain: &mut MockChain) -> Result<Address, String> {
+fn billing_chain(chain: &mut MockChain) -> Result<Address, TaskError> {
     let who = consumer(7);
     chain.faucet(who, u128::MAX / 2);
-    chain.call(OPERATOR).register_api("weather", 1, u64::MAX).map_err(|r| r.message)?;
-    chain.call(who).value(1 << 100).subscribe("weather", u128::MAX, 1u128 << 100).map_err(|r| r.message)?;
+    chain.call(OPERATOR).register_api("weather", 1, u64::MAX)?;
+    chain.call(who).value(1 << 100).subscribe("weather", u128::MAX, 1u128 << 100)?;
     Ok(who)
 }
 
-fn calls_per_second(n: u64, mut call: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
+fn calls_per_second(n: u64, mut call: impl FnMut() -> Result<(), TaskError>) -> Result<f64, TaskError> {
     let start = Instant::now();
     for _ in 0..n {
         call()?;
@@ -148,24 +149,24 @@ fn calls_per_second(n: u64, mut call: impl FnMut() -> Result<(), String>) -> Res
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
-fn native_rate(n: u64) -> Result<f64, String> {
+fn native_rate(n: u64) -> Result<f64, TaskError> {
     let mut chain = MockChain::new();
     let who = billing_chain(&mut chain)?;
-    calls_per_second(n, || chain.call(who).consume_credit("weather", who).map(drop).map_err(|r| r.message))
+    calls_per_second(n, || chain.call(who).consume_credit("weather", who).map(drop).map_err(TaskError::from))
 }
 
-fn wasm_rate(wasm: &[u8], n: u64) -> Result<f64, String> {
-    let (mut chain, _) = metered_chain(wasm).map_err(|e| e.to_string())?;
+fn wasm_rate(wasm: &[u8], n: u64) -> Result<f64, TaskError> {
+    let (mut chain, _) = metered_chain(wasm)?;
     let who = billing_chain(&mut chain)?;
-    calls_per_second(n, || chain.call(who).consume_credit("weather", who).map(drop).map_err(|r| r.message))
+    calls_per_second(n, || chain.call(who).consume_credit("weather", who).map(drop).map_err(TaskError::from))
 }
 
 /// `billing-sandbox run` as a user runs it, in process: a script of `n` same-day bills (after the
 /// set-up lines) read, run in groups that each commit once (durably), and printed.
-fn disk_rate(wasm: &[u8], n: u64) -> Result<f64, String> {
+fn disk_rate(wasm: &[u8], n: u64) -> Result<f64, TaskError> {
     let dir = std::env::temp_dir().join(format!("billing-bench-{}", std::process::id()));
     let path = dir.join("state.redb");
-    let chain = Chain::open_with(&path, wasm, true, Abi::Billing).map_err(|e| e.to_string())?;
+    let chain = Chain::open_with(&path, wasm, true, Abi::Billing)?;
     let (operator, who) = (OPERATOR.to_hex(), consumer(7).to_hex());
     let setup = format!(
         "{{\"sender\": \"{operator}\", \"method\": \"register_api\", \"args\": [\"weather\", 1, {max}]}}\n\
@@ -176,22 +177,21 @@ fn disk_rate(wasm: &[u8], n: u64) -> Result<f64, String> {
     let bill = format!(
         "{{\"sender\": \"{who}\", \"method\": \"consume_credit\", \"args\": [\"weather\", \"{who}\"]}}\n"
     );
-    let run = |script: String| -> Result<(), String> {
+    let run = |script: String| -> Result<(), TaskError> {
         let mut reader =
             std::io::BufReader::with_capacity(billing_sandbox::script::READ_AHEAD, script.as_bytes());
-        billing_sandbox::script::run(&chain, &mut reader, false, &mut std::io::sink())
-            .map_err(|e| e.to_string())
+        Ok(billing_sandbox::script::run(&chain, &mut reader, false, &mut std::io::sink())?)
     };
     run(setup)?;
     let script = bill.repeat(n as usize);
     let start = Instant::now();
     run(script)?;
     let rate = n as f64 / start.elapsed().as_secs_f64();
-    let bills = chain.overview().map_err(|e| e.to_string())?.calls;
+    let bills = chain.overview()?.calls;
     drop(chain);
     let _ = std::fs::remove_dir_all(&dir);
     if bills != n + 2 {
-        return Err(format!("the on-disk run committed {bills} calls, not {}", n + 2));
+        return Err(TaskError::DiskRun { committed: bills, expected: n + 2 });
     }
     Ok(rate)
 }

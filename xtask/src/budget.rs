@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value as Json};
 
 use crate::costs::Cost;
+use crate::error::TaskError;
 
 /// How far under budget a figure may fall before the budget must be lowered.
 pub const RATCHET_SLACK: f64 = 0.03;
@@ -36,8 +37,8 @@ pub fn write(figures: &[(String, u64)]) -> String {
 }
 
 /// Every figure checked against `budgets` (the JSON of budgets.json): the problems, if any.
-pub fn check(figures: &[(String, u64)], budgets: &str) -> Result<Vec<String>, String> {
-    let budgets: Json = serde_json::from_str(budgets).map_err(|e| format!("budgets.json: {e}"))?;
+pub fn check(figures: &[(String, u64)], budgets: &str) -> Result<Vec<String>, TaskError> {
+    let budgets: Json = serde_json::from_str(budgets).map_err(TaskError::Budgets)?;
     let mut problems = Vec::new();
     for (name, actual) in figures {
         let Some(budget) = budgets.get(name).and_then(Json::as_u64) else {

@@ -7,6 +7,8 @@ use api_usage_billing::testing::MockChain;
 
 use billing_vm::executor::{metered_chain, WasmExecutor};
 
+use crate::error::TaskError;
+
 /// The cost of one call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cost {
@@ -25,13 +27,12 @@ const DAPP: Address = Address([0xda; 20]);
 
 type Step = (&'static str, &'static str, Address, u128, Vec<Value>);
 
-fn measure_step(chain: &mut MockChain, executor: &WasmExecutor, step: Step) -> Result<Cost, String> {
+fn measure_step(chain: &mut MockChain, executor: &WasmExecutor, step: Step) -> Result<Cost, TaskError> {
     let (method, case, sender, value, args) = step;
-    chain
-        .call(sender)
-        .value(value)
-        .method(method, args)
-        .map_err(|refusal| format!("{method} ({case}) was refused: {}", refusal.message))?;
+    chain.call(sender).value(value).method(method, args).map_err(|refusal| TaskError::CallRefused {
+        what: format!("{method} ({case})"),
+        message: refusal.message,
+    })?;
     let record = chain.last();
     Ok(Cost {
         method,
@@ -44,8 +45,8 @@ fn measure_step(chain: &mut MockChain, executor: &WasmExecutor, step: Step) -> R
 }
 
 /// Runs the typical call of every entrypoint, in an order that gives each one the state it needs.
-pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
-    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, TaskError> {
+    let (mut chain, executor) = metered_chain(wasm)?;
     chain.faucet(ALICE, 1_000_000);
     let steps: Vec<Step> = vec![
         ("register_api", "new API", OPERATOR, 0, vec!["weather".into(), 10.into(), 1_000.into()]),
@@ -153,12 +154,12 @@ pub fn measure(wasm: &[u8]) -> Result<Vec<Cost>, String> {
 
 /// The most a usage report can cost: a consumer with the most subscriptions (64), each with the most
 /// delegates (16) and usage today. Set up natively, measured on the `.wasm`.
-pub fn worst_case_report(wasm: &[u8]) -> Result<Cost, String> {
-    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+pub fn worst_case_report(wasm: &[u8]) -> Result<Cost, TaskError> {
+    let (mut chain, executor) = metered_chain(wasm)?;
     chain.set_executor(std::rc::Rc::new(api_usage_billing::testing::Native));
     worst_case_state(&mut chain)?;
     chain.set_executor(executor.clone());
-    chain.call(DAPP).get_usage_report(ALICE).map_err(|r| r.message)?;
+    chain.call(DAPP).get_usage_report(ALICE)?;
     let record = chain.last();
     Ok(Cost {
         method: "get_usage_report",
@@ -171,33 +172,31 @@ pub fn worst_case_report(wasm: &[u8]) -> Result<Cost, String> {
 }
 
 /// Alice subscribed to 64 APIs, 16 delegates each, one bill each today.
-pub(crate) fn worst_case_state(chain: &mut MockChain) -> Result<(), String> {
-    let fail = |r: api_usage_billing::testing::Refusal| r.message;
+pub(crate) fn worst_case_state(chain: &mut MockChain) -> Result<(), TaskError> {
     chain.faucet(ALICE, 1_000_000);
     // SPEC.md: at most 64 APIs in a consumer's list, 16 delegates a subscription.
     for i in 0..64 {
         let name = format!("api-{i:02}");
-        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000).map_err(fail)?;
-        chain.call(ALICE).value(10).subscribe(name.as_str(), 1_000, 10).map_err(fail)?;
+        chain.call(OPERATOR).register_api(name.as_str(), 1, 1_000)?;
+        chain.call(ALICE).value(10).subscribe(name.as_str(), 1_000, 10)?;
         for d in 0..16u8 {
             let mut delegate = [0xd0; 20];
             delegate[19] = d;
-            chain.call(ALICE).approve_delegate(name.as_str(), Address(delegate)).map_err(fail)?;
+            chain.call(ALICE).approve_delegate(name.as_str(), Address(delegate))?;
         }
-        chain.call(ALICE).consume_credit(name.as_str(), ALICE).map_err(fail)?;
+        chain.call(ALICE).consume_credit(name.as_str(), ALICE)?;
     }
     Ok(())
 }
 
 /// [`worst_case_report`] on the GenVM flavor, through `_start` (state built through it too: its
 /// records live in hashed slots).
-pub fn genvm_worst_case_report(genvm_wasm: &[u8]) -> Result<Cost, String> {
-    let executor =
-        std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm).map_err(|e| e.to_string())?);
+pub fn genvm_worst_case_report(genvm_wasm: &[u8]) -> Result<Cost, TaskError> {
+    let executor = std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm)?);
     let deployer = executor.clone();
     let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
     worst_case_state(&mut chain)?;
-    chain.call(DAPP).get_usage_report(ALICE).map_err(|r| r.message)?;
+    chain.call(DAPP).get_usage_report(ALICE)?;
     let record = chain.last();
     Ok(Cost {
         method: "get_usage_report",
@@ -211,18 +210,16 @@ pub fn genvm_worst_case_report(genvm_wasm: &[u8]) -> Result<Cost, String> {
 
 /// Fuel of a same-day `consume_credit` by a delegate on the GenVM flavor, through `_start`
 /// (slots hashed with SHA3-256, events and transfers through `gl_call`).
-pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Cost, String> {
-    let executor =
-        std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm).map_err(|e| e.to_string())?);
+pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Cost, TaskError> {
+    let executor = std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm)?);
     let deployer = executor.clone();
     let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
     chain.faucet(ALICE, 1_000_000);
-    let fail = |r: api_usage_billing::testing::Refusal| r.message;
-    chain.call(OPERATOR).register_api("weather", 10, 1_000).map_err(fail)?;
-    chain.call(ALICE).value(500).subscribe("weather", 5_000, 500).map_err(fail)?;
-    chain.call(ALICE).approve_delegate("weather", DAPP).map_err(fail)?;
-    chain.call(ALICE).consume_credit("weather", ALICE).map_err(fail)?;
-    chain.call(DAPP).consume_credit("weather", ALICE).map_err(fail)?;
+    chain.call(OPERATOR).register_api("weather", 10, 1_000)?;
+    chain.call(ALICE).value(500).subscribe("weather", 5_000, 500)?;
+    chain.call(ALICE).approve_delegate("weather", DAPP)?;
+    chain.call(ALICE).consume_credit("weather", ALICE)?;
+    chain.call(DAPP).consume_credit("weather", ALICE)?;
     let record = chain.last();
     Ok(Cost {
         method: "consume_credit",
@@ -247,16 +244,16 @@ pub struct ChainFuel {
 /// contract, then a GET of a 40-byte forecast from a weather server on 127.0.0.1 started here), next
 /// to the same bill sent straight to `consume_credit` by a delegate, on one fresh chain. Both are
 /// same-day bills by a delegate.
-pub fn consumer_fetch(billing_wasm: &[u8], consumer_wasm: &[u8]) -> Result<Vec<ChainFuel>, String> {
-    let server =
-        billing_sandbox::weather::WeatherServer::start().map_err(|e| format!("weather server: {e}"))?;
+pub fn consumer_fetch(billing_wasm: &[u8], consumer_wasm: &[u8]) -> Result<Vec<ChainFuel>, TaskError> {
+    let server = billing_sandbox::weather::WeatherServer::start().map_err(TaskError::WeatherServer)?;
     let dir = std::env::temp_dir().join(format!("xtask-costs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(TaskError::io(&dir))?;
     let measured = consumer_fetch_in(&dir.join("state.redb"), billing_wasm, consumer_wasm, &server.url());
     let _ = std::fs::remove_dir_all(&dir);
     let measured = measured?;
-    if server.requests() != ["/forecast?city=oslo"] {
-        return Err(format!("the weather server saw {:?}, not one forecast request", server.requests()));
+    let requests = server.requests();
+    if requests != ["/forecast?city=oslo"] {
+        return Err(TaskError::WeatherRequests(requests));
     }
     Ok(measured)
 }
@@ -266,18 +263,20 @@ fn consumer_fetch_in(
     billing_wasm: &[u8],
     consumer_wasm: &[u8],
     base_url: &str,
-) -> Result<Vec<ChainFuel>, String> {
+) -> Result<Vec<ChainFuel>, TaskError> {
     use api_usage_billing::testing::CONTRACT;
-    let chain = billing_chain::Chain::open(state, billing_wasm, true).map_err(|e| e.to_string())?;
+    let chain = billing_chain::Chain::open(state, billing_wasm, true)?;
     let passed = |what: &str, report: billing_chain::CallReport| match &report.outcome {
         Ok(_) => Ok(report),
-        Err(refusal) => Err(format!("{what} was refused: {}", refusal.message)),
+        Err(refusal) => {
+            Err(TaskError::CallRefused { what: what.to_string(), message: refusal.message.clone() })
+        }
     };
     let config = [Value::Address(CONTRACT), "weather".into(), base_url.into()];
-    let deployed = chain.deploy(OPERATOR, 0, None, consumer_wasm, &config).map_err(|e| e.to_string())?;
-    let consumer = passed("the consumer's deploy", deployed)?.contract.ok_or("no contract deployed")?;
+    let deployed = chain.deploy(OPERATOR, 0, None, consumer_wasm, &config)?;
+    let consumer = passed("the consumer's deploy", deployed)?.contract.ok_or(TaskError::NoContract)?;
     let call = |to: Address, sender: Address, value: u128, method: &str, args: Vec<Value>| {
-        let report = chain.call_to(to, sender, value, None, method, &args).map_err(|e| e.to_string())?;
+        let report = chain.call_to(to, sender, value, None, method, &args)?;
         passed(method, report)
     };
     call(CONTRACT, OPERATOR, 0, "register_api", vec!["weather".into(), 10.into(), 1_000.into()])?;

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod budget;
 pub mod costs;
+pub mod error;
 pub mod phases;
 pub mod report;
 pub mod schema;

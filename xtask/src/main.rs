@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use billing_artifact::{Flavor, GENVM_VERSION, GENVM_ZIP_NAME};
 use clap::{Parser, Subcommand};
+use xtask::error::TaskError;
 use xtask::{bench, budget, costs, phases, report, schema};
 
 #[derive(Parser)]
@@ -59,15 +60,15 @@ enum Command {
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn artifact(flavor: Flavor) -> Result<Vec<u8>, String> {
-    billing_artifact::fixture(flavor).map(|a| a.bytes.clone()).map_err(|e| e.to_string())
+fn artifact(flavor: Flavor) -> Result<Vec<u8>, TaskError> {
+    Ok(billing_artifact::fixture(flavor)?.bytes.clone())
 }
 
 fn kib(size: usize) -> String {
@@ -76,13 +77,13 @@ fn kib(size: usize) -> String {
     format!("{}.{} KiB", tenths / 10, tenths % 10)
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), TaskError> {
     match cli.command {
         Command::BuildWasm { out } => {
             let workspace = billing_artifact::workspace_root();
             for flavor in [Flavor::Billing, Flavor::Genvm, Flavor::Consumer] {
-                let built = billing_artifact::build(&workspace, flavor, true).map_err(|e| e.to_string())?;
-                billing_artifact::write(&built, &out).map_err(|e| e.to_string())?;
+                let built = billing_artifact::build(&workspace, flavor, true)?;
+                billing_artifact::write(&built, &out)?;
                 println!("{}", out.join(flavor.file_name()).display());
                 println!("  size    {} bytes ({})", built.size(), kib(built.size()));
                 println!("  sha256  {}", built.sha256);
@@ -99,10 +100,10 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Schema { out } => {
-            std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            std::fs::create_dir_all(&out).map_err(TaskError::io(&out))?;
             for (name, content) in schema::files() {
                 let path = out.join(name);
-                std::fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
+                std::fs::write(&path, content).map_err(TaskError::io(&path))?;
                 println!("{}", path.display());
             }
             Ok(())
@@ -110,7 +111,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Bench { json, quick } => {
             let bytes = artifact(Flavor::Billing)?;
             let measured = bench::run(&bytes, if quick { 0.05 } else { 1.0 })?;
-            let genvm = billing_artifact::fixture(Flavor::Genvm).map_err(|e| e.to_string())?;
+            let genvm = billing_artifact::fixture(Flavor::Genvm)?;
             let genvm = bench::genvm_figures(genvm.zip(), &genvm.bytes, if quick { 20 } else { 200 });
             if json {
                 let mut all = report::bench_json(&measured);
@@ -171,7 +172,7 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn budget_command(file: &Path, write: bool) -> Result<(), String> {
+fn budget_command(file: &Path, write: bool) -> Result<(), TaskError> {
     let bytes = artifact(Flavor::Billing)?;
     let genvm = artifact(Flavor::Genvm)?;
     let mut calls = costs::measure(&bytes)?;
@@ -188,11 +189,11 @@ fn budget_command(file: &Path, write: bool) -> Result<(), String> {
         costs::genvm_worst_case_report(&genvm)?.fuel,
     ));
     if write {
-        std::fs::write(file, budget::write(&figures)).map_err(|e| format!("{}: {e}", file.display()))?;
+        std::fs::write(file, budget::write(&figures)).map_err(TaskError::io(file))?;
         println!("wrote {}", file.display());
         return Ok(());
     }
-    let budgets = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let budgets = std::fs::read_to_string(file).map_err(TaskError::io(file))?;
     let problems = budget::check(&figures, &budgets)?;
     for (name, value) in &figures {
         println!("{value:>10}  {name}");
@@ -201,6 +202,6 @@ fn budget_command(file: &Path, write: bool) -> Result<(), String> {
         println!("all {} figures within budget", figures.len());
         Ok(())
     } else {
-        Err(problems.join("\n"))
+        Err(TaskError::OutOfBudget(problems))
     }
 }

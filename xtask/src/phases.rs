@@ -4,9 +4,11 @@
 
 use std::rc::Rc;
 
-use api_usage_billing::testing::{Address, MockChain, Refusal};
+use api_usage_billing::testing::{Address, MockChain};
 use billing_vm::executor::{metered_chain, GenvmExecutor};
 use billing_vm::trace::FuelMark;
+
+use crate::error::TaskError;
 
 const OPERATOR: Address = Address([0x0a; 20]);
 const ALICE: Address = Address([0xa1; 20]);
@@ -114,22 +116,21 @@ fn stretches(marks: &[FuelMark], total: u64) -> Vec<Stretch> {
 }
 
 /// The state the measured bill runs on: an API, Alice subscribed with a delegate, billed once today.
-fn bill_state(chain: &mut MockChain) -> Result<(), String> {
-    let fail = |r: Refusal| r.message;
+fn bill_state(chain: &mut MockChain) -> Result<(), TaskError> {
     chain.faucet(ALICE, 1_000_000);
-    chain.call(OPERATOR).register_api("weather", 10, 1_000).map_err(fail)?;
-    chain.call(ALICE).value(500).subscribe("weather", 5_000, 500).map_err(fail)?;
-    chain.call(ALICE).approve_delegate("weather", DAPP).map_err(fail)?;
-    chain.call(ALICE).consume_credit("weather", ALICE).map_err(fail)?;
+    chain.call(OPERATOR).register_api("weather", 10, 1_000)?;
+    chain.call(ALICE).value(500).subscribe("weather", 5_000, 500)?;
+    chain.call(ALICE).approve_delegate("weather", DAPP)?;
+    chain.call(ALICE).consume_credit("weather", ALICE)?;
     Ok(())
 }
 
 /// A same-day bill by a delegate on the billing ABI, traced.
-pub fn billing_bill(wasm: &[u8]) -> Result<Phases, String> {
-    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+pub fn billing_bill(wasm: &[u8]) -> Result<Phases, TaskError> {
+    let (mut chain, executor) = metered_chain(wasm)?;
     bill_state(&mut chain)?;
     executor.set_tracing(true);
-    chain.call(DAPP).consume_credit("weather", ALICE).map_err(|r| r.message)?;
+    chain.call(DAPP).consume_credit("weather", ALICE)?;
     let total = executor.last_fuel();
     Ok(Phases {
         case: "billing ABI: same-day consume_credit by a delegate",
@@ -139,13 +140,13 @@ pub fn billing_bill(wasm: &[u8]) -> Result<Phases, String> {
 }
 
 /// The same bill on the GenVM flavor, through `_start`, traced.
-pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Phases, String> {
-    let executor = Rc::new(GenvmExecutor::load(genvm_wasm).map_err(|e| e.to_string())?);
+pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Phases, TaskError> {
+    let executor = Rc::new(GenvmExecutor::load(genvm_wasm)?);
     let deployer = executor.clone();
     let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
     bill_state(&mut chain)?;
     executor.set_tracing(true);
-    chain.call(DAPP).consume_credit("weather", ALICE).map_err(|r| r.message)?;
+    chain.call(DAPP).consume_credit("weather", ALICE)?;
     let total = executor.last_fuel();
     Ok(Phases {
         case: "GenVM flavor: same-day consume_credit by a delegate",
@@ -155,13 +156,13 @@ pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Phases, String> {
 }
 
 /// The worst-case usage report (64 subscriptions x 16 delegates) on the billing ABI, traced.
-pub fn billing_worst_report(wasm: &[u8]) -> Result<Phases, String> {
-    let (mut chain, executor) = metered_chain(wasm).map_err(|e| e.to_string())?;
+pub fn billing_worst_report(wasm: &[u8]) -> Result<Phases, TaskError> {
+    let (mut chain, executor) = metered_chain(wasm)?;
     chain.set_executor(Rc::new(api_usage_billing::testing::Native));
     crate::costs::worst_case_state(&mut chain)?;
     chain.set_executor(executor.clone());
     executor.set_tracing(true);
-    chain.call(DAPP).get_usage_report(ALICE).map_err(|r| r.message)?;
+    chain.call(DAPP).get_usage_report(ALICE)?;
     let total = executor.last_fuel();
     Ok(Phases {
         case: "billing ABI: worst-case get_usage_report, 64 subscriptions x 16 delegates",

@@ -5,6 +5,7 @@ use serde_json::{json, Value as Json};
 
 use crate::bench::{GenvmFigures, Point, Report};
 use crate::costs::Cost;
+use crate::error::TaskError;
 
 /// Costs as table rows, with a header.
 pub fn cost_rows(costs: &[Cost]) -> Vec<Vec<String>> {
@@ -86,7 +87,7 @@ pub fn bench_json(report: &Report) -> Json {
 }
 
 /// The GenVM figures as text (or why they were not taken).
-pub fn genvm_text(figures: &Result<GenvmFigures, String>) -> String {
+pub fn genvm_text(figures: &Result<GenvmFigures, TaskError>) -> String {
     match figures {
         Ok(f) => {
             let ms = |us: u128| format!("{}.{:02} ms", us / 1_000, us % 1_000 / 10);
@@ -105,10 +106,10 @@ pub fn genvm_text(figures: &Result<GenvmFigures, String>) -> String {
 }
 
 /// The GenVM figures as JSON (null when they were not taken).
-pub fn genvm_json(figures: &Result<GenvmFigures, String>) -> Json {
+pub fn genvm_json(figures: &Result<GenvmFigures, TaskError>) -> Json {
     match figures {
         Ok(f) => json!({"calls": f.calls, "executor": f.executor, "real_median_us": f.real_us,
             "real_module_load_median_us": f.module_load_us, "wasmi_median_us": f.wasmi_us}),
-        Err(why) => json!({"skipped": why}),
+        Err(why) => json!({"skipped": why.to_string()}),
     }
 }

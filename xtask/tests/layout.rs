@@ -1,5 +1,6 @@
 //! The workspace's shape holds: no build script (so `cargo check` builds no wasm), no serde_json
-//! feature that would change the contract core under test, and no circle of imports in any crate.
+//! feature that would change the contract core under test, no circle of imports in any crate, and
+//! no `Result<_, String>` (errors are typed enums).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -164,4 +165,111 @@ fn the_cycle_finder_finds_a_planted_circle() {
     let acyclic: BTreeMap<String, BTreeSet<String>> =
         [("a".to_string(), ["b".to_string()].into()), ("b".to_string(), BTreeSet::new())].into();
     assert_eq!(find_cycle(&acyclic), None);
+}
+
+/// The `.rs` files below `dir`, build outputs and packages aside.
+fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if path.is_dir() {
+            if !name.starts_with('.')
+                && !["target", "node_modules", "corpus", "artifacts"].contains(&name.as_str())
+            {
+                rust_files(&path, files);
+            }
+        } else if name.ends_with(".rs") {
+            files.push(path);
+        }
+    }
+}
+
+/// The lines (from 1) where a `Result<…, String>` opens in Rust `source`: an error that is only
+/// text, which callers can neither match on nor wrap. Comments are passed over; a signature that
+/// rustfmt breaks over several lines is read whole.
+fn string_errors(source: &str) -> Vec<usize> {
+    let code: Vec<&str> = source.lines().map(|line| line.split("//").next().unwrap_or_default()).collect();
+    let code = code.join("\n");
+    let bytes = code.as_bytes();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = code[from..].find("Result<") {
+        let start = from + at;
+        from = start + "Result<".len();
+        // `FetchResult<…>` is another type.
+        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+            continue;
+        }
+        let (mut depth, mut arg_start, mut args) = (0usize, from, Vec::new());
+        for (i, &byte) in bytes.iter().enumerate().skip(from) {
+            match byte {
+                b'<' | b'(' | b'[' => depth += 1,
+                // The arrow of `impl Fn() -> T` closes nothing.
+                b'>' if bytes[i - 1] == b'-' => {}
+                b'>' | b')' | b']' if depth == 0 => {
+                    args.push(&code[arg_start..i]);
+                    break;
+                }
+                b'>' | b')' | b']' => depth -= 1,
+                b',' if depth == 0 => {
+                    args.push(&code[arg_start..i]);
+                    arg_start = i + 1;
+                }
+                b'{' | b';' if depth == 0 => break,
+                _ => {}
+            }
+        }
+        let args: Vec<&str> = args.iter().map(|arg| arg.trim()).filter(|arg| !arg.is_empty()).collect();
+        let error =
+            args.last().map(|e| e.trim_start_matches("std::string::").trim_start_matches("alloc::string::"));
+        if args.len() == 2 && error == Some("String") {
+            found.push(code[..start].matches('\n').count() + 1);
+        }
+    }
+    found
+}
+
+/// Host-side code says why it failed with typed errors (thiserror enums); a `String` as the error
+/// type is where that went back to text.
+#[test]
+fn no_result_has_a_string_as_its_error() {
+    let root = workspace();
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "examples", "crates", "xtask", "fuzz"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    assert!(files.len() > 50, "the walk found only {} .rs files", files.len());
+    let mut offenders = Vec::new();
+    for file in &files {
+        let source = std::fs::read_to_string(file).unwrap();
+        for line in string_errors(&source) {
+            offenders.push(format!("{}:{line}", file.strip_prefix(&root).unwrap_or(file).display()));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "a String as a Result's error type, where a typed error (a thiserror enum) belongs:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_string_error_finder_finds_planted_ones() {
+    let string = "String";
+    let planted = format!(
+        "fn a() -> Result<(), {string}> {{}}\n\
+         fn b(f: impl FnMut() -> Result<Vec<u8>, std::string::{string}>) {{}}\n\
+         fn c() -> Result<\n    BTreeMap<u8, {string}>,\n    {string},\n> {{}}\n"
+    );
+    assert_eq!(string_errors(&planted), vec![1, 2, 3]);
+    let typed = format!(
+        "fn a() -> Result<Vec<{string}>, Error> {{}}\n\
+         fn b() -> io::Result<{string}> {{}}\n\
+         fn c() -> FetchResult<u8, {string}> {{}}\n\
+         // fn d() -> Result<(), {string}>\n\
+         fn e() -> Result<(Option<{string}>, Vec<u8>), DataError> {{}}\n"
+    );
+    assert_eq!(string_errors(&typed), Vec::<usize>::new());
 }

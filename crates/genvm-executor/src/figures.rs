@@ -17,8 +17,9 @@ pub enum FiguresError {
     Driver(#[from] DriverError),
     #[error("the {step} call was refused: {message}")]
     Refused { step: &'static str, message: String },
+    #[cfg(feature = "wasmi-figures")]
     #[error("the wasmi host: {0}")]
-    Wasmi(String),
+    Wasmi(billing_vm::LoadError),
 }
 
 /// The operator and the consumer of the measured bills.
@@ -109,7 +110,7 @@ pub fn wasmi_consume_credit(wasm: &[u8], calls: usize) -> Result<Timings, Figure
     use billing_vm::executor::GenvmExecutor;
     use std::rc::Rc;
 
-    let executor = Rc::new(GenvmExecutor::load(wasm).map_err(|e| FiguresError::Wasmi(e.to_string()))?);
+    let executor = Rc::new(GenvmExecutor::load(wasm).map_err(FiguresError::Wasmi)?);
     let deployer = Rc::clone(&executor);
     let mut chain = MockChain::with_executor(executor, move |tx| deployer.run(tx, None, &[]));
     prepare(&mut chain, calls)?;

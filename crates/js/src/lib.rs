@@ -23,6 +23,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 use chain::{JsChain, Misuse};
 use reports::Report;
+use tagged::TagError;
 
 // The page or the test keeps one instance for its whole life and the chain frees as it goes, so the
 // allocator must reuse memory (the contract artifacts' bump allocator would only grow).
@@ -148,13 +149,13 @@ pub fn encode(tagged: &str) -> Vec<u8> {
 pub fn encode_error(tagged: &str) -> String {
     match parse_tagged(tagged) {
         Ok(_) => String::new(),
-        Err(message) => message,
+        Err(TagError(message)) => message,
     }
 }
 
-fn parse_tagged(tagged: &str) -> Result<api_usage_billing::Value, String> {
-    let json: Json = serde_json::from_str(tagged).map_err(|_| "not JSON".to_string())?;
-    tagged::from_json(&json).map_err(|e| e.0)
+fn parse_tagged(tagged: &str) -> Result<api_usage_billing::Value, TagError> {
+    let json: Json = serde_json::from_str(tagged).map_err(|_| TagError::new("not JSON"))?;
+    tagged::from_json(&json)
 }
 
 /// Calldata bytes to `{"ok": tagged}` or `{"throw": why}`.
@@ -178,7 +179,7 @@ pub fn parse_report(kind: &str, text: &str) -> String {
     };
     match reports::parse(report, text) {
         Ok(json) => json!({ "ok": json }).to_string(),
-        Err(message) => thrown(&message),
+        Err(error) => thrown(&error.message()),
     }
 }
 

@@ -18,26 +18,55 @@ pub enum Report {
     History,
 }
 
+/// Why a text is not the report it should be: the first field that is missing or of the wrong kind.
+/// `what` is the object it is in (`report`, `report api`, `history day`…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportError {
+    NotJson,
+    HistoryNotAList,
+    NotAnObject { what: &'static str },
+    Lacks { what: &'static str, field: &'static str },
+    NotAList { what: &'static str, field: &'static str },
+    NotTheSchemas { what: &'static str, field: &'static str },
+}
+
+impl ReportError {
+    /// The message JavaScript throws (built without `core::fmt`, like every text of this crate).
+    pub fn message(&self) -> String {
+        match *self {
+            ReportError::NotJson => "the report is not JSON".to_string(),
+            ReportError::HistoryNotAList => "the history is not a list".to_string(),
+            ReportError::NotAnObject { what } => [what, " is not an object"].concat(),
+            ReportError::Lacks { what, field } => [what, " lacks ", field].concat(),
+            ReportError::NotAList { what, field } => [what, ": ", field, " is not a list"].concat(),
+            ReportError::NotTheSchemas { what, field } => {
+                [what, ": ", field, " is not what the schema says"].concat()
+            }
+        }
+    }
+}
+
 /// Reads `text` as `report`; the error names the first field that is missing or of the wrong kind.
-pub fn parse(report: Report, text: &str) -> Result<Json, String> {
-    let json: Json = serde_json::from_str(text).map_err(|_| "the report is not JSON".to_string())?;
+pub fn parse(report: Report, text: &str) -> Result<Json, ReportError> {
+    let json: Json = serde_json::from_str(text).map_err(|_| ReportError::NotJson)?;
     match report {
         Report::Usage => object(&json, REPORT, "report"),
         Report::Api => object(&json, API_REPORT, "api report"),
         Report::History => match &json {
             Json::Array(days) => days.iter().map(|day| object(day, HISTORY_DAY, "history day")).collect(),
-            _ => Err("the history is not a list".to_string()),
+            _ => Err(ReportError::HistoryNotAList),
         },
     }
 }
 
-fn object(json: &Json, fields: Fields, what: &str) -> Result<Json, String> {
+fn object(json: &Json, fields: Fields, what: &'static str) -> Result<Json, ReportError> {
     let Json::Object(entries) = json else {
-        return Err(join(&[what, " is not an object"]));
+        return Err(ReportError::NotAnObject { what });
     };
     let mut out = Map::new();
     for (name, kind) in fields {
-        let value = entries.get(*name).ok_or_else(|| join(&[what, " lacks ", name]))?;
+        let field = *name;
+        let value = entries.get(field).ok_or(ReportError::Lacks { what, field })?;
         let nested = match *name {
             "apis" => Some((REPORT_API, "report api")),
             "credit_alerts" => Some((REPORT_CREDIT_ALERT, "credit alert")),
@@ -49,17 +78,16 @@ fn object(json: &Json, fields: Fields, what: &str) -> Result<Json, String> {
                 Json::Array(items) => {
                     items.iter().map(|entry| object(entry, item_fields, item)).collect::<Result<_, _>>()?
                 }
-                _ => return Err(join(&[what, ": ", name, " is not a list"])),
+                _ => return Err(ReportError::NotAList { what, field }),
             },
-            None => field(value, *kind)
-                .ok_or_else(|| join(&[what, ": ", name, " is not what the schema says"]))?,
+            None => convert(value, *kind).ok_or(ReportError::NotTheSchemas { what, field })?,
         };
         out.insert((*name).to_string(), converted);
     }
     Ok(Json::Object(out))
 }
 
-fn field(value: &Json, kind: FieldKind) -> Option<Json> {
+fn convert(value: &Json, kind: FieldKind) -> Option<Json> {
     match kind {
         FieldKind::Wei => {
             let text = value.as_str()?;
@@ -96,10 +124,6 @@ fn field(value: &Json, kind: FieldKind) -> Option<Json> {
     }
 }
 
-fn join(parts: &[&str]) -> String {
-    parts.concat()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,17 +144,24 @@ mod tests {
 
     #[test]
     fn a_wrong_report_names_its_field() {
-        assert_eq!(parse(Report::Usage, "[]"), Err("report is not an object".to_string()));
+        let message = |report, text: &str| parse(report, text).map_err(|e| e.message());
+        assert_eq!(message(Report::Usage, "[]"), Err("report is not an object".to_string()));
         let wrong = REPORT_TEXT.replace("\"credit_balance_wei\":\"90\"", "\"credit_balance_wei\":90");
         assert_eq!(
             parse(Report::Usage, &wrong),
+            Err(ReportError::NotTheSchemas { what: "report", field: "credit_balance_wei" })
+        );
+        assert_eq!(
+            message(Report::Usage, &wrong),
             Err("report: credit_balance_wei is not what the schema says".to_string())
         );
-        assert_eq!(parse(Report::History, "{}"), Err("the history is not a list".to_string()));
+        assert_eq!(message(Report::History, "{}"), Err("the history is not a list".to_string()));
         assert_eq!(
-            parse(Report::History, r#"[{"day_id":1,"calls":2}]"#),
+            message(Report::History, r#"[{"day_id":1,"calls":2}]"#),
             Err("history day lacks spend_wei".to_string())
         );
-        assert_eq!(parse(Report::Api, "nope"), Err("the report is not JSON".to_string()));
+        assert_eq!(message(Report::Api, "nope"), Err("the report is not JSON".to_string()));
+        let nested = REPORT_TEXT.replace("\"apis\":[", "\"apis\":{\"x\":[").replace("}]}],", "}]}]},");
+        assert_eq!(message(Report::Usage, &nested), Err("report: apis is not a list".to_string()));
     }
 }

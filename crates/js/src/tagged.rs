@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value as Json};
 pub struct TagError(pub String);
 
 impl TagError {
-    fn new(what: &str) -> TagError {
+    pub(crate) fn new(what: &str) -> TagError {
         TagError(what.to_string())
     }
 }

@@ -37,7 +37,7 @@ pub enum DemoError {
     #[error("the contract refused a step of the demo: {0}")]
     Refused(String),
     #[error("the usage report is not JSON: {0}")]
-    Report(String),
+    Report(serde_json::Error),
     #[error(transparent)]
     Artifact(#[from] billing_artifact::ArtifactError),
     #[error("the local weather API did not start: {0}")]
@@ -232,8 +232,8 @@ impl Narrator<'_> {
     fn report(&mut self) -> Result<(), DemoError> {
         let outcome = self.chain.view("get_usage_report", &[ALICE.into()])?;
         let json = outcome.map_err(|r| DemoError::Refused(r.message))?;
-        let parsed: serde_json::Value = serde_json::from_str(json.as_str().unwrap_or_default())
-            .map_err(|e| DemoError::Report(e.to_string()))?;
+        let parsed: serde_json::Value =
+            serde_json::from_str(json.as_str().unwrap_or_default()).map_err(DemoError::Report)?;
         self.say(&report_table(&parsed));
         Ok(())
     }

@@ -3,11 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use api_usage_billing::testing::Refusal;
 use api_usage_billing::Address;
-use billing_artifact::Flavor;
+use billing_artifact::{ArtifactError, Flavor};
 use billing_chain::{default_state_path, Abi as ChainAbi, Chain, ChainError, Vm};
 use billing_sandbox::input::{self, Input};
 use billing_sandbox::json::{arg_from_json, cli_arg, report_line};
+use billing_sandbox::script::{address, BadAddress, Schemas, ScriptError};
+use billing_sandbox::serve::ServeError;
 use billing_sandbox::{demo, render};
 use clap::{Parser, Subcommand};
 use serde_json::Value as Json;
@@ -170,30 +173,41 @@ enum Command {
 /// Who deploys when `deploy` is given no `--sender`.
 const DEFAULT_DEPLOYER: &str = "0xd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
 
-/// How a command ended, beyond success.
+/// How a command ended, beyond success: every variant but `Refused` is one `error: …` line on
+/// standard error; all exit 1.
+#[derive(Debug, thiserror::Error)]
 enum Failure {
-    /// A message for standard error; exit 1.
-    Error(String),
-    /// The contract refused a single `call` (its JSON line is printed already); exit 1.
+    /// The contract refused a single `call` or `deploy` (its JSON line is printed already).
+    #[error("the contract refused the call")]
     Refused,
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Failure {
-        Failure::Error(message)
-    }
-}
-
-impl From<demo::DemoError> for Failure {
-    fn from(error: demo::DemoError) -> Failure {
-        Failure::Error(error.to_string())
-    }
-}
-
-impl From<ChainError> for Failure {
-    fn from(error: ChainError) -> Failure {
-        Failure::Error(error.to_string())
-    }
+    /// A view the contract refused: its refusal line.
+    #[error("{}", render::refusal_line(.0))]
+    ViewRefused(Refusal),
+    #[error("cannot read the contract artifact {}: {why}\n(build it with `cargo build-wasm`)", .path.display())]
+    ReadArtifact { path: PathBuf, why: std::io::Error },
+    #[error("{}: {why}", .path.display())]
+    ReadFile { path: PathBuf, why: std::io::Error },
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    #[error(transparent)]
+    Executor(#[from] genvm_executor::NotFound),
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error(transparent)]
+    Address(#[from] BadAddress),
+    #[error("--value must be wei (decimal digits), not {0:?}")]
+    Value(String),
+    #[error("--args must be one JSON array, not {0:?}")]
+    Args(String),
+    /// A view's answer that is not the JSON its table reads.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
 }
 
 fn main() -> ExitCode {
@@ -205,22 +219,19 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Refused) => ExitCode::FAILURE,
-        Err(Failure::Error(message)) => {
-            eprintln!("error: {message}");
+        Err(failure) => {
+            eprintln!("error: {failure}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn wasm(path: Option<&Path>, abi: Abi) -> Result<Vec<u8>, String> {
+fn wasm(path: Option<&Path>, abi: Abi) -> Result<Vec<u8>, Failure> {
     match path {
-        Some(path) => std::fs::read(path).map_err(|e| {
-            format!(
-                "cannot read the contract artifact {}: {e}\n(build it with `cargo build-wasm`)",
-                path.display()
-            )
-        }),
-        None => billing_artifact::fixture(abi.flavor()).map(|a| a.bytes.clone()).map_err(|e| e.to_string()),
+        Some(path) => {
+            std::fs::read(path).map_err(|why| Failure::ReadArtifact { path: path.to_path_buf(), why })
+        }
+        None => Ok(billing_artifact::fixture(abi.flavor())?.bytes.clone()),
     }
 }
 
@@ -231,19 +242,19 @@ struct Engine {
     code: Vec<u8>,
 }
 
-fn engine(executor: Option<&Path>, wasm_path: Option<&Path>, abi: Abi) -> Result<Engine, String> {
+fn engine(executor: Option<&Path>, wasm_path: Option<&Path>, abi: Abi) -> Result<Engine, Failure> {
     let Some(executor) = executor else {
         return Ok(Engine { vm: Vm::Wasmi, code: wasm(wasm_path, abi)? });
     };
     if abi != Abi::Genvm {
-        return Err(ChainError::ExecutorNeedsGenvm.to_string());
+        return Err(ChainError::ExecutorNeedsGenvm.into());
     }
     let explicit = (executor.as_os_str() != "auto").then_some(executor);
-    let path = genvm_executor::find_executor_with(explicit).map_err(|e| e.to_string())?;
+    let path = genvm_executor::find_executor_with(explicit)?;
     let path = std::fs::canonicalize(&path).unwrap_or(path);
     let code = match wasm_path {
         Some(_) => wasm(wasm_path, abi)?,
-        None => billing_artifact::fixture(Flavor::Genvm).map(|a| a.zip()).map_err(|e| e.to_string())?,
+        None => billing_artifact::fixture(Flavor::Genvm)?.zip(),
     };
     Ok(Engine { vm: Vm::GenvmExecutor(path), code })
 }
@@ -256,22 +267,15 @@ struct Source<'a> {
     allow_remote_fetch: bool,
 }
 
-fn open(cli_state: Option<&Path>, source: &Source<'_>, abi: Abi, fresh: bool) -> Result<Chain, String> {
+fn open(cli_state: Option<&Path>, source: &Source<'_>, abi: Abi, fresh: bool) -> Result<Chain, Failure> {
     let engine = engine(source.executor, source.wasm, abi)?;
     let path = cli_state.map_or_else(default_state_path, Path::to_path_buf);
-    let mut chain =
-        Chain::open_on(&path, &engine.code, fresh, abi.chain(), &engine.vm).map_err(|e| e.to_string())?;
+    let mut chain = Chain::open_on(&path, &engine.code, fresh, abi.chain(), &engine.vm)?;
     chain.allow_remote_fetch(source.allow_remote_fetch);
     eprintln!("state: {}", path.display());
     eprintln!("vm: {}", chain.vm());
     Ok(chain)
 }
-
-fn address(text: &str, what: &str) -> Result<Address, String> {
-    Address::parse(text).ok_or_else(|| format!("{what} must be 0x followed by 40 hex digits, not {text:?}"))
-}
-
-use billing_sandbox::script::Schemas;
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let state = cli.state.as_deref();
@@ -301,8 +305,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Call { sender, value, at, to, method, args } => {
             let sender = address(&sender, "--sender")?;
             let to = target(to.as_deref())?;
-            let value = billing_sandbox::json::wei_from_text(&value)
-                .ok_or(format!("--value must be wei (decimal digits), not {value:?}"))?;
+            let value =
+                billing_sandbox::json::wei_from_text(&value).ok_or_else(|| Failure::Value(value.clone()))?;
             let chain = open(state, wasm_path, abi, false)?;
             let args: Vec<Input> = args.iter().map(|a| cli_arg(a)).collect();
             let args = Schemas::new(&chain).call_args(to, &method, &args);
@@ -316,13 +320,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Deploy { file, sender, args, value, at } => {
             let sender = address(&sender, "--sender")?;
-            let value = billing_sandbox::json::wei_from_text(&value)
-                .ok_or(format!("--value must be wei (decimal digits), not {value:?}"))?;
+            let value =
+                billing_sandbox::json::wei_from_text(&value).ok_or_else(|| Failure::Value(value.clone()))?;
             let args = match input::parse(&args) {
                 Ok(Input::Array(args)) => args,
-                _ => return Err(format!("--args must be one JSON array, not {args:?}").into()),
+                _ => return Err(Failure::Args(args)),
             };
-            let code = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let code = std::fs::read(&file).map_err(|why| Failure::ReadFile { path: file.clone(), why })?;
             let chain = open(state, wasm_path, abi, false)?;
             let args: Vec<_> = args.iter().map(|arg| arg_from_json(arg, None)).collect();
             let report = chain.deploy(sender, value, at, &code, &args)?;
@@ -348,27 +352,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let source: Box<dyn std::io::Read> = if from_stdin {
                 Box::new(std::io::stdin())
             } else {
-                Box::new(std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?)
+                Box::new(
+                    std::fs::File::open(&file)
+                        .map_err(|why| Failure::ReadFile { path: file.clone(), why })?,
+                )
             };
             let mut reader = std::io::BufReader::with_capacity(billing_sandbox::script::READ_AHEAD, source);
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            billing_sandbox::script::run(&chain, &mut reader, from_stdin, &mut out)
-                .map_err(|e| Failure::Error(e.to_string()))
+            Ok(billing_sandbox::script::run(&chain, &mut reader, from_stdin, &mut out)?)
         }
         Command::Report { consumer, to, json } => {
             let to = target(to.as_deref())?;
             let consumer_arg =
                 arg_from_json(&Input::Str(consumer), Some(api_usage_billing::ParamType::Address));
             let chain = open(state, wasm_path, abi, false)?;
-            let report = chain
-                .view_at(to, "get_usage_report", &[consumer_arg])?
-                .map_err(|r| render::refusal_line(&r))?;
+            let report =
+                chain.view_at(to, "get_usage_report", &[consumer_arg])?.map_err(Failure::ViewRefused)?;
             let text = report.as_str().unwrap_or_default().to_string();
             if json {
                 println!("{text}");
             } else {
-                let parsed: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+                let parsed: Json = serde_json::from_str(&text)?;
                 print!("{}", render::report_table(&parsed));
             }
             Ok(())
@@ -400,7 +405,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let path = state.map_or_else(default_state_path, Path::to_path_buf);
             let chain = open(state, wasm_path, abi, fresh)?;
             let options = billing_sandbox::serve::ServeOptions { port, fixed_clock, threads, dashboard };
-            billing_sandbox::serve::run(chain, &path, &options).map_err(|e| Failure::Error(e.to_string()))
+            Ok(billing_sandbox::serve::run(chain, &path, &options)?)
         }
         Command::Dump => {
             let chain = open(state, wasm_path, abi, false)?;
@@ -412,15 +417,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 /// A view's JSON answer (or the contract's refusal, as an error).
 /// `--to`: a contract's address, or the billing contract's when absent.
-fn target(to: Option<&str>) -> Result<Address, String> {
+fn target(to: Option<&str>) -> Result<Address, BadAddress> {
     to.map_or(Ok(api_usage_billing::testing::CONTRACT), |to| address(to, "--to"))
 }
 
-fn view_json(chain: &Chain, to: Address, method: &str, args: Vec<Input>) -> Result<String, String> {
+fn view_json(chain: &Chain, to: Address, method: &str, args: Vec<Input>) -> Result<String, Failure> {
     let answer = chain
-        .view_at(to, method, &Schemas::new(chain).call_args(to, method, &args))
-        .map_err(|e| e.to_string())?
-        .map_err(|r| render::refusal_line(&r))?;
+        .view_at(to, method, &Schemas::new(chain).call_args(to, method, &args))?
+        .map_err(Failure::ViewRefused)?;
     Ok(answer.as_str().unwrap_or_default().to_string())
 }
 
@@ -428,7 +432,7 @@ fn print_json_or(text: &str, json: bool, table: fn(&Json) -> String) -> Result<(
     if json {
         println!("{text}");
     } else {
-        let parsed: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let parsed: Json = serde_json::from_str(text)?;
         print!("{}", table(&parsed));
     }
     Ok(())

@@ -23,7 +23,7 @@ pub enum ScriptError {
     #[error("line {line}: {why}")]
     Read { line: usize, why: std::io::Error },
     #[error("line {line}: not a call: {why}")]
-    NotACall { line: usize, why: String },
+    NotACall { line: usize, why: LineError },
     #[error(transparent)]
     Chain(#[from] ChainError),
     #[error("writing the output: {0}")]
@@ -141,8 +141,41 @@ pub fn run<R: Read>(
     }
 }
 
-fn address(text: &str, what: &str) -> Result<Address, String> {
-    Address::parse(text).ok_or_else(|| format!("{what} must be 0x followed by 40 hex digits, not {text:?}"))
+/// A text that is not an address; `what` names where it was given (`--sender`, `"to"`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{what} must be 0x followed by 40 hex digits, not {text:?}")]
+pub struct BadAddress {
+    pub what: &'static str,
+    pub text: String,
+}
+
+/// `text` as an address, or why not.
+pub fn address(text: &str, what: &'static str) -> Result<Address, BadAddress> {
+    Address::parse(text).ok_or_else(|| BadAddress { what, text: text.to_string() })
+}
+
+/// Why a script line is not a call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    #[error("not JSON ({0})")]
+    NotJson(#[from] input::ParseError),
+    #[error("not a JSON object")]
+    NotAnObject,
+    #[error("unknown key {0:?} (a line has {keys})", keys = SCRIPT_KEYS.join(", "))]
+    UnknownKey(String),
+    /// The required string member that is absent (or not a string).
+    #[error("no \"{0}\" string")]
+    Missing(&'static str),
+    #[error(transparent)]
+    Address(#[from] BadAddress),
+    #[error("\"to\" must be an address string, not {0}")]
+    To(Input),
+    #[error("\"value\" must be wei, not {0}")]
+    Value(Input),
+    #[error("\"timestamp\" must be unix seconds, not {0}")]
+    Timestamp(Input),
+    #[error("\"args\" must be an array, not {0}")]
+    Args(Input),
 }
 
 /// One line of a script: sender, value, block time, contract, method, arguments.
@@ -152,37 +185,37 @@ pub type ScriptCall = (Address, u128, Option<u64>, Address, String, Vec<Input>);
 const SCRIPT_KEYS: [&str; 6] = ["sender", "timestamp", "value", "to", "method", "args"];
 
 /// `{"sender": "0x…", "timestamp": 123, "value": "0", "method": "…", "args": [...]}`.
-pub fn parse_line(line: &str) -> Result<ScriptCall, String> {
-    let json = input::parse(line).map_err(|e| format!("not JSON ({e})"))?;
+pub fn parse_line(line: &str) -> Result<ScriptCall, LineError> {
+    let json = input::parse(line)?;
     if !matches!(json, Input::Object(_)) {
-        return Err("not a JSON object".into());
+        return Err(LineError::NotAnObject);
     }
     if let Some(unknown) = json.keys().into_iter().find(|key| !SCRIPT_KEYS.contains(key)) {
-        return Err(format!("unknown key {unknown:?} (a line has {})", SCRIPT_KEYS.join(", ")));
+        return Err(LineError::UnknownKey(unknown.to_string()));
     }
-    let sender = json.get("sender").and_then(Input::as_str).ok_or("no \"sender\" string")?;
+    let sender = json.get("sender").and_then(Input::as_str).ok_or(LineError::Missing("sender"))?;
     let sender = address(sender, "\"sender\"")?;
-    let method = json.get("method").and_then(Input::as_str).ok_or("no \"method\" string")?.to_string();
+    let method = json.get("method").and_then(Input::as_str).ok_or(LineError::Missing("method"))?.to_string();
     let to = match json.get("to") {
         None | Some(Input::Null) => api_usage_billing::testing::CONTRACT,
         Some(Input::Str(to)) => address(to, "\"to\"")?,
-        Some(other) => return Err(format!("\"to\" must be an address string, not {other}")),
+        Some(other) => return Err(LineError::To(other.clone())),
     };
     let value = match json.get("value") {
         None => 0,
-        Some(value) => wei_from_json(value).ok_or_else(|| format!("\"value\" must be wei, not {value}"))?,
+        Some(value) => wei_from_json(value).ok_or_else(|| LineError::Value(value.clone()))?,
     };
     let at = match json.get("timestamp") {
         None | Some(Input::Null) => None,
-        Some(Input::Number(digits)) if digits.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(digits.parse().map_err(|_| format!("\"timestamp\" must be unix seconds, not {digits}"))?)
+        Some(t @ Input::Number(digits)) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(digits.parse().map_err(|_| LineError::Timestamp(t.clone()))?)
         }
-        Some(t) => return Err(format!("\"timestamp\" must be unix seconds, not {t}")),
+        Some(t) => return Err(LineError::Timestamp(t.clone())),
     };
     let args = match json.get("args") {
         None => Vec::new(),
         Some(Input::Array(args)) => args.clone(),
-        Some(other) => return Err(format!("\"args\" must be an array, not {other}")),
+        Some(other) => return Err(LineError::Args(other.clone())),
     };
     Ok((sender, value, at, to, method, args))
 }

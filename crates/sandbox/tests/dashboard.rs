@@ -4,8 +4,8 @@
 //! without them a test prints one `skipped:` line and passes, unless BILLING_REQUIRE_ALL=1.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::process::{Command, ExitStatus};
+use std::sync::{Arc, Mutex, OnceLock};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace exists")
@@ -53,9 +53,18 @@ fn missing_for_package(root: &Path) -> Option<String> {
     None
 }
 
+/// Why billing-js did not build (kept for every test of the binary, hence `Clone`).
+#[derive(Clone, Debug, thiserror::Error)]
+enum BuildError {
+    #[error("crates/js/build.sh: {0}")]
+    Start(Arc<std::io::Error>),
+    #[error("crates/js/build.sh failed ({0})")]
+    Failed(ExitStatus),
+}
+
 /// Builds billing-js once for the whole test binary; the package's directory.
-fn package(root: &Path) -> Result<PathBuf, String> {
-    static BUILT: OnceLock<Mutex<Option<Result<PathBuf, String>>>> = OnceLock::new();
+fn package(root: &Path) -> Result<PathBuf, BuildError> {
+    static BUILT: OnceLock<Mutex<Option<Result<PathBuf, BuildError>>>> = OnceLock::new();
     let mut built = BUILT.get_or_init(|| Mutex::new(None)).lock().unwrap_or_else(|e| e.into_inner());
     built
         .get_or_insert_with(|| {
@@ -70,11 +79,11 @@ fn package(root: &Path) -> Result<PathBuf, String> {
                 command.env_remove(var);
             }
             command.env("CARGO_TARGET_DIR", root.join("target/billing-js-build"));
-            let status = command.status().map_err(|e| format!("crates/js/build.sh: {e}"))?;
+            let status = command.status().map_err(|e| BuildError::Start(Arc::new(e)))?;
             if status.success() {
                 Ok(out)
             } else {
-                Err(format!("crates/js/build.sh failed ({status})"))
+                Err(BuildError::Failed(status))
             }
         })
         .clone()
