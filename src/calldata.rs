@@ -402,8 +402,13 @@ pub(crate) fn write_address(out: &mut Vec<u8>, address: &Address) {
 
 /// A string, as `Value::Str` encodes.
 pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
-    write_header(out, text.len() as u128, STR);
+    write_str_header(out, text.len());
     out.extend_from_slice(text.as_bytes());
+}
+
+/// The header of a string of `len` bytes; its bytes follow.
+pub(crate) fn write_str_header(out: &mut Vec<u8>, len: usize) {
+    write_header(out, len as u128, STR);
 }
 
 fn write_key_len(out: &mut Vec<u8>, mut len: usize) {

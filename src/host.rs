@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::{Address, CallBilled, Event, Receipt, Value};
+use crate::{Address, CallBilled, Event, JsonText, Receipt, Value};
 
 /// What a VM (or a test) provides to one call of the contract.
 ///
@@ -36,5 +36,13 @@ pub trait Host {
     /// the hot path builds no `Value`; the bytes are the same.
     fn answer_receipt(&mut self, receipt: Receipt) -> Value {
         receipt.to_value()
+    }
+
+    /// What a report answers: its JSON text as a string value. A host that hands the answer on as
+    /// calldata may override it to send [`JsonText::calldata_after`]'s bytes as the call's output (and
+    /// answer `Value::Null` here), so the document is neither validated nor copied; the bytes are the
+    /// same.
+    fn answer_json(&mut self, json: JsonText) -> Value {
+        json.into_value()
     }
 }

@@ -40,5 +40,6 @@ pub use error::{Error, PANIC_REVERT};
 pub use events::{CallBilled, Event};
 pub use host::Host;
 pub use int::Int;
+pub use json::JsonText;
 pub use state::{STATE_VERSION, STATE_VERSION_KEY};
 pub use value::Value;

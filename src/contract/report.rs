@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{is_low_credit, load_api, resets_at, today};
-use crate::json::{push_decimal, Json};
+use crate::json::{piece, Json};
 use crate::state::{Account, ApiRecord, DayUsage, Subscription};
 use crate::state::{ACCOUNTS, APIS, API_LISTS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS};
 use crate::{Address, Error, Host, Value};
@@ -24,7 +24,7 @@ in between can still refuse it, at most the calls in flight. Receipts tell the r
 quota until resets_at.";
 
 /// Field names and order are part of the interface (SPEC.md): seed fields first. Each report is
-/// written field by field into one string ([`Json`]), in this order.
+/// written piece by piece into one buffer ([`Json`]), in this order.
 pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Result<Value, Error> {
     let block_day = today(host);
     let account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
@@ -33,47 +33,46 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
     // The report's day: the latest any of its subscriptions counts on (block time may go backwards).
     let mut day = block_day;
     let mut delegates = 0;
+    let mut name_bytes = 0;
     for api_name in names {
         let api = APIS.load(host, &api_name)?;
         let sub = SUBSCRIPTIONS.load(host, (&consumer, &api_name))?;
         day = sub.as_ref().map_or(day, |sub| sub.effective_day(day));
         delegates += sub.as_ref().map_or(0, |sub| sub.delegates.len());
+        name_bytes += api_name.len();
         apis.push((api_name, api, sub));
     }
-    // About 330 bytes an API and 100 a delegate: one allocation in the common case.
-    let mut json = Json::with_capacity(256 + 340 * apis.len() + 100 * delegates);
-    json.open_object();
-    json.key("\"consumer\":");
+    // About 340 bytes an API and 150 a delegate: one allocation in the common case.
+    let mut json = Json::with_capacity(256 + 340 * apis.len() + name_bytes + 150 * delegates);
+    json.raw(piece!("{\"consumer\":"));
     json.address(&consumer);
-    json.key("\"day_id\":");
+    json.raw(piece!(",\"day_id\":"));
     json.u64(day);
-    json.key("\"credit_balance_wei\":");
-    json.wei(account.credit_wei);
-    json.key("\"apis\":");
-    json.open_array();
-    for (api_name, api, sub) in &apis {
+    json.raw(piece!(",\"credit_balance_wei\":\""));
+    json.decimal(account.credit_wei);
+    json.raw(piece!("\",\"apis\":["));
+    for (at, (api_name, api, sub)) in apis.iter().enumerate() {
+        if at > 0 {
+            json.raw(piece!(","));
+        }
         write_api_usage(&mut json, api_name, api.as_ref(), sub.as_ref(), block_day);
     }
-    json.close_array();
-    json.key("\"resets_at\":");
+    json.raw(piece!("],\"resets_at\":"));
     json.u64(resets_at(day));
-    json.key("\"funded_wei\":");
-    json.wei(account.funded_wei);
-    json.key("\"low_credit\":");
+    json.raw(piece!(",\"funded_wei\":\""));
+    json.decimal(account.funded_wei);
+    json.raw(piece!("\",\"low_credit\":"));
     json.bool(is_low_credit(&account));
-    json.key("\"credit_alerts\":");
-    json.open_array();
+    json.raw(piece!(",\"credit_alerts\":["));
     for (bit, percent) in account.thresholds().iter().enumerate() {
-        json.open_object();
-        json.key("\"percent\":");
+        json.raw(if bit > 0 { piece!(",{\"percent\":") } else { piece!("{\"percent\":") });
         json.u64(u64::from(*percent));
-        json.key("\"armed\":");
+        json.raw(piece!(",\"armed\":"));
         json.bool(account.armed(bit));
-        json.close_object();
+        json.raw(piece!("}"));
     }
-    json.close_array();
-    json.close_object();
-    Ok(Value::Str(json.finish()))
+    json.raw(piece!("]}"));
+    Ok(host.answer_json(json.finish()))
 }
 
 /// One API of the usage report, with each approved delegate's limit (`null`: unlimited) and its
@@ -90,51 +89,50 @@ fn write_api_usage(
     let day = sub.map_or(block_day, |sub| sub.effective_day(block_day));
     let (calls, spend) = sub.map_or((0, 0), |sub| sub.today.on(day));
     let cap = sub.map_or(0, |sub| sub.max_daily_spend_wei);
-    json.open_object();
-    json.key("\"api_name\":");
+    json.raw(piece!("{\"api_name\":"));
     json.str(api_name);
-    json.key("\"calls_today\":");
+    json.raw(piece!(",\"calls_today\":"));
     json.u64(calls);
-    json.key("\"spend_today_wei\":");
-    json.wei(spend);
-    json.key("\"cost_per_call_wei\":");
-    json.wei(cost);
-    json.key("\"api_daily_limit_calls\":");
+    json.raw(piece!(",\"spend_today_wei\":\""));
+    json.decimal(spend);
+    json.raw(piece!("\",\"cost_per_call_wei\":\""));
+    json.decimal(cost);
+    json.raw(piece!("\",\"api_daily_limit_calls\":"));
     json.u64(limit);
-    json.key("\"consumer_max_daily_spend_wei\":");
-    json.wei(cap);
-    json.key("\"active\":");
-    json.bool(sub.is_some_and(|sub| sub.active));
-    json.key("\"accepted_price_wei\":");
-    json.wei(sub.map_or(0, |sub| sub.accepted_price_wei));
-    json.key("\"calls_remaining_today\":");
+    json.raw(piece!(",\"consumer_max_daily_spend_wei\":\""));
+    json.decimal(cap);
+    json.raw(if sub.is_some_and(|sub| sub.active) {
+        piece!("\",\"active\":true,\"accepted_price_wei\":\"")
+    } else {
+        piece!("\",\"active\":false,\"accepted_price_wei\":\"")
+    });
+    json.decimal(sub.map_or(0, |sub| sub.accepted_price_wei));
+    json.raw(piece!("\",\"calls_remaining_today\":"));
     json.u64(limit.saturating_sub(calls));
-    json.key("\"spend_remaining_today_wei\":");
-    json.wei(cap.saturating_sub(spend));
+    json.raw(piece!(",\"spend_remaining_today_wei\":\""));
+    json.decimal(cap.saturating_sub(spend));
+    json.raw(piece!("\",\"delegates\":["));
     let delegates = sub.map_or(&[][..], |sub| sub.delegates.as_slice());
-    json.key("\"delegates\":");
-    json.open_array();
-    for delegate in delegates {
+    for (at, delegate) in delegates.iter().enumerate() {
+        if at > 0 {
+            json.raw(piece!(","));
+        }
         json.address(&delegate.address);
     }
-    json.close_array();
-    json.key("\"delegate_limits\":");
-    json.open_array();
-    for delegate in delegates {
-        json.open_object();
-        json.key("\"delegate\":");
+    json.raw(piece!("],\"delegate_limits\":["));
+    for (at, delegate) in delegates.iter().enumerate() {
+        json.raw(if at > 0 { piece!(",{\"delegate\":") } else { piece!("{\"delegate\":") });
         json.address(&delegate.address);
-        json.key("\"max_daily_calls\":");
+        json.raw(piece!(",\"max_daily_calls\":"));
         match delegate.max_daily_calls {
             Some(max) => json.u64(max),
             None => json.null(),
         }
-        json.key("\"calls_today\":");
+        json.raw(piece!(",\"calls_today\":"));
         json.u64(sub.map_or(0, |sub| sub.delegate_calls_on(delegate, day)));
-        json.close_object();
+        json.raw(piece!("}"));
     }
-    json.close_array();
-    json.close_object();
+    json.raw(piece!("]}"));
 }
 
 /// An API at a glance, for its operator's dashboard.
@@ -144,38 +142,37 @@ pub(crate) fn get_api_report(host: &mut impl Host, api_name: &str) -> Result<Val
     let day = today(host).max(api.today.day_id);
     let (calls_today, revenue_today) = api.today.on(day);
     let mut json = Json::with_capacity(512);
-    json.open_object();
-    json.key("\"api_name\":");
+    json.raw(piece!("{\"api_name\":"));
     json.str(&name);
-    json.key("\"operator\":");
+    json.raw(piece!(",\"operator\":"));
     json.address(&api.operator);
-    json.key("\"cost_per_call_wei\":");
-    json.wei(api.cost_per_call_wei);
-    json.key("\"daily_limit_calls\":");
+    json.raw(piece!(",\"cost_per_call_wei\":\""));
+    json.decimal(api.cost_per_call_wei);
+    json.raw(piece!("\",\"daily_limit_calls\":"));
     json.u64(api.daily_limit_calls);
-    json.key("\"active\":");
+    json.raw(piece!(",\"active\":"));
     json.bool(api.active);
-    json.key("\"subscribers\":");
+    json.raw(piece!(",\"subscribers\":"));
     json.u64(api.subscribers);
-    json.key("\"day_id\":");
+    json.raw(piece!(",\"day_id\":"));
     json.u64(day);
-    json.key("\"calls_today\":");
+    json.raw(piece!(",\"calls_today\":"));
     json.u64(calls_today);
-    json.key("\"revenue_today_wei\":");
-    json.wei(revenue_today);
-    json.key("\"revenue_total_wei\":");
-    json.wei(api.revenue_total_wei);
-    json.key("\"earnings_available_wei\":");
-    json.wei(api.earnings_wei);
-    json.key("\"resets_at\":");
+    json.raw(piece!(",\"revenue_today_wei\":\""));
+    json.decimal(revenue_today);
+    json.raw(piece!("\",\"revenue_total_wei\":\""));
+    json.decimal(api.revenue_total_wei);
+    json.raw(piece!("\",\"earnings_available_wei\":\""));
+    json.decimal(api.earnings_wei);
+    json.raw(piece!("\",\"resets_at\":"));
     json.u64(resets_at(day));
-    json.key("\"pending_operator\":");
+    json.raw(piece!(",\"pending_operator\":"));
     match &api.pending_operator {
         Some(operator) => json.address(operator),
         None => json.null(),
     }
-    json.close_object();
-    Ok(Value::Str(json.finish()))
+    json.raw(piece!("}"));
+    Ok(host.answer_json(json.finish()))
 }
 
 /// The last 30 days on which the consumer used the API, newest first (today included): each
@@ -187,12 +184,12 @@ pub(crate) fn get_usage_history(
 ) -> Result<Value, Error> {
     let (name, _) = load_api(host, api_name)?;
     let mut json = Json::with_capacity(1024);
-    json.open_array();
+    json.raw(piece!("["));
     if let Some(sub) = SUBSCRIPTIONS.load(host, (&consumer, &name))? {
         let mut written = 0;
         if sub.today.calls > 0 {
             // The latest day billed: today, or a finished day not archived yet.
-            write_day(&mut json, &sub.today);
+            write_day(&mut json, &sub.today, written);
             written += 1;
         }
         let archived = sub.archived_days.min(HISTORY_DAYS);
@@ -202,31 +199,31 @@ pub(crate) fn get_usage_history(
             }
             let slot = ((sub.archived_days - back) % HISTORY_DAYS) as u8;
             if let Some(day) = HISTORY.load(host, (&consumer, slot, &name))? {
-                write_day(&mut json, &day);
+                write_day(&mut json, &day, written);
                 written += 1;
             }
         }
     }
-    json.close_array();
-    Ok(Value::Str(json.finish()))
+    json.raw(piece!("]"));
+    Ok(host.answer_json(json.finish()))
 }
 
-fn write_day(json: &mut Json, day: &DayUsage) {
-    json.open_object();
-    json.key("\"day_id\":");
+/// The `written`-th day of the history.
+fn write_day(json: &mut Json, day: &DayUsage, written: u64) {
+    json.raw(if written > 0 { piece!(",{\"day_id\":") } else { piece!("{\"day_id\":") });
     json.u64(day.day_id);
-    json.key("\"calls\":");
+    json.raw(piece!(",\"calls\":"));
     json.u64(day.calls);
-    json.key("\"spend_wei\":");
-    json.wei(day.spend_wei);
-    json.close_object();
+    json.raw(piece!(",\"spend_wei\":\""));
+    json.decimal(day.spend_wei);
+    json.raw(piece!("\"}"));
 }
 
 /// `n` in decimal, without `core::fmt`.
 pub(crate) fn decimal(n: u128) -> String {
-    let mut out = String::with_capacity(39);
-    push_decimal(&mut out, n);
-    out
+    let mut json = Json::with_capacity(39);
+    json.decimal(n);
+    json.finish().into_string()
 }
 
 #[cfg(test)]

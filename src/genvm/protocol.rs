@@ -297,6 +297,14 @@ pub fn receipt_return_request(receipt: &crate::Receipt) -> Vec<u8> {
     out
 }
 
+/// [`return_request`] of a report's JSON string, written in the room before the document.
+pub fn json_return_request(json: &mut crate::JsonText) -> &[u8] {
+    let mut prefix = Vec::with_capacity(8);
+    calldata::write_map_header(&mut prefix, 1);
+    calldata::write_map_key(&mut prefix, "Return");
+    json.calldata_after(&prefix)
+}
+
 pub fn rollback_request(error: &Error) -> Vec<u8> {
     calldata::encode(&Value::map([("Rollback", Value::Str(error.message().into_owned()))]))
 }
@@ -452,6 +460,18 @@ mod tests {
         for receipt in [big, small] {
             assert_eq!(receipt.encode(), calldata::encode(&receipt.to_value()));
             assert_eq!(receipt_return_request(&receipt), return_request(&receipt.to_value()));
+        }
+    }
+
+    #[test]
+    fn a_report_written_in_place_is_what_its_value_encodes_to() {
+        for len in [0, 3, 200, 70_000] {
+            let document = "{".repeat(len);
+            let mut json = crate::json::Json::with_capacity(0);
+            json.str(&document);
+            let mut text = json.finish();
+            let quoted = alloc::format!("\"{document}\"");
+            assert_eq!(json_return_request(&mut text), return_request(&Value::Str(quoted)));
         }
     }
 

@@ -18,7 +18,8 @@ mod exports {
 
     use api_usage_billing::calldata::{encode, encode_event};
     use api_usage_billing::{
-        execute_calldata, instantiate, Address, CallBilled, Event, Host, Receipt, Value, PANIC_REVERT,
+        execute_calldata, instantiate, Address, CallBilled, Event, Host, JsonText, Receipt, Value,
+        PANIC_REVERT,
     };
 
     use crate::imports;
@@ -39,6 +40,8 @@ mod exports {
         timestamp: u64,
         /// A bill's receipt, already encoded: the call's output in place of the `Value` it answers.
         receipt: Option<Vec<u8>>,
+        /// A report's JSON: the call's output, as a string, in place of the `Value` it answers.
+        json: Option<JsonText>,
     }
 
     impl WasmHost {
@@ -48,6 +51,7 @@ mod exports {
                 value: imports::value(),
                 timestamp: imports::timestamp(),
                 receipt: None,
+                json: None,
             }
         }
     }
@@ -93,14 +97,20 @@ mod exports {
             self.receipt = Some(receipt.encode());
             Value::Null
         }
+
+        fn answer_json(&mut self, json: JsonText) -> Value {
+            self.json = Some(json);
+            Value::Null
+        }
     }
 
     pub(crate) fn run(method: &str) {
         let mut host = WasmHost::new();
         match execute_calldata(&mut host, method, &imports::input()) {
-            Ok(value) => match host.receipt.take() {
-                Some(receipt) => imports::output(&receipt),
-                None => imports::output(&encode(&value)),
+            Ok(value) => match (host.receipt.take(), host.json.take()) {
+                (Some(receipt), _) => imports::output(&receipt),
+                (None, Some(mut json)) => imports::output(json.calldata_after(&[])),
+                (None, None) => imports::output(&encode(&value)),
             },
             Err(error) => imports::abort(&encode(&error.to_value())),
         }

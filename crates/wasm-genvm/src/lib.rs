@@ -12,7 +12,7 @@ mod start {
     use alloc::vec::Vec;
 
     use api_usage_billing::genvm::protocol::{self, Message, SLOT_HEADER};
-    use api_usage_billing::{Address, CallBilled, Error, Event, Host, Receipt, Value};
+    use api_usage_billing::{Address, CallBilled, Error, Event, Host, JsonText, Receipt, Value};
 
     #[global_allocator]
     static ALLOCATOR: billing_wasm_runtime::BumpAllocator = billing_wasm_runtime::BumpAllocator::new();
@@ -97,6 +97,8 @@ mod start {
         slots: Vec<(Vec<u8>, [u8; 32])>,
         /// A bill's receipt: the call's `Return` is written from it, not from the `Value` answered.
         receipt: Option<Receipt>,
+        /// A report's JSON: the call's `Return` is written around it, not from a `Value`.
+        json: Option<JsonText>,
     }
 
     impl GenvmHost {
@@ -177,21 +179,34 @@ mod start {
             self.receipt = Some(receipt);
             Value::Null
         }
+
+        fn answer_json(&mut self, json: JsonText) -> Value {
+            self.json = Some(json);
+            Value::Null
+        }
+    }
+
+    /// A call's `Return`: its request, or a report's JSON that the request is written around.
+    enum Answer {
+        Request(Vec<u8>),
+        Json(JsonText),
     }
 
     /// The call, as its `Return` request.
-    fn run(message: &Message) -> Result<Vec<u8>, Error> {
+    fn run(message: &Message) -> Result<Answer, Error> {
         let mut host = GenvmHost {
             sender: message.sender,
             value: message.value,
             timestamp: message.timestamp,
             slots: Vec::new(),
             receipt: None,
+            json: None,
         };
         let value = api_usage_billing::genvm::run_message(&mut host, message)?;
-        Ok(match host.receipt {
-            Some(receipt) => protocol::receipt_return_request(&receipt),
-            None => protocol::return_request(&value),
+        Ok(match (host.receipt, host.json) {
+            (Some(receipt), _) => Answer::Request(protocol::receipt_return_request(&receipt)),
+            (None, Some(json)) => Answer::Json(json),
+            (None, None) => Answer::Request(protocol::return_request(&value)),
         })
     }
 
@@ -200,7 +215,8 @@ mod start {
     pub extern "C" fn _start() {
         let result = protocol::parse_message(&read_stdin()).and_then(|message| run(&message));
         match result {
-            Ok(request) => call(&request),
+            Ok(Answer::Request(request)) => call(&request),
+            Ok(Answer::Json(mut json)) => call(protocol::json_return_request(&mut json)),
             Err(error) => {
                 write_fd(STDOUT, protocol::refusal_log_line(&error).as_bytes());
                 call(&protocol::rollback_request(&error));
