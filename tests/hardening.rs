@@ -175,7 +175,7 @@ fn a_deploy_with_value_attached_is_not_payable() {
     let chain = undeployed();
     let mut tx = chain.transaction(ALICE, 5);
     assert_eq!(instantiate(&mut tx), Err(Error::NotPayable));
-    assert!(tx.effects.pending.is_empty(), "a refused deploy wrote");
+    assert!(tx.store.pending.is_empty(), "a refused deploy wrote");
     let mut tx = chain.transaction(ALICE, 0);
     assert_eq!(instantiate(&mut tx), Ok(()));
     assert_eq!(tx.storage_peek(api_usage_billing::STATE_VERSION_KEY), Some(vec![3, 0, 0, 0]));

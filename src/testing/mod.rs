@@ -22,14 +22,14 @@ pub use client::Call;
 pub use inspect::{
     account_summaries, api_summaries, subscription_summaries, AccountSummary, ApiSummary, SubscriptionSummary,
 };
-pub use tx::{Effects, Tx};
+pub use tx::{Effects, Fault, Mark, Overlay, Store, Transaction, Tx};
 
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::{calldata, execute, instantiate};
+use crate::{calldata, execute, instantiate, Host as _};
 pub use crate::{Address, Error, Event, Value};
 
 /// Block time of a fresh chain: 2026-01-01T00:00:00Z (day 20454).
@@ -265,7 +265,7 @@ impl MockChain {
         let mut tx = self.begin(sender, value);
         let executor = Rc::clone(&self.executor);
         let outcome = match (executor.execute(&mut tx, method, args), tx.effects.fault) {
-            (Ok(_), Some(fault)) => Err(Refusal::host("host_fault", fault)),
+            (Ok(_), Some(fault)) => Err(Refusal::host("host_fault", &fault.to_string())),
             (outcome, _) => outcome,
         };
         self.finish(tx, outcome.is_ok());
@@ -275,31 +275,21 @@ impl MockChain {
     /// A transaction over a copy of the chain's state, for running calls outside the chain (fuzzing):
     /// nothing it does reaches the chain.
     pub fn transaction(&self, sender: Address, value: u128) -> Tx {
-        Tx {
-            spendable: self.contract_balance().saturating_add(value),
-            committed: self.storage.clone(),
-            sender,
-            value,
-            timestamp: self.now,
-            effects: Effects::default(),
-        }
+        let store = Overlay { committed: self.storage.clone(), pending: BTreeMap::new() };
+        Tx::new(store, sender, value, self.now, self.contract_balance().saturating_add(value))
     }
 
     /// Opens a transaction on the chain's storage (which it holds until [`MockChain::finish`]).
     fn begin(&mut self, sender: Address, value: u128) -> Tx {
-        Tx {
-            spendable: self.contract_balance().saturating_add(value),
-            committed: core::mem::take(&mut self.storage),
-            sender,
-            value,
-            timestamp: self.now,
-            effects: Effects::default(),
-        }
+        let spendable = self.contract_balance().saturating_add(value);
+        let store = Overlay { committed: core::mem::take(&mut self.storage), pending: BTreeMap::new() };
+        Tx::new(store, sender, value, self.now, spendable)
     }
 
     /// Gives the storage back, with the call's effects applied if it succeeded.
     fn finish(&mut self, tx: Tx, commit: bool) {
-        let Tx { committed, sender, value, effects, .. } = tx;
+        let (sender, value) = (tx.sender(), tx.attached_value());
+        let Transaction { store: Overlay { committed, pending }, effects, .. } = tx;
         self.storage = committed;
         self.last.storage_reads = effects.reads;
         self.last.storage_writes = effects.writes;
@@ -307,7 +297,7 @@ impl MockChain {
         if !commit {
             return;
         }
-        for (key, entry) in effects.pending {
+        for (key, entry) in pending {
             match entry {
                 Some(bytes) => self.storage.insert(key, bytes),
                 None => self.storage.remove(&key),

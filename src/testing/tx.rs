@@ -1,4 +1,7 @@
-//! One call in flight on the mock chain: the contract's `Host` over a copy-on-write view of storage.
+//! One call in flight on any chain: the contract's `Host` over a [`Store`]. The transaction
+//! semantics every chain shares live here once (what the contract may still send, its transfers and
+//! events, storage operations counted, the fault that fails a call asking the impossible): the mock
+//! chain runs it over an in-memory [`Overlay`], the sandbox's redb chain over its store transaction.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -6,75 +9,163 @@ use alloc::vec::Vec;
 use super::Transfer;
 use crate::{Address, Event, Host};
 
-/// What a call in flight did; applied to the chain only if the call succeeds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Effects {
+/// Why a chain fails a call as a whole (`host_fault`): the contract asked for something the chain
+/// cannot do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    /// A transfer beyond what the contract holds in this call.
+    #[error("the contract sent more than it holds")]
+    Overspent,
+    /// A write in a view (a read-only store transaction).
+    #[error("a view cannot change anything")]
+    ReadOnly,
+}
+
+/// Where a call's contract storage lives while it runs; what it holds reaches the chain only when
+/// the chain commits the call.
+pub trait Store {
+    /// The value under `key`, the call's own writes included.
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
+    /// Stores `value` under `key` (`None`: removes it). A store that may not write refuses with the
+    /// fault that fails the call; a store's own failure it keeps to report itself.
+    fn set(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), Fault>;
+}
+
+/// The mock chain's store: its committed storage, and the call's writes over it, applied only if
+/// the call succeeds.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    pub(super) committed: BTreeMap<Vec<u8>, Vec<u8>>,
     /// Writes (`Some`) and removals (`None`) by key.
     pub pending: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+}
+
+impl Store for Overlay {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        match self.pending.get(key) {
+            Some(entry) => entry.clone(),
+            None => self.committed.get(key).cloned(),
+        }
+    }
+
+    fn set(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), Fault> {
+        self.pending.insert(key.to_vec(), value.map(<[u8]>::to_vec));
+        Ok(())
+    }
+}
+
+/// What a call in flight did besides its storage writes; the chain applies it only if the call
+/// succeeds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Effects {
     pub events: Vec<Event>,
     pub transfers: Vec<Transfer>,
     pub reads: u32,
     pub writes: u32,
+    /// Key and value bytes of every write.
     pub bytes_written: u64,
-    /// Set when the contract asked for something the chain cannot do (send more than it holds).
-    pub fault: Option<&'static str>,
+    /// The first thing the contract asked for that the chain cannot do: the call fails on it.
+    pub fault: Option<Fault>,
+}
+
+/// A point in a call's run ([`Transaction::mark`]): its events, transfers and what it may spend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    events: usize,
+    transfers: usize,
+    spendable: u128,
 }
 
 /// One call in flight, as the contract's [`Host`]: reads see its own writes; nothing reaches the
 /// chain before it commits.
 #[derive(Clone, Debug, Default)]
-pub struct Tx {
-    pub(super) committed: BTreeMap<Vec<u8>, Vec<u8>>,
-    pub(super) sender: Address,
-    pub(super) value: u128,
-    pub(super) timestamp: u64,
+pub struct Transaction<S> {
+    pub store: S,
+    sender: Address,
+    value: u128,
+    timestamp: u64,
     /// What the contract may still send: its balance plus the attached value, less what it sent.
-    pub(super) spendable: u128,
+    spendable: u128,
     pub effects: Effects,
 }
 
-impl Tx {
+/// A call in flight on the mock chain.
+pub type Tx = Transaction<Overlay>;
+
+impl<S: Store> Transaction<S> {
+    /// A call by `sender` with `value` attached at `timestamp`, over `store`; the contract may send
+    /// `spendable` (its balance with the attached value).
+    pub fn new(store: S, sender: Address, value: u128, timestamp: u64, spendable: u128) -> Transaction<S> {
+        Transaction { store, sender, value, timestamp, spendable, effects: Effects::default() }
+    }
+
     /// What the contract may still send in this call: its balance and the attached value, less what
     /// it sent.
     pub fn spendable(&self) -> u128 {
         self.spendable
     }
 
+    /// What a read of `key` returns, without counting as a read (a VM host finishing a read the
+    /// contract began with too small a buffer).
+    pub fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.store.get(key)
+    }
+
+    /// Fails the call (the first fault stays).
+    pub fn fault(&mut self, fault: Fault) {
+        self.effects.fault.get_or_insert(fault);
+    }
+
+    /// This point of the call, for [`Transaction::roll_back_to`] (the store keeps its own marks).
+    pub fn mark(&self) -> Mark {
+        Mark {
+            events: self.effects.events.len(),
+            transfers: self.effects.transfers.len(),
+            spendable: self.spendable,
+        }
+    }
+
+    /// Forgets the events and transfers since `mark` and gives back what they spent (a nested
+    /// call refused).
+    pub fn roll_back_to(&mut self, mark: Mark) {
+        self.effects.events.truncate(mark.events);
+        self.effects.transfers.truncate(mark.transfers);
+        self.spendable = mark.spendable;
+    }
+
+    fn write(&mut self, key: &[u8], value: Option<&[u8]>) {
+        self.effects.writes = self.effects.writes.saturating_add(1);
+        let bytes = key.len().saturating_add(value.map_or(0, <[u8]>::len));
+        self.effects.bytes_written = self.effects.bytes_written.saturating_add(bytes as u64);
+        if let Err(fault) = self.store.set(key, value) {
+            self.fault(fault);
+        }
+    }
+}
+
+impl<S: Store + Clone> Transaction<S> {
     /// The same transaction with `value` attached instead.
-    pub fn with_value(&self, value: u128) -> Tx {
-        Tx {
+    pub fn with_value(&self, value: u128) -> Transaction<S> {
+        Transaction {
             value,
             spendable: self.spendable.saturating_sub(self.value).saturating_add(value),
             ..self.clone()
         }
     }
-
-    /// What a read of `key` returns, without counting as a read (a VM host finishing a read the
-    /// contract began with too small a buffer).
-    pub fn storage_peek(&self, key: &[u8]) -> Option<Vec<u8>> {
-        match self.effects.pending.get(key) {
-            Some(entry) => entry.clone(),
-            None => self.committed.get(key).cloned(),
-        }
-    }
 }
 
-impl Host for Tx {
+impl<S: Store> Host for Transaction<S> {
     fn storage_get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
-        self.effects.reads += 1;
+        self.effects.reads = self.effects.reads.saturating_add(1);
         self.storage_peek(key)
     }
 
     fn storage_set(&mut self, key: &[u8], value: &[u8]) {
-        self.effects.writes += 1;
-        self.effects.bytes_written += (key.len() + value.len()) as u64;
-        self.effects.pending.insert(key.to_vec(), Some(value.to_vec()));
+        self.write(key, Some(value));
     }
 
     fn storage_remove(&mut self, key: &[u8]) {
-        self.effects.writes += 1;
-        self.effects.bytes_written += key.len() as u64;
-        self.effects.pending.insert(key.to_vec(), None);
+        self.write(key, None);
     }
 
     fn block_timestamp(&self) -> u64 {
@@ -95,7 +186,7 @@ impl Host for Tx {
                 self.spendable = left;
                 self.effects.transfers.push(Transfer { to: *to, amount });
             }
-            None => self.effects.fault = Some("contract balance too low for a transfer"),
+            None => self.fault(Fault::Overspent),
         }
     }
 

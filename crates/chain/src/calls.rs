@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::CONTRACT;
-use api_usage_billing::{Address, Value};
+use api_usage_billing::testing::{Fault, CONTRACT};
+use api_usage_billing::{Address, Host as _, Value};
 use billing_vm::billing::Ending;
 use billing_vm::calls::{CallAnswer, FetchAnswer, FetchFailure, MAX_CALL_DEPTH};
 
@@ -82,7 +82,7 @@ pub(crate) fn call_contract(
         return refused("unknown_contract", format!("there is no contract at {}", to.to_hex()));
     };
     // The store failed already: the command fails on it, so nothing more may run.
-    if caller.broken.borrow().is_some() {
+    if caller.is_broken() {
         return (CallAnswer::refused("host_fault", "the store failed"), 0);
     }
     if caller.stack.len() >= MAX_CALL_DEPTH {
@@ -97,7 +97,7 @@ pub(crate) fn call_contract(
             format!("{} is already on the call stack: a contract is never re-entered", to.to_hex()),
         );
     }
-    let engine = match world.engines.at(&caller.txn, to) {
+    let engine = match world.engines.at(caller.txn(), to) {
         Ok(Some(engine)) => engine,
         Ok(None) => return refused("unknown_contract", format!("there is no contract at {}", to.to_hex())),
         Err(error) => {
@@ -114,7 +114,7 @@ pub(crate) fn call_contract(
         let error = api_usage_billing::Error::UnknownMethod;
         return (CallAnswer::Refused(calldata::encode(&error.to_value())), 0);
     }
-    let spendable = match caller.txn.contract_balance(to) {
+    let spendable = match caller.txn().contract_balance(to) {
         Ok(balance) => balance,
         Err(error) => {
             caller.broke(error);
@@ -125,31 +125,18 @@ pub(crate) fn call_contract(
     let mark = caller.mark();
     let mut stack = caller.stack.clone();
     stack.push(*to);
-    let callee = StoreTx {
-        txn: std::rc::Rc::clone(&caller.txn),
-        contract: *to,
-        sender: caller.contract,
-        origin: caller.origin,
-        value: 0,
-        timestamp: caller.timestamp,
-        spendable,
-        events: Vec::new(),
-        transfers: Vec::new(),
-        fault: Default::default(),
-        broken: Default::default(),
-        world: Some(world),
-        stack,
-        fetches: std::rc::Rc::clone(&caller.fetches),
-    };
-    let (callee, ending, burned) = contract.call_with_fuel(callee, method, args, fuel);
-    if let Some(error) = callee.broken.borrow_mut().take() {
+    let callee = caller.nested(*to, spendable, world, stack);
+    let (mut callee, ending, burned) = contract.call_with_fuel(callee, method, args, fuel);
+    if let Some(error) = callee.take_broken() {
         caller.broke(error);
     }
-    let fault = callee.fault.borrow_mut().take();
+    let fault = callee.take_fault();
     let answer = match (ending, fault) {
         (_, Some(fault)) => CallAnswer::refused("host_fault", &format!("[EXPECTED] {fault}")),
-        (Ending::Returned(_), None) if caller.txn.is_read_only() && !callee.transfers.is_empty() => {
-            CallAnswer::refused("host_fault", "[EXPECTED] a view cannot change anything")
+        (Ending::Returned(_), None)
+            if caller.txn().is_read_only() && !callee.tx.effects.transfers.is_empty() =>
+        {
+            CallAnswer::refused("host_fault", &format!("[EXPECTED] {}", Fault::ReadOnly))
         }
         (Ending::Returned(output), None) => {
             match keep(caller, &callee) {
@@ -175,9 +162,11 @@ pub(crate) fn call_contract(
 /// A nested call that returned: its events join the caller's, in order, and its transfers leave
 /// the callee's balance now (the caller's own go when the whole transaction commits).
 fn keep(caller: &mut StoreTx, callee: &StoreTx) -> Result<(), ChainError> {
-    caller.events.extend(callee.events.iter().cloned());
-    for transfer in &callee.transfers {
-        caller.txn.move_value(&callee.contract, &transfer.to, transfer.amount)?;
+    for event in &callee.tx.effects.events {
+        caller.emit_event(event.clone());
+    }
+    for transfer in &callee.tx.effects.transfers {
+        caller.txn().move_value(&callee.contract(), &transfer.to, transfer.amount)?;
     }
     Ok(())
 }
@@ -188,7 +177,7 @@ fn keep(caller: &mut StoreTx, callee: &StoreTx) -> Result<(), ChainError> {
 /// the call) or a simulation never fetches.
 pub(crate) fn http_get(host: &mut StoreTx, url: &str) -> FetchAnswer {
     // A view, or a call whose store failed already (it fails as a whole): no request goes out.
-    if host.txn.is_read_only() || host.broken.borrow().is_some() {
+    if host.txn().is_read_only() || host.is_broken() {
         return FetchAnswer::Failed(FetchFailure::NotAllowed);
     }
     let made = host.fetches.borrow().len();

@@ -27,7 +27,7 @@ use api_usage_billing::calldata;
 use api_usage_billing::testing::{
     api_summaries, ApiSummary, Outcome, Refusal, Transfer, CONTRACT, GENESIS_TIME,
 };
-use api_usage_billing::{Address, Event, Value};
+use api_usage_billing::{Address, Event, Host as _, Value};
 use redb::{Database, TableHandle};
 
 use billing_vm::billing::WasmContract;
@@ -217,10 +217,10 @@ impl Engine {
             Engine::Genvm(contract) => {
                 let readonly = billing_vm::genvm::runs_read_only(method);
                 let message = contracts::genvm_message(
-                    host.contract,
-                    host.sender,
-                    host.value,
-                    host.timestamp,
+                    host.contract(),
+                    host.sender(),
+                    host.attached_value(),
+                    host.block_timestamp(),
                     method,
                     args,
                 );
@@ -370,11 +370,11 @@ impl Chain {
             txn.write_u64("now", GENESIS_TIME)?;
             let host = StoreTx::new(txn, CONTRACT, CONTRACT, 0, GENESIS_TIME, 0);
             let (host, deployed, _) = self.engine.run(host, None, &[]);
-            if let Some(error) = host.broken.borrow_mut().take() {
+            if let Some(error) = host.take_broken() {
                 return Err(error);
             }
             deployed.map_err(|r| ChainError::Deploy(r.message))?;
-            return StoreTx::into_txn(host.txn)?.commit();
+            return StoreTx::into_txn(host.into_parts().0)?.commit();
         }
         if !names.iter().any(|name| name == "meta") {
             return Err(ChainError::Foreign(path.to_path_buf()));
@@ -681,17 +681,17 @@ impl Chain {
         let spendable = txn.contract_balance(&to)?.saturating_add(value);
         let taken = slot.take().ok_or(ChainError::Corrupt("no open transaction".into()))?;
         let host = StoreTx::new(taken, to, sender, value, timestamp, spendable).in_world(self.world());
-        let (host, mut result, fuel) = engine.run(host, method, args);
-        let broken = host.broken.borrow_mut().take();
-        let fault = host.fault.borrow_mut().take();
+        let (mut host, mut result, fuel) = engine.run(host, method, args);
+        let broken = host.take_broken();
+        let fault = host.take_fault();
         let fetches = host.fetches();
-        let StoreTx { txn, events, transfers, .. } = host;
+        let (txn, events, transfers) = host.into_parts();
         let txn = &*slot.insert(StoreTx::into_txn(txn)?);
         if let Some(error) = broken {
             return Err(error);
         }
         if let Some(fault) = fault {
-            result = Err(Refusal::host("host_fault", &fault));
+            result = Err(Refusal::host("host_fault", &fault.to_string()));
         }
         if result.is_err() {
             let refused = CallReport { fetches, ..report(result, fuel, timestamp) };
@@ -757,12 +757,12 @@ impl Chain {
             };
             let now = txn.read_u64("now")?.unwrap_or(GENESIS_TIME);
             let host = StoreTx::new(txn, to, Address::default(), 0, now, 0).in_world(self.world());
-            let (host, answer, _) = engine.run(host, Some(method), args);
-            if let Some(error) = host.broken.borrow_mut().take() {
+            let (mut host, answer, _) = engine.run(host, Some(method), args);
+            if let Some(error) = host.take_broken() {
                 return Err(error);
             }
-            if let Some(fault) = host.fault.borrow_mut().take() {
-                return Ok(Err(Refusal::host("host_fault", &fault)));
+            if let Some(fault) = host.take_fault() {
+                return Ok(Err(Refusal::host("host_fault", &fault.to_string())));
             }
             Ok(answer)
         })

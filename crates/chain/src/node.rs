@@ -148,15 +148,15 @@ impl Chain {
             // A simulation's bill is thrown away: it must not get an API's answer for nothing.
             let world = crate::calls::World { fetches: false, ..self.world() };
             let host = StoreTx::new(txn, to, sender, value, timestamp, spendable).in_world(world);
-            let (host, mut outcome, fuel): (StoreTx, Outcome, u64) = engine.run(host, Some(method), args);
-            if let Some(error) = host.broken.borrow_mut().take() {
+            let (mut host, mut outcome, fuel): (StoreTx, Outcome, u64) = engine.run(host, Some(method), args);
+            if let Some(error) = host.take_broken() {
                 return Err(error);
             }
-            if let Some(fault) = host.fault.borrow_mut().take() {
-                outcome = Err(Refusal::host("host_fault", &fault));
+            if let Some(fault) = host.take_fault() {
+                outcome = Err(Refusal::host("host_fault", &fault.to_string()));
             }
             let fetches = host.fetches();
-            let StoreTx { txn, events, transfers, .. } = host;
+            let (txn, events, transfers) = host.into_parts();
             StoreTx::into_txn(txn)?.abort()?;
             let (events, transfers) = if outcome.is_ok() { (events, transfers) } else { (vec![], vec![]) };
             Ok(CallReport { outcome, events, transfers, fuel, timestamp, contract: None, fetches })

@@ -6,7 +6,7 @@
 //! chain's transaction and this store's.
 
 use api_usage_billing::testing::{Outcome, Refusal, CONTRACT};
-use api_usage_billing::Value;
+use api_usage_billing::{Host as _, Value};
 use billing_vm::billing::VmHost;
 use genvm_executor::chain::{apply_ending, runs_read_only};
 use genvm_executor::{CallSpec, DriverError, Genvm, SlotStore};
@@ -30,10 +30,10 @@ pub(crate) fn run(
 ) -> (StoreTx, Outcome, u64) {
     let spec = CallSpec {
         contract: CONTRACT,
-        sender: host.sender,
-        origin: host.sender,
-        value: host.value,
-        timestamp: host.timestamp,
+        sender: host.sender(),
+        origin: host.sender(),
+        value: host.attached_value(),
+        timestamp: host.block_timestamp(),
         method: method.map(str::to_string),
         args: args.to_vec(),
         readonly: runs_read_only(method),

@@ -197,7 +197,7 @@ impl RealGenvmDifferential {
         );
         assert_eq!(tx.effects.events, native_tx.effects.events, "{what}{args:?}: events differ");
         assert_eq!(tx.effects.transfers, native_tx.effects.transfers, "{what}{args:?}: transfers differ");
-        tx.effects.pending.extend(native_tx.effects.pending);
+        tx.store.pending.extend(native_tx.store.pending);
         genvm
     }
 }

@@ -115,5 +115,5 @@ fn message_fields_of_newer_lines_are_ignored() {
     let (tx, extended_ending, _) = contract.run(Tx::default(), extended, false);
     assert_eq!(plain_ending, GenvmEnding::Return(calldata::encode(&Value::Null)));
     assert_eq!(extended_ending, plain_ending);
-    assert!(!tx.effects.pending.is_empty(), "the deploy wrote its state");
+    assert!(!tx.store.pending.is_empty(), "the deploy wrote its state");
 }

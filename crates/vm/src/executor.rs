@@ -103,7 +103,8 @@ impl Executor for Differential {
         let wasm = self.wasm.execute(tx, method, args);
         assert_eq!(wasm, native, "{method}{args:?}: the .wasm and the native build answer differently");
         assert_eq!(
-            tx.effects, native_tx.effects,
+            (&tx.effects, &tx.store.pending),
+            (&native_tx.effects, &native_tx.store.pending),
             "{method}{args:?}: the .wasm and the native build differ in effects"
         );
         wasm
@@ -216,7 +217,7 @@ impl GenvmDifferential {
         assert_eq!(genvm, native, "{what}{args:?}: GenVM's _start and the native build answer differently");
         assert_eq!(tx.effects.events, native_tx.effects.events, "{what}{args:?}: events differ");
         assert_eq!(tx.effects.transfers, native_tx.effects.transfers, "{what}{args:?}: transfers differ");
-        tx.effects.pending.extend(native_tx.effects.pending);
+        tx.store.pending.extend(native_tx.store.pending);
         genvm
     }
 }

@@ -84,7 +84,7 @@ fn expect_expected_revert(executor: &WasmExecutor, export: &str, input: Vec<u8>,
     let refusal = executor.run(&mut tx, export, input.clone()).expect_err("refused");
     assert_eq!(refusal.code, code, "{export} {input:02x?}: {refusal:?}");
     assert!(refusal.message.starts_with("[EXPECTED] "), "{refusal:?}");
-    assert!(tx.effects.events.is_empty() && tx.effects.pending.is_empty());
+    assert!(tx.effects.events.is_empty() && tx.store.pending.is_empty());
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn a_refused_call_through_the_vm_leaves_no_effects() {
     let input = encode(&Value::Array(vec!["weather".into(), 0.into(), 1.into()]));
     let refusal = executor.run(&mut tx, "register_api", input).unwrap_err();
     assert_eq!(refusal.code, "cost_not_positive");
-    assert_eq!(tx.effects.pending.len(), 0);
+    assert_eq!(tx.store.pending.len(), 0);
     assert!(executor.last_fuel() > 0);
 }
 

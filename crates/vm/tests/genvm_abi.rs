@@ -174,7 +174,7 @@ fn the_schema_answers_both_ways_and_views_run_read_only() {
         true,
     );
     assert!(matches!(ending, GenvmEnding::Return(_)));
-    assert!(tx.effects.pending.is_empty());
+    assert!(tx.store.pending.is_empty());
 }
 
 #[test]
