@@ -8,7 +8,8 @@ use api_usage_billing::{Address, ParamType};
 use billing_chain::{Chain, ChainError};
 
 use crate::input::{self, Input};
-use crate::json::{arg_from_json, report_line, wei_from_json};
+use crate::json::{arg_from_json, wei_from_json};
+use crate::line::write_report;
 use crate::params;
 
 /// How many calls `run` commits at once, at most: one disk commit per group, not per call.
@@ -83,10 +84,12 @@ pub fn run<R: Read>(
     let mut schemas = Schemas::new(chain);
     let mut number = 0usize;
     let mut line = String::new();
+    let mut printed = String::new();
     loop {
         let mut group = chain.begin_group()?;
-        let mut printed: Vec<String> = Vec::new();
-        let (mut ran, mut at_end, mut stopped) = (0usize, false, None::<ScriptError>);
+        // The group's output lines, printed in one write once the group is durable.
+        printed.clear();
+        let (mut ran, mut reported, mut at_end, mut stopped) = (0usize, 0usize, false, None::<ScriptError>);
         while ran < GROUP_CALLS {
             line.clear();
             number += 1;
@@ -113,7 +116,11 @@ pub fn run<R: Read>(
                 let args = schemas.call_args(to, &method, &args);
                 ran += 1;
                 match group.call_to(to, sender, value, at, &method, &args) {
-                    Ok(report) => printed.push(report_line(&report)),
+                    Ok(report) => {
+                        write_report(&mut printed, &report);
+                        printed.push('\n');
+                        reported += 1;
+                    }
                     Err(error) => {
                         stopped = Some(error.into());
                         break;
@@ -124,13 +131,11 @@ pub fn run<R: Read>(
                 break;
             }
         }
-        let committed = if printed.is_empty() { group.abort() } else { group.commit() };
+        let committed = if reported == 0 { group.abort() } else { group.commit() };
         if let Err(error) = committed {
             return Err(stopped.unwrap_or(error.into()));
         }
-        for text in &printed {
-            writeln!(out, "{text}").map_err(ScriptError::Output)?;
-        }
+        out.write_all(printed.as_bytes()).map_err(ScriptError::Output)?;
         out.flush().map_err(ScriptError::Output)?;
         if let Some(failure) = stopped {
             return Err(failure);
