@@ -7,50 +7,24 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value as Json;
 
-const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
-const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+mod support;
+
+use support::{json_lines as lines, stderr};
 
 fn sandbox(state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
-        .arg("--state")
-        .arg(state)
-        .args(args)
-        .output()
-        .expect("the sandbox runs")
+    support::sandbox(state, args, "")
 }
 
 fn run_script(state: &Path, script: &str, extra: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
-        .arg("--state")
-        .arg(state)
-        .args(["run", "-"])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sandbox runs");
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    support::sandbox(state, &[&["run", "-"], extra].concat(), script)
 }
 
 fn temp_state(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("billing-sandbox-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("state.redb")
+    support::temp_dir("sandbox-test", name).join("state.redb")
 }
 
-fn lines(output: &Output) -> Vec<Json> {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
+const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
+const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 
 #[test]
 fn the_demo_meets_every_limit_the_warning_and_both_withdrawals() {

@@ -3,12 +3,15 @@
 //! `fetch` through it bills the user one call before a real HTTP request to a weather server on
 //! 127.0.0.1 that this test starts. A refused bill sends no request; a failed fetch bills nothing.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use billing_sandbox::weather::WeatherServer;
 use serde_json::Value as Json;
+
+mod support;
+
+use support::{stderr, stdout};
 
 const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
 const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
@@ -24,12 +27,8 @@ struct Sandbox {
 
 impl Sandbox {
     fn new(name: &str) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!("billing-consumer-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let billing_wasm = dir.join("api_usage_billing.wasm");
-        std::fs::write(&billing_wasm, billing_artifact::billing_wasm().expect("the billing artifact"))
-            .unwrap();
+        let dir = support::temp_dir("consumer", name);
+        let billing_wasm = support::billing_wasm_in(&dir);
         let consumer_wasm = dir.join("weather_consumer.wasm");
         std::fs::write(&consumer_wasm, billing_artifact::consumer_wasm().expect("the consumer artifact"))
             .unwrap();
@@ -41,19 +40,7 @@ impl Sandbox {
     }
 
     fn sandbox(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
-            .arg("--state")
-            .arg(self.state())
-            .arg("--wasm")
-            .arg(&self.billing_wasm)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the sandbox runs");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        support::sandbox(&self.state(), &[&["--wasm", path(&self.billing_wasm)], args].concat(), stdin)
     }
 
     /// Deploys a consumer contract billing `api` and fetching from `base_url`; its address.
@@ -94,14 +81,6 @@ impl Sandbox {
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// A run line: `sender` calls `method(args)` on `to` (the billing contract when `None`).

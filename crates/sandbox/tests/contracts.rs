@@ -2,47 +2,20 @@
 //! and its deploy count, `call --to` and a script line's `"to"` reach it, each contract keeps its
 //! own storage and balance, and no contract's address may send a transaction.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use api_usage_billing::Address;
 use billing_chain::contract_address;
 use serde_json::Value as Json;
 
+mod support;
+
+use support::{sandbox, stderr, stdout};
+
 const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
 const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 const BILLING: &str = "0xc0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0";
 const DEPLOYER: &str = "0xd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
-
-fn sandbox<S: AsRef<std::ffi::OsStr>>(state: &Path, args: &[S], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
-        .arg("--state")
-        .arg(state)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sandbox runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("billing-contracts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn line(output: &Output) -> Json {
     serde_json::from_str(stdout(output).trim()).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
@@ -58,7 +31,7 @@ fn deployer() -> Address {
 
 /// The billing contract's calls on a second instance at `to`, then checks that the two keep apart.
 fn two_instances(abi: &[&str], code: &[u8], name: &str) {
-    let dir = temp_dir(name);
+    let dir = support::temp_dir("contracts", name);
     let state = dir.join("state.redb");
     let file = dir.join("contract.bin");
     std::fs::write(&file, code).unwrap();
@@ -157,7 +130,7 @@ fn a_genvm_zip_deployed_on_a_genvm_state_runs_at_its_own_address() {
 
 #[test]
 fn deploy_arguments_must_be_a_json_array() {
-    let dir = temp_dir("args");
+    let dir = support::temp_dir("contracts", "args");
     let out = sandbox(&dir.join("state.redb"), &["deploy", "/dev/null", "--args", "{}"], "");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--args must be one JSON array"), "{}", stderr(&out));
@@ -198,7 +171,7 @@ fn echo(schema: Option<&str>) -> Vec<u8> {
 
 #[test]
 fn a_deployed_contract_s_arguments_follow_its_own_schema_or_go_as_they_are() {
-    let dir = temp_dir("schemas");
+    let dir = support::temp_dir("contracts", "schemas");
     let state = dir.join("state.redb");
     let deploy = |name: &str, code: Vec<u8>| {
         let file = dir.join(name);

@@ -3,13 +3,15 @@
 //! printed is a call of that prefix; a truncated or corrupt state file gets a clear error.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::{Address, Value};
 use billing_chain::{Abi, Chain};
+
+mod support;
 
 const OPERATOR: Address = Address([0x0a; 20]);
 
@@ -47,13 +49,6 @@ fn json_line(sender: &Address, value: u128, method: &str, args: &[Value]) -> Str
         .collect();
     serde_json::json!({"sender": sender.to_hex(), "value": value.to_string(), "method": method, "args": args})
         .to_string()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("billing-crash-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 type Snapshot = (Vec<(Vec<u8>, Vec<u8>)>, usize, Vec<(Address, u128)>, u64);
@@ -116,7 +111,7 @@ fn run_fresh(wasm: &Path, state: &Path, script: &Path, stdout: &Path, kill_after
 
 #[test]
 fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls_and_printed_only_committed_ones() {
-    let dir = temp_dir("kill");
+    let dir = support::temp_dir("crash", "kill");
     let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
     // Several groups of calls (a group commits at most 256 calls at once).
     let calls = script(2_000);
@@ -185,7 +180,7 @@ fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls_and_printed_only_commi
 
 #[test]
 fn truncated_and_corrupted_state_files_get_a_clear_error() {
-    let dir = temp_dir("truncate");
+    let dir = support::temp_dir("crash", "truncate");
     let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
     let state = dir.join("state.redb");
     {

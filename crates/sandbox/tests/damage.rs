@@ -3,45 +3,17 @@
 //! balance; two `run --fresh` on one state at once: one wins, the other hears the state is in use.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+mod support;
 
 const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
 const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 const DAPP: &str = "0xdadadadadadadadadadadadadadadadadadadada";
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("billing-damage-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The billing artifact in a file, so each run loads it instead of building it.
-fn artifact(dir: &Path) -> PathBuf {
-    let path = dir.join("contract.wasm");
-    std::fs::write(&path, billing_artifact::billing_wasm().expect("the billing artifact builds")).unwrap();
-    path
-}
-
 fn sandbox(wasm: &Path, state: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
-        .arg("--wasm")
-        .arg(wasm)
-        .arg("--state")
-        .arg(state)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
+    support::sandbox(state, &[&["--wasm", wasm.to_str().unwrap()], args].concat(), stdin.unwrap_or(""))
 }
 
 fn script() -> String {
@@ -63,8 +35,8 @@ fn script() -> String {
 
 #[test]
 fn a_flipped_bit_anywhere_changes_nothing_or_gets_a_clear_error() {
-    let dir = temp_dir("bits");
-    let wasm = artifact(&dir);
+    let dir = support::temp_dir("damage", "bits");
+    let wasm = support::billing_wasm_in(&dir);
     let original = dir.join("state.redb");
     let made = sandbox(&wasm, &original, &["run", "--fresh", "-"], Some(&script()));
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
@@ -107,8 +79,8 @@ fn a_flipped_bit_anywhere_changes_nothing_or_gets_a_clear_error() {
 
 #[test]
 fn two_fresh_runs_at_once_one_wins_and_the_other_hears_the_state_is_in_use() {
-    let dir = temp_dir("fresh");
-    let wasm = artifact(&dir);
+    let dir = support::temp_dir("damage", "fresh");
+    let wasm = support::billing_wasm_in(&dir);
     for round in 0..6 {
         let state = dir.join(format!("state-{round}.redb"));
         if round % 2 == 1 {

@@ -3,11 +3,14 @@
 //! sandbox's refusal, changing nothing. Skipped (one line) without the executor, failed under
 //! `BILLING_REQUIRE_ALL=1`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value as Json;
+
+mod support;
+
+use support::stderr;
 
 const OPERATOR: &str = "0x0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
 const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
@@ -27,41 +30,20 @@ fn executor() -> Option<PathBuf> {
 }
 
 fn sandbox(state: &Path, engine: &[&str], args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_billing-sandbox"))
-        .args(["--abi", "genvm", "--state"])
-        .arg(state)
-        .args(engine)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sandbox runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    support::sandbox(state, &[&["--abi", "genvm"], engine, args].concat(), stdin)
 }
 
 fn temp_state(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("billing-real-genvm-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("state.redb")
+    support::temp_dir("real-genvm", name).join("state.redb")
 }
 
 /// The JSON lines, fuel left out (the real executor meters none).
 fn lines(output: &Output) -> Vec<Json> {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|l| {
-            let mut line: Json = serde_json::from_str(l).expect("a JSON line");
-            line.as_object_mut().unwrap().remove("fuel");
-            line
-        })
-        .collect()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    let mut lines = support::json_lines(output);
+    for line in &mut lines {
+        line.as_object_mut().unwrap().remove("fuel");
+    }
+    lines
 }
 
 fn script() -> String {
