@@ -14,10 +14,12 @@
 //! The chain runs the contract through an [`Executor`]: natively by default, or the compiled `.wasm`
 //! in a VM (the sandbox crate provides one), so the same scenarios test both.
 
+mod chain;
 mod client;
 mod inspect;
 mod tx;
 
+pub use chain::{admit_sender, admit_value, pay_out, settle, with_fault, Ledger, TurnedAway};
 pub use client::Call;
 pub use inspect::{
     account_summaries, api_summaries, subscription_summaries, AccountSummary, ApiSummary, SubscriptionSummary,
@@ -253,21 +255,15 @@ impl MockChain {
     /// (`contract_sender`): its deposits would cost it nothing, minting credit.
     pub fn invoke_at(&mut self, sender: Address, value: u128, method: &str, args: &[Value]) -> Outcome {
         self.last = CallRecord::default();
-        if sender == CONTRACT {
-            return Err(Refusal::host(
-                CONTRACT_SENDER,
-                "a transaction cannot be sent from a contract's address",
-            ));
-        }
-        if self.balance(sender) < value {
-            return Err(Refusal::host("insufficient_funds", "sender cannot pay the attached value"));
+        let admitted = admit_sender(sender, sender == CONTRACT)
+            .and_then(|()| admit_value(sender, self.balance(sender), value));
+        if let Err(turned_away) = admitted {
+            return Err(turned_away.refusal());
         }
         let mut tx = self.begin(sender, value);
         let executor = Rc::clone(&self.executor);
-        let outcome = match (executor.execute(&mut tx, method, args), tx.effects.fault) {
-            (Ok(_), Some(fault)) => Err(Refusal::host("host_fault", &fault.to_string())),
-            (outcome, _) => outcome,
-        };
+        let answered = executor.execute(&mut tx, method, args);
+        let outcome = with_fault(answered, tx.effects.fault);
         self.finish(tx, outcome.is_ok());
         outcome
     }
@@ -303,10 +299,7 @@ impl MockChain {
                 None => self.storage.remove(&key),
             };
         }
-        self.move_value(sender, CONTRACT, value);
-        for transfer in &effects.transfers {
-            self.move_value(CONTRACT, transfer.to, transfer.amount);
-        }
+        let Ok(()) = settle(self, &sender, &CONTRACT, value, &effects.transfers);
         self.events.extend(effects.events.iter().cloned());
         self.last.events = effects.events;
         self.last.transfers = effects.transfers;
@@ -320,6 +313,16 @@ impl MockChain {
         *from_balance = from_balance.checked_sub(amount).expect("checked before the call");
         let to_balance = self.balances.entry(to).or_insert(0);
         *to_balance = to_balance.checked_add(amount).expect("balances never exceed what was minted");
+    }
+}
+
+/// Balances the faucet minted: a move beyond them is a bug of the chain's checks, so it panics.
+impl Ledger for MockChain {
+    type Error = core::convert::Infallible;
+
+    fn move_value(&mut self, from: &Address, to: &Address, amount: u128) -> Result<(), Self::Error> {
+        MockChain::move_value(self, *from, *to, amount);
+        Ok(())
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::{Fault, CONTRACT};
+use api_usage_billing::testing::{pay_out, Fault, CONTRACT};
 use api_usage_billing::{Address, Host as _, Value};
 use billing_vm::billing::Ending;
 use billing_vm::calls::{CallAnswer, FetchAnswer, FetchFailure, MAX_CALL_DEPTH};
@@ -165,10 +165,7 @@ fn keep(caller: &mut StoreTx, callee: &StoreTx) -> Result<(), ChainError> {
     for event in &callee.tx.effects.events {
         caller.emit_event(event.clone());
     }
-    for transfer in &callee.tx.effects.transfers {
-        caller.txn().move_value(&callee.contract(), &transfer.to, transfer.amount)?;
-    }
-    Ok(())
+    pay_out(&mut &**caller.txn(), &callee.contract(), &callee.tx.effects.transfers)
 }
 
 /// `http_get` under the chain's policy, at most [`MAX_FETCHES`] attempts a transaction, each

@@ -25,7 +25,8 @@ use std::sync::{Arc, Mutex};
 
 use api_usage_billing::calldata;
 use api_usage_billing::testing::{
-    api_summaries, ApiSummary, Outcome, Refusal, Transfer, CONTRACT, GENESIS_TIME,
+    admit_sender, admit_value, api_summaries, settle, with_fault, ApiSummary, Outcome, Refusal, Transfer,
+    CONTRACT, GENESIS_TIME,
 };
 use api_usage_billing::{Address, Event, Host as _, Value};
 use redb::{Database, TableHandle};
@@ -612,15 +613,8 @@ impl Chain {
             (hooks.book)(txn, &done)?;
             return Ok(Ok(done));
         }
-        if Chain::is_contract(txn, &sender)? {
-            let refusal = Refusal::host(
-                api_usage_billing::testing::CONTRACT_SENDER,
-                &format!(
-                    "{} is a contract's address: a transaction is sent by an account, never by a contract",
-                    sender.to_hex()
-                ),
-            );
-            return refuse(txn, report(Err(refusal), 0, timestamp));
+        if let Err(turned_away) = admit_sender(sender, Chain::is_contract(txn, &sender)?) {
+            return refuse(txn, report(Err(turned_away.refusal()), 0, timestamp));
         }
         let target = match action {
             Action::Nothing => None,
@@ -659,16 +653,8 @@ impl Chain {
         let Some((to, engine, method, args, deploying)) = target else {
             return Err(ChainError::Corrupt("no transaction to run".into()));
         };
-        let sender_balance = txn.balance(&sender)?;
-        if sender_balance < value {
-            let refusal = Refusal::host(
-                "insufficient_funds",
-                &format!(
-                    "{} holds {sender_balance} wei, less than the {value} wei attached",
-                    sender.to_hex()
-                ),
-            );
-            return refuse(txn, report(Err(refusal), 0, timestamp));
+        if let Err(turned_away) = admit_value(sender, txn.balance(&sender)?, value) {
+            return refuse(txn, report(Err(turned_away.refusal()), 0, timestamp));
         }
         if let Some(refusal) = engine.inexpressible(value, timestamp) {
             return refuse(txn, report(Err(refusal), 0, timestamp));
@@ -681,17 +667,14 @@ impl Chain {
         let spendable = txn.contract_balance(&to)?.saturating_add(value);
         let taken = slot.take().ok_or(ChainError::Corrupt("no open transaction".into()))?;
         let host = StoreTx::new(taken, to, sender, value, timestamp, spendable).in_world(self.world());
-        let (mut host, mut result, fuel) = engine.run(host, method, args);
+        let (mut host, answered, fuel) = engine.run(host, method, args);
         let broken = host.take_broken();
-        let fault = host.take_fault();
+        let result = with_fault(answered, host.take_fault());
         let fetches = host.fetches();
         let (txn, events, transfers) = host.into_parts();
         let txn = &*slot.insert(StoreTx::into_txn(txn)?);
         if let Some(error) = broken {
             return Err(error);
-        }
-        if let Some(fault) = fault {
-            result = Err(Refusal::host("host_fault", &fault.to_string()));
         }
         if result.is_err() {
             let refused = CallReport { fetches, ..report(result, fuel, timestamp) };
@@ -710,10 +693,7 @@ impl Chain {
             txn.put(DEPLOYS, &sender.0, &next.to_le_bytes())?;
             contract = Some(to);
         }
-        txn.move_value(&sender, &to, value)?;
-        for transfer in &transfers {
-            txn.move_value(&to, &transfer.to, transfer.amount)?;
-        }
+        settle(&mut { txn }, &sender, &to, value, &transfers)?;
         let first = txn.next_sequence(EVENTS)?;
         for (seq, event) in (first..).zip(&events) {
             txn.put(EVENTS, &seq.to_be_bytes(), &calldata::encode(&event.to_value()))?;
@@ -761,10 +741,7 @@ impl Chain {
             if let Some(error) = host.take_broken() {
                 return Err(error);
             }
-            if let Some(fault) = host.take_fault() {
-                return Ok(Err(Refusal::host("host_fault", &fault.to_string())));
-            }
-            Ok(answer)
+            Ok(with_fault(answer, host.take_fault()))
         })
     }
 

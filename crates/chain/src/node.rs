@@ -148,13 +148,11 @@ impl Chain {
             // A simulation's bill is thrown away: it must not get an API's answer for nothing.
             let world = crate::calls::World { fetches: false, ..self.world() };
             let host = StoreTx::new(txn, to, sender, value, timestamp, spendable).in_world(world);
-            let (mut host, mut outcome, fuel): (StoreTx, Outcome, u64) = engine.run(host, Some(method), args);
+            let (mut host, answered, fuel): (StoreTx, Outcome, u64) = engine.run(host, Some(method), args);
             if let Some(error) = host.take_broken() {
                 return Err(error);
             }
-            if let Some(fault) = host.take_fault() {
-                outcome = Err(Refusal::host("host_fault", &fault.to_string()));
-            }
+            let outcome = api_usage_billing::testing::with_fault(answered, host.take_fault());
             let fetches = host.fetches();
             let (txn, events, transfers) = host.into_parts();
             StoreTx::into_txn(txn)?.abort()?;

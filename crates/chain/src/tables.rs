@@ -476,6 +476,15 @@ impl Txn {
     }
 }
 
+/// The store's balances, for the core's settlement of a call.
+impl api_usage_billing::testing::Ledger for &Txn {
+    type Error = ChainError;
+
+    fn move_value(&mut self, from: &Address, to: &Address, amount: u128) -> Result<(), ChainError> {
+        Txn::move_value(self, from, to, amount)
+    }
+}
+
 pub(crate) fn u128_of(bytes: &[u8]) -> Result<u128, ChainError> {
     bytes.try_into().map(u128::from_le_bytes).map_err(|_| ChainError::Corrupt("balance record".into()))
 }
