@@ -3,6 +3,7 @@
 mod billing;
 mod consumer;
 mod operator;
+mod records;
 mod report;
 
 pub use billing::Receipt;

@@ -3,9 +3,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::records::{ApiView, SubscriptionView};
 use super::{is_low_credit, load_api, resets_at, today};
 use crate::json::{piece, Json};
-use crate::state::{Account, ApiRecord, DayUsage, Subscription};
+use crate::state::{Account, DayUsage};
 use crate::state::{ACCOUNTS, APIS, API_LISTS, HISTORY, HISTORY_DAYS, SUBSCRIPTIONS};
 use crate::{Address, Error, Host, Value};
 
@@ -29,18 +30,25 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
     let block_day = today(host);
     let account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
     let names = API_LISTS.load(host, &consumer)?.unwrap_or_default();
-    let mut apis = Vec::with_capacity(names.len());
+    // The records as stored, read in place (contract::records): a report shows a few fields of each.
+    let mut stored = Vec::with_capacity(names.len());
+    for api_name in names {
+        let api = host.storage_get(&APIS.key(&api_name));
+        let sub = host.storage_get(&SUBSCRIPTIONS.key((&consumer, &api_name)));
+        stored.push((api_name, api, sub));
+    }
+    let mut apis = Vec::with_capacity(stored.len());
     // The report's day: the latest any of its subscriptions counts on (block time may go backwards).
     let mut day = block_day;
     let mut delegates = 0;
     let mut name_bytes = 0;
-    for api_name in names {
-        let api = APIS.load(host, &api_name)?;
-        let sub = SUBSCRIPTIONS.load(host, (&consumer, &api_name))?;
+    for (api_name, api, sub) in &stored {
+        let api = api.as_deref().map(ApiView::parse).transpose()?;
+        let sub = sub.as_deref().map(SubscriptionView::parse).transpose()?;
         day = sub.as_ref().map_or(day, |sub| sub.effective_day(day));
         delegates += sub.as_ref().map_or(0, |sub| sub.delegates.len());
         name_bytes += api_name.len();
-        apis.push((api_name, api, sub));
+        apis.push((api_name.as_str(), api, sub));
     }
     // About 340 bytes an API and 150 a delegate: one allocation in the common case.
     let mut json = Json::with_capacity(256 + 340 * apis.len() + name_bytes + 150 * delegates);
@@ -80,8 +88,8 @@ pub(crate) fn get_usage_report(host: &mut impl Host, consumer: Address) -> Resul
 fn write_api_usage(
     json: &mut Json,
     api_name: &str,
-    api: Option<&ApiRecord>,
-    sub: Option<&Subscription>,
+    api: Option<&ApiView>,
+    sub: Option<&SubscriptionView>,
     block_day: u64,
 ) {
     let (cost, limit) = api.map_or((0, 0), |api| (api.cost_per_call_wei, api.daily_limit_calls));
