@@ -23,6 +23,7 @@ pub mod genvm;
 mod host;
 mod int;
 mod json;
+mod record;
 pub mod schema;
 mod state;
 mod value;

@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
 use core::marker::PhantomData;
 
+use crate::record::{self, Record};
 use crate::{Address, Error, Host};
 
 /// The layout described above (docs/STORAGE.md). Version 2 replaced the subscription's single
@@ -139,7 +140,7 @@ pub(crate) struct Map<K, V> {
     kinds: PhantomData<fn() -> (K, V)>,
 }
 
-impl<K: KeyParts, V: BorshSerialize + BorshDeserialize> Map<K, V> {
+impl<K: KeyParts, V: Record> Map<K, V> {
     pub const fn new(prefix: u8) -> Map<K, V> {
         Map { prefix, kinds: PhantomData }
     }
@@ -419,18 +420,33 @@ pub const HISTORY_DAYS: u64 = 30;
 /// The APIs a consumer ever subscribed to, in subscription order.
 pub(crate) type ApiList = Vec<String>;
 
-/// The record under `key`, if any.
-fn load<T: BorshDeserialize>(host: &mut impl Host, key: &[u8]) -> Result<Option<T>, Error> {
-    match host.storage_get(key) {
-        None => Ok(None),
-        Some(bytes) => T::try_from_slice(&bytes).map(Some).map_err(|_| Error::CorruptState),
+record::struct_record! {
+    DayUsage { day_id, calls, spend_wei }
+    Delegate { address, max_daily_calls, calls }
+    UsageIds { biller, highest, seen }
+    ApiRecord {
+        operator, cost_per_call_wei, daily_limit_calls, active, earnings_wei, pending_operator, subscribers,
+        today, revenue_total_wei
+    }
+    Account { credit_wei, funded_wei, alert_percents, fired }
+    Subscription {
+        active, max_daily_spend_wei, accepted_price_wei, today, delegates, archived_days, usage_ids,
+        billed_total_wei, credit_noted_wei
     }
 }
 
-fn save<T: BorshSerialize>(host: &mut impl Host, key: &[u8], record: &T) -> Result<(), Error> {
-    // Room for the records a bill writes, so serializing never regrows the buffer.
+/// The record under `key`, if any.
+fn load<T: Record>(host: &mut impl Host, key: &[u8]) -> Result<Option<T>, Error> {
+    match host.storage_get(key) {
+        None => Ok(None),
+        Some(bytes) => record::decode(&bytes).map(Some).ok_or(Error::CorruptState),
+    }
+}
+
+fn save<T: Record>(host: &mut impl Host, key: &[u8], record: &T) -> Result<(), Error> {
+    // Room for the records a bill writes, so writing never regrows the buffer.
     let mut bytes = Vec::with_capacity(160);
-    record.serialize(&mut bytes).map_err(|_| Error::CorruptState)?;
+    record.write(&mut bytes);
     host.storage_set(key, &bytes);
     Ok(())
 }
@@ -444,6 +460,9 @@ pub(crate) fn stored_version(host: &mut impl Host) -> Result<Option<u32>, Error>
 pub(crate) fn write_version(host: &mut impl Host) -> Result<(), Error> {
     save(host, STATE_VERSION_KEY, &STATE_VERSION)
 }
+
+#[cfg(test)]
+mod record_tests;
 
 #[cfg(test)]
 mod tests {

@@ -244,9 +244,11 @@ pub(crate) fn set_credit_alerts(host: &mut impl Host, percents: &[Value]) -> Res
         if list.contains(&percent) {
             return Err(Error::CreditAlertsRepeated);
         }
-        list.push(percent);
+        // Kept highest first as they come (at most four): a slice sort would put about 3 KB of
+        // quicksort into the artifact.
+        let at = list.iter().position(|p| *p < percent).unwrap_or(list.len());
+        list.insert(at, percent);
     }
-    list.sort_unstable_by(|a, b| b.cmp(a));
     let consumer = host.sender();
     let mut account: Account = ACCOUNTS.load(host, &consumer)?.unwrap_or_default();
     let mut fired = 0u8;
