@@ -2,6 +2,7 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::{Int, Value};
 
@@ -45,35 +46,63 @@ macro_rules! errors {
             }
 
             /// What the caller reads: `[EXPECTED] ` and the reason (the seed's words where the seed has
-            /// them). Built without `core::fmt`, which would cost the wasm artifact its weight.
-            #[allow(unused_variables)]
+            /// them). Built without `core::fmt`, which would cost the wasm artifact its weight; the
+            /// fixed ones come from one table, so the match has an arm only for the built ones.
             pub fn message(&self) -> Cow<'static, str> {
-                match self {
-                    $(Error::$name $({ $($field),* })? $(($arg))? => errors!(@message $kind $message),)*
+                match self.built_message() {
+                    Some(built) => Cow::Owned(built),
+                    None => Cow::Borrowed(self.fixed_message()),
                 }
             }
 
-            /// The figures behind a refusal, as a map (empty where there are none). Limit refusals
-            /// carry the seed's `[LimitExceeded]` fields, with `reason` = the code.
+            /// The message of a variant that builds it from its fields (`None`: a fixed one).
             #[allow(unused_variables)]
-            pub fn details(&self) -> Value {
+            fn built_message(&self) -> Option<String> {
+                match self {
+                    $(Error::$name $({ $($field),* })? $(($arg))? => errors!(@built $kind $message),)*
+                }
+            }
+
+            /// The fixed message of this variant (empty for a built one).
+            fn fixed_message(&self) -> &'static str {
+                const MESSAGES: &[&str] = &[$(errors!(@fixed $kind $message)),*];
+                let index = match self {
+                    $(Error::$name $({ $($field: _),* })? $((errors!(@ignore $arg)))? => Kind::$name,)*
+                } as usize;
+                // Opaque to the optimizer, which would otherwise fold the table back into one
+                // store per arm (about 1.4 KB of code).
+                MESSAGES.get(core::hint::black_box(index)).copied().unwrap_or_default()
+            }
+
+            /// Each figure behind the refusal with its name, in order. One call per figure, not a
+            /// map built in every arm: this is the refusal encoding's per-variant code, kept small.
+            #[allow(unused_variables)]
+            fn each_detail(&self, each: &mut dyn FnMut(&'static str, Detail<'_>)) {
                 match self {
                     $(Error::$name $({ $($field),* })? $(($arg))? => {
-                        Value::map([$($((errors!(@detail self $detail))),*)?])
+                        $($(errors!(@detail self each $detail);)*)?
                     })*
                 }
             }
+        }
+
+        /// The variants without their fields, to index the message table.
+        #[derive(Clone, Copy)]
+        enum Kind {
+            $($name,)*
         }
 
         /// Every code with the fields its details carry, in order: the schema's refusal map.
         pub(crate) const REFUSALS: &[(&str, &[&str])] = &[$(($code, &[$($(stringify!($detail)),*)?])),*];
     };
     (@ignore $arg:ident) => { _ };
-    (@message expected $text:literal) => { Cow::Borrowed(concat!("[EXPECTED] ", $text)) };
-    (@message unexpected $text:literal) => { Cow::Borrowed($text) };
-    (@message expected [$($part:expr),*]) => { Cow::Owned(concat(&["[EXPECTED] ", $($part),*])) };
-    (@detail $error:ident reason) => { ("reason", Value::from($error.code())) };
-    (@detail $error:ident $field:ident) => { (stringify!($field), Value::from(Clone::clone($field))) };
+    (@built expected [$($part:expr),*]) => { Some(concat(&["[EXPECTED] ", $($part),*])) };
+    (@built $kind:ident $text:literal) => { None };
+    (@fixed expected $text:literal) => { concat!("[EXPECTED] ", $text) };
+    (@fixed unexpected $text:literal) => { $text };
+    (@fixed expected [$($part:expr),*]) => { "" };
+    (@detail $error:ident $each:ident reason) => { $each("reason", Detail::Text($error.code())) };
+    (@detail $error:ident $each:ident $field:ident) => { $each(stringify!($field), Detail::from($field)) };
 }
 
 errors! {
@@ -140,7 +169,56 @@ errors! {
         expected "credit notes cannot pass what was billed", details(billed_wei, noted_wei, amount);
 }
 
+/// One figure of a refusal's details, borrowed from the error (a reference each: the arms that name
+/// them stay small).
+enum Detail<'a> {
+    U128(&'a u128),
+    U64(&'a u64),
+    Int(&'a Int),
+    Text(&'a str),
+}
+
+impl<'a> From<&'a u128> for Detail<'a> {
+    fn from(n: &'a u128) -> Self {
+        Detail::U128(n)
+    }
+}
+
+impl<'a> From<&'a u64> for Detail<'a> {
+    fn from(n: &'a u64) -> Self {
+        Detail::U64(n)
+    }
+}
+
+impl<'a> From<&'a Int> for Detail<'a> {
+    fn from(n: &'a Int) -> Self {
+        Detail::Int(n)
+    }
+}
+
+impl<'a> From<&&'a str> for Detail<'a> {
+    fn from(text: &&'a str) -> Self {
+        Detail::Text(text)
+    }
+}
+
 impl Error {
+    /// The figures behind a refusal, as a map (empty where there are none). Limit refusals carry
+    /// the seed's `[LimitExceeded]` fields, with `reason` = the code.
+    pub fn details(&self) -> Value {
+        let mut entries = Vec::new();
+        self.each_detail(&mut |key, detail| {
+            let value = match detail {
+                Detail::U128(n) => Value::from(*n),
+                Detail::U64(n) => Value::from(*n),
+                Detail::Int(n) => Value::Int(n.clone()),
+                Detail::Text(text) => Value::from(text),
+            };
+            entries.push((String::from(key), value));
+        });
+        Value::Map(entries)
+    }
+
     /// The refusal as a VM carries it: the calldata map `{code, details, message}`.
     pub fn to_value(&self) -> Value {
         Value::map([
@@ -215,6 +293,34 @@ mod tests {
         ];
         let codes: Vec<&str> = all.iter().map(Error::code).collect();
         assert_eq!(codes, Error::CODES);
+    }
+
+    /// The message table and the detail calls are indexed by variant: the first, the last, a built
+    /// message and an unexpected one each get their own words and figures in order.
+    #[test]
+    fn messages_and_details_belong_to_their_variant() {
+        assert_eq!(Error::ApiNameRequired.message(), "[EXPECTED] api_name is required");
+        assert_eq!(Error::CorruptState.message(), "corrupt state record");
+        assert_eq!(Error::OutOfRange("amount").message(), "[EXPECTED] amount out of range");
+        assert_eq!(Error::InvalidArguments("x".into()).message(), "[EXPECTED] invalid arguments: x");
+        let last = Error::CreditNoteExceedsBilled { billed_wei: 1, noted_wei: 2, amount: 3 };
+        assert_eq!(last.message(), "[EXPECTED] credit notes cannot pass what was billed");
+        let figures = Value::map([
+            ("billed_wei", Value::from(1u128)),
+            ("noted_wei", Value::from(2u128)),
+            ("amount", Value::from(3u128)),
+        ]);
+        assert_eq!(last.details(), figures);
+        let limit = Error::DailyCallLimit { attempted_calls: 6, max_calls: 5 };
+        let figures = Value::map([
+            ("reason", Value::from("daily_call_limit")),
+            ("attempted_calls", Value::from(6u128)),
+            ("max_calls", Value::from(5u64)),
+        ]);
+        assert_eq!(limit.details(), figures);
+        let rule = Error::DuplicateUsageId { usage_id: 1, last_usage_id: 2, rule: "already_used" };
+        assert_eq!(rule.details().get("rule"), Some(&Value::from("already_used")));
+        assert_eq!(Error::NotPayable.details(), Value::Map(Vec::new()));
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub(crate) fn consumer_integration_example(_host: &mut impl Host) -> Result<Valu
 
 /// `schema/contract.json`, as a method (not listed in itself, as GenLayer's `#get-schema` is not).
 pub(crate) fn get_schema(_host: &mut impl Host) -> Result<Value, Error> {
-    Ok(Value::from(crate::schema::CONTRACT_SCHEMA))
+    Ok(Value::Str(crate::schema::contract_schema()))
 }
 
 /// Trims ASCII whitespace and lowercases ASCII, then requires 1-64 characters of `a-z 0-9 . _ - : /`.

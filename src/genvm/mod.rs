@@ -31,7 +31,7 @@ pub fn run_message(host: &mut impl Host, message: &Message) -> Result<Value, Err
     }
     match message.method.as_deref() {
         Some(GET_SCHEMA) if host.attached_value() != 0 => Err(Error::NotPayable),
-        Some(GET_SCHEMA) => Ok(Value::from(crate::schema::CONTRACT_SCHEMA)),
+        Some(GET_SCHEMA) => Ok(Value::Str(crate::schema::contract_schema())),
         Some(method) => execute(host, method, &message.args),
         None => Err(Error::UnknownMethod),
     }
