@@ -113,8 +113,9 @@ fn run_fresh(wasm: &Path, state: &Path, script: &Path, stdout: &Path, kill_after
 fn a_killed_run_leaves_the_state_of_a_prefix_of_its_calls_and_printed_only_committed_ones() {
     let dir = support::temp_dir("crash", "kill");
     let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
-    // Several groups of calls (a group commits at most 256 calls at once).
-    let calls = script(2_000);
+    // Three groups of calls (a group commits at most GROUP_CALLS calls at once), the last one short.
+    let group = billing_sandbox::script::GROUP_CALLS;
+    let calls = script(2 * group + group / 2);
     let script_path = dir.join("script.jsonl");
     let mut file = std::fs::File::create(&script_path).unwrap();
     for (sender, value, method, args) in &calls {
