@@ -80,12 +80,32 @@ fn rustflags(workspace: &Path) -> OsString {
     encoded
 }
 
-/// `raw` through `wasm-opt -Oz`, from the cache when this exact input was optimized before.
+/// The wasm-opt passes and options every artifact gets (the output path follows them).
+const WASM_OPT_FLAGS: &[&str] = &[
+    // Functions that differ only in constants merged first (one body, the constants as parameters),
+    // then -Oz until nothing more shrinks: about 330 bytes of each artifact.
+    "--merge-similar-functions",
+    "-Oz",
+    "--converge",
+    "--mvp-features",
+    "--enable-mutable-globals",
+    "--strip-debug",
+    "--strip-producers",
+    // Not every function with one caller: wasmi charges a function's straight-line code whenever it
+    // is entered, so entrypoints merged into one dispatch function would charge each call for all
+    // of them (src/dispatch.rs keeps them apart for the same reason).
+    "--one-caller-inline-max-function-size=200",
+];
+
+/// `raw` through `wasm-opt -Oz`, from the cache when this exact input was optimized before with
+/// these flags (they are part of the cache key, so a change of flags is never served stale output).
 /// `Ok(None)`: no `wasm-opt` on this machine.
 pub fn optimize(workspace: &Path, raw: &[u8]) -> Result<Option<Vec<u8>>, ArtifactError> {
     let cache = workspace.join("target").join("contract-wasm").join("wasm-opt-cache");
     std::fs::create_dir_all(&cache).map_err(|e| ArtifactError::io(&cache, e))?;
-    let cached = cache.join(format!("{}.wasm", sha256_hex(raw)));
+    let mut keyed = raw.to_vec();
+    keyed.extend_from_slice(WASM_OPT_FLAGS.join(" ").as_bytes());
+    let cached = cache.join(format!("{}.wasm", sha256_hex(&keyed)));
     if let Ok(bytes) = std::fs::read(&cached) {
         return Ok(Some(bytes));
     }
@@ -94,26 +114,7 @@ pub fn optimize(workspace: &Path, raw: &[u8]) -> Result<Option<Vec<u8>>, Artifac
     let input = cache.join(format!("in-{unique}.wasm"));
     let output = cache.join(format!("out-{unique}.wasm"));
     std::fs::write(&input, raw).map_err(|e| ArtifactError::io(&input, e))?;
-    let ran = Command::new("wasm-opt")
-        .arg(&input)
-        .args([
-            // Functions that differ only in constants merged first (one body, the constants as
-            // parameters), then -Oz until nothing more shrinks: about 400 bytes of each artifact.
-            "--merge-similar-functions",
-            "-Oz",
-            "--converge",
-            "--mvp-features",
-            "--enable-mutable-globals",
-            "--strip-debug",
-            "--strip-producers",
-            // Not every function with one caller: wasmi charges a function's straight-line code
-            // whenever it is entered, so entrypoints merged into one dispatch function would charge
-            // each call for all of them (src/dispatch.rs keeps them apart for the same reason).
-            "--one-caller-inline-max-function-size=200",
-            "-o",
-        ])
-        .arg(&output)
-        .status();
+    let ran = Command::new("wasm-opt").arg(&input).args(WASM_OPT_FLAGS).arg("-o").arg(&output).status();
     let _ = std::fs::remove_file(&input);
     match ran {
         Ok(status) if status.success() => {}
