@@ -132,15 +132,21 @@ impl Json {
     }
 
     /// `n` in decimal, without `core::fmt`. Digits come from u64 arithmetic: a u128 division is a long
-    /// software routine in wasm, so it runs at most twice, not once per digit. The reports quote wei
-    /// amounts (JSON readers lose precision above 2^53), and their quotes go with the pieces around.
+    /// software routine in wasm (about 1.1 KB of each artifact), so a value above u64 is cut into 19
+    /// digits at a time by [`div_small`]. The reports quote wei amounts (JSON readers lose precision
+    /// above 2^53), and their quotes go with the pieces around.
     pub fn decimal(&mut self, n: u128) {
-        const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
         match u64::try_from(n) {
             Ok(small) => self.u64(small),
             Err(_) => {
-                self.decimal(n / TEN_POW_19);
-                self.digits((n % TEN_POW_19) as u64, 19);
+                // n = ((q * 10 + r2) * 10^9 + r1) * 10^9 + r0, so n % 10^19 = r2 10^18 + r1 10^9 + r0.
+                let (q, r0) = div_small(n, 1_000_000_000);
+                let (q, r1) = div_small(q, 1_000_000_000);
+                let (q, r2) = div_small(q, 10);
+                self.decimal(q);
+                let low =
+                    u64::from(r2) * 1_000_000_000_000_000_000 + u64::from(r1) * 1_000_000_000 + u64::from(r0);
+                self.digits(low, 19);
             }
         }
     }
@@ -183,6 +189,20 @@ impl Json {
 }
 
 /// Digits of `n` in decimal.
+/// `(n / d, n % d)` by 32-bit limbs, each step a u64 division (`d` is a non-zero constant: the
+/// remainder stays below 2^32, so `rem << 32 | limb` fits).
+fn div_small(n: u128, d: u32) -> (u128, u32) {
+    let d = u64::from(d.max(1));
+    let limbs = [(n >> 96) as u32, (n >> 64) as u32, (n >> 32) as u32, n as u32];
+    let (mut q, mut rem) = (0u128, 0u64);
+    for limb in limbs {
+        let cur = (rem << 32) | u64::from(limb);
+        q = (q << 32) | u128::from(cur / d);
+        rem = cur % d;
+    }
+    (q, rem as u32)
+}
+
 fn decimal_len(mut n: u64) -> usize {
     let mut len = 1;
     while n >= 10 {
