@@ -88,3 +88,61 @@ pub fn pay_out<L: Ledger>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+    use core::convert::Infallible;
+
+    use crate::Value;
+
+    /// A ledger that only lists the moves asked of it.
+    #[derive(Default)]
+    struct Moves(Vec<(Address, Address, u128)>);
+
+    impl Ledger for Moves {
+        type Error = Infallible;
+
+        fn move_value(&mut self, from: &Address, to: &Address, amount: u128) -> Result<(), Infallible> {
+            self.0.push((*from, *to, amount));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_settled_call_moves_its_value_in_then_its_transfers_out_in_order() {
+        let (sender, contract, a, b) =
+            (Address([1; 20]), Address([2; 20]), Address([3; 20]), Address([4; 20]));
+        let transfers = [Transfer { to: a, amount: 7 }, Transfer { to: b, amount: 0 }];
+        let mut moves = Moves::default();
+        let Ok(()) = settle(&mut moves, &sender, &contract, 10, &transfers);
+        assert_eq!(moves.0, [(sender, contract, 10), (contract, a, 7), (contract, b, 0)]);
+        let mut nested = Moves::default();
+        let Ok(()) = pay_out(&mut nested, &contract, &transfers[..1]);
+        assert_eq!(nested.0, [(contract, a, 7)], "a nested call's transfers only");
+    }
+
+    #[test]
+    fn a_fault_fails_the_call_whatever_the_contract_answered() {
+        let refused = Refusal::host("insufficient_credit", "[EXPECTED] no");
+        assert_eq!(with_fault(Ok(Value::Null), None), Ok(Value::Null));
+        assert_eq!(with_fault(Err(refused.clone()), None), Err(refused.clone()));
+        for answered in [Ok(Value::Null), Err(refused)] {
+            let failed = with_fault(answered, Some(Fault::Overspent)).unwrap_err();
+            assert_eq!(failed.code, "host_fault");
+            assert_eq!(failed.message, "the contract sent more than it holds");
+        }
+    }
+
+    #[test]
+    fn a_transaction_is_turned_away_with_a_stable_code_and_its_figures() {
+        let sender = Address([7; 20]);
+        assert_eq!(admit_sender(sender, false), Ok(()));
+        assert_eq!(admit_sender(sender, true).unwrap_err().code(), CONTRACT_SENDER);
+        assert_eq!(admit_value(sender, 5, 5), Ok(()));
+        let poor = admit_value(sender, 4, 5).unwrap_err().refusal();
+        assert_eq!(poor.code, "insufficient_funds");
+        assert!(poor.message.ends_with("holds 4 wei, less than the 5 wei attached"), "{}", poor.message);
+    }
+}

@@ -194,3 +194,50 @@ impl<S: Store> Host for Transaction<S> {
         self.effects.events.push(event);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(spendable: u128) -> Tx {
+        let mut store = Overlay::default();
+        store.committed.insert(b"old".to_vec(), b"1".to_vec());
+        Tx::new(store, Address([1; 20]), 5, 7, spendable)
+    }
+
+    #[test]
+    fn a_transaction_counts_its_storage_and_reads_its_own_writes() {
+        let mut tx = tx(0);
+        assert_eq!(tx.storage_get(b"old").as_deref(), Some(&b"1"[..]));
+        tx.storage_set(b"new", b"22");
+        tx.storage_remove(b"old");
+        assert_eq!(tx.storage_get(b"new").as_deref(), Some(&b"22"[..]));
+        assert_eq!(tx.storage_peek(b"old"), None, "a removal is seen, and a peek is not counted");
+        assert_eq!((tx.effects.reads, tx.effects.writes, tx.effects.bytes_written), (2, 2, 5 + 3));
+        assert_eq!(
+            tx.store.committed.get(&b"old"[..]).map(Vec::as_slice),
+            Some(&b"1"[..]),
+            "nothing committed"
+        );
+    }
+
+    #[test]
+    fn sending_spends_what_the_call_holds_and_more_is_a_fault_that_stays_the_first() {
+        let mut tx = tx(100);
+        tx.send_value(&Address([2; 20]), 60);
+        let mark = tx.mark();
+        tx.emit_event(Event::new("Later", []));
+        tx.send_value(&Address([3; 20]), 40);
+        assert_eq!(tx.spendable(), 0);
+        tx.roll_back_to(mark);
+        assert_eq!(tx.spendable(), 40);
+        assert!(tx.effects.events.is_empty());
+        assert_eq!(tx.effects.transfers, [Transfer { to: Address([2; 20]), amount: 60 }]);
+        assert_eq!(tx.effects.fault, None);
+        tx.send_value(&Address([3; 20]), 41);
+        tx.fault(Fault::ReadOnly);
+        assert_eq!(tx.effects.fault, Some(Fault::Overspent), "the first fault stays");
+        assert_eq!(tx.effects.transfers.len(), 1, "a refused transfer is not listed");
+        assert_eq!(tx.spendable(), 40);
+    }
+}
