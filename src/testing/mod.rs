@@ -97,32 +97,52 @@ pub struct CallRecord {
     pub storage_bytes_written: u64,
 }
 
-/// Runs one call of the contract against a transaction's host.
-pub trait Executor {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome;
+/// An engine that runs the contract's calls on a chain: natively, or compiled in a VM (wasmi's
+/// billing-ABI and GenVM hosts, GenLayer's own executor). Every chain takes its engines through this
+/// one trait, each over its own call in flight `H`: the mock chain's [`Tx`], the sandbox store's.
+pub trait Executor<H = Tx> {
+    /// Runs `method` (`None`: the deploy call) over `host`: the host back, what the call answered,
+    /// and the fuel it burned (0 where nothing is metered).
+    fn execute(&self, host: H, method: Option<&str>, args: &[Value]) -> (H, Outcome, u64);
+
+    /// The chain's refusal, before anything runs, of a call this engine cannot carry (GenVM's
+    /// message holds no value above u64).
+    fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        let _ = (value, timestamp);
+        None
+    }
+
+    /// The latest block time this engine can carry.
+    fn latest_time(&self) -> u64 {
+        u64::MAX
+    }
 }
 
 /// The billing ABI's deploy export.
 pub const INIT: &str = "init";
 
-/// The contract compiled into the test binary. Results and refusal details pass through calldata, as
-/// they reach any client (map keys in wire order), so they compare equal to a VM's.
+/// The contract compiled into the test binary, over any chain's host. Results and refusal details
+/// pass through calldata, as they reach any client (map keys in wire order), so they compare equal
+/// to a VM's.
 pub struct Native;
 
-impl Executor for Native {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
+impl<H: crate::Host> Executor<H> for Native {
+    fn execute(&self, mut host: H, method: Option<&str>, args: &[Value]) -> (H, Outcome, u64) {
         // The billing ABI's `init` export is the deploy call; after deploy it answers as an unknown
         // method does, having read the state version, and so does this.
-        let result =
-            if method == INIT { instantiate(tx).map(|()| Value::Null) } else { execute(tx, method, args) };
-        match result {
+        let result = match method {
+            None | Some(INIT) => instantiate(&mut host).map(|()| Value::Null),
+            Some(method) => execute(&mut host, method, args),
+        };
+        let outcome = match result {
             Ok(value) => Ok(as_client_sees(&value)),
             Err(error) => {
                 let mut refusal = Refusal::from(error);
                 refusal.details = as_client_sees(&refusal.details);
                 Err(refusal)
             }
-        }
+        };
+        (host, outcome, 0)
     }
 }
 
@@ -162,12 +182,21 @@ impl core::fmt::Debug for MockChain {
 impl MockChain {
     /// A chain at [`GENESIS_TIME`] with the contract deployed, running it natively.
     pub fn new() -> MockChain {
-        MockChain::with_executor(Rc::new(Native), |tx| {
-            instantiate(tx).map(|()| Value::Null).map_err(Refusal::from)
+        MockChain::on(Rc::new(Native))
+    }
+
+    /// A chain at [`GENESIS_TIME`] with the contract deployed by `executor`, which runs its calls.
+    pub fn on(executor: Rc<dyn Executor>) -> MockChain {
+        let deployer = Rc::clone(&executor);
+        MockChain::with_executor(executor, move |tx| {
+            let (deployed, answered, _) = deployer.execute(core::mem::take(tx), None, &[]);
+            *tx = deployed;
+            answered
         })
     }
 
-    /// A chain at [`GENESIS_TIME`] running the contract with `executor`; `deploy` is its deploy call.
+    /// A chain at [`GENESIS_TIME`] running the contract with `executor`; `deploy` is its deploy call
+    /// (a test's own: nothing deployed, or deployed by another engine).
     pub fn with_executor(executor: Rc<dyn Executor>, deploy: impl FnOnce(&mut Tx) -> Outcome) -> MockChain {
         let mut chain = MockChain {
             executor,
@@ -260,9 +289,12 @@ impl MockChain {
         if let Err(turned_away) = admitted {
             return Err(turned_away.refusal());
         }
-        let mut tx = self.begin(sender, value);
+        if let Some(refusal) = self.executor.refuses(value, self.now) {
+            return Err(refusal);
+        }
+        let tx = self.begin(sender, value);
         let executor = Rc::clone(&self.executor);
-        let answered = executor.execute(&mut tx, method, args);
+        let (tx, answered, _) = executor.execute(tx, Some(method), args);
         let outcome = with_fault(answered, tx.effects.fault);
         self.finish(tx, outcome.is_ok());
         outcome
@@ -329,5 +361,45 @@ impl Ledger for MockChain {
 impl Backend for MockChain {
     fn invoke(&mut self, sender: Address, value: u128, method: &str, args: Vec<Value>) -> Outcome {
         self.invoke_at(sender, value, method, &args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::cell::Cell;
+
+    /// The native contract behind a gate: it refuses more than 100 wei attached, and counts its runs.
+    struct Gated {
+        runs: Cell<u32>,
+    }
+
+    impl Executor for Gated {
+        fn execute(&self, tx: Tx, method: Option<&str>, args: &[Value]) -> (Tx, Outcome, u64) {
+            self.runs.set(self.runs.get() + 1);
+            Native.execute(tx, method, args)
+        }
+
+        fn refuses(&self, value: u128, _timestamp: u64) -> Option<Refusal> {
+            (value > 100).then(|| Refusal::host("value_too_large", "more than 100 wei"))
+        }
+    }
+
+    #[test]
+    fn the_chain_deploys_with_its_engine_and_asks_it_before_running_a_call() {
+        let gated = Rc::new(Gated { runs: Cell::new(0) });
+        let mut chain = MockChain::on(Rc::clone(&gated) as Rc<dyn Executor>);
+        assert_eq!(gated.runs.get(), 1, "the deploy ran on the engine");
+        let user = Address([2; 20]);
+        chain.faucet(user, 1_000);
+        chain.call(Address([1; 20])).register_api("weather", 10, 100).unwrap();
+        let before = (chain.storage().clone(), chain.balance(user), gated.runs.get());
+
+        let refused = chain.call(user).value(101).subscribe("weather", 50, 101).unwrap_err();
+        assert_eq!(refused.code, "value_too_large");
+        assert_eq!((chain.storage().clone(), chain.balance(user), gated.runs.get()), before, "nothing ran");
+
+        chain.call(user).value(100).subscribe("weather", 50, 100).unwrap();
+        assert_eq!((chain.balance(user), gated.runs.get()), (900, before.2 + 1));
     }
 }

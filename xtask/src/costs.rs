@@ -204,8 +204,7 @@ pub(crate) fn worst_case_state(chain: &mut MockChain) -> Result<(), TaskError> {
 /// records live in hashed slots).
 pub fn genvm_worst_case_report(genvm_wasm: &[u8]) -> Result<Cost, TaskError> {
     let executor = std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm)?);
-    let deployer = executor.clone();
-    let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
+    let mut chain = MockChain::on(executor.clone());
     worst_case_state(&mut chain)?;
     chain.call(DAPP).get_usage_report(ALICE)?;
     let record = chain.last();
@@ -223,8 +222,7 @@ pub fn genvm_worst_case_report(genvm_wasm: &[u8]) -> Result<Cost, TaskError> {
 /// (slots hashed with SHA3-256, events and transfers through `gl_call`).
 pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Cost, TaskError> {
     let executor = std::rc::Rc::new(billing_vm::executor::GenvmExecutor::load(genvm_wasm)?);
-    let deployer = executor.clone();
-    let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
+    let mut chain = MockChain::on(executor.clone());
     chain.faucet(ALICE, 1_000_000);
     chain.call(OPERATOR).register_api("weather", 10, 1_000)?;
     chain.call(ALICE).value(500).subscribe("weather", 5_000, 500)?;

@@ -142,8 +142,7 @@ pub fn billing_bill(wasm: &[u8]) -> Result<Phases, TaskError> {
 /// The same bill on the GenVM flavor, through `_start`, traced.
 pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Phases, TaskError> {
     let executor = Rc::new(GenvmExecutor::load(genvm_wasm)?);
-    let deployer = executor.clone();
-    let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
+    let mut chain = MockChain::on(executor.clone());
     bill_state(&mut chain)?;
     executor.set_tracing(true);
     chain.call(DAPP).consume_credit("weather", ALICE)?;

@@ -107,7 +107,7 @@ pub(crate) fn call_contract(
         }
     };
     // Only the billing ABI calls synchronously: a GenVM contract is called by a queued message.
-    let Engine::Billing(contract) = &*engine else {
+    let Some(contract) = &engine.callable else {
         return refused("unknown_contract", format!("there is no billing-ABI contract at {}", to.to_hex()));
     };
     if !contract.has_function(method) {

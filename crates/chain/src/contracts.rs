@@ -1,13 +1,9 @@
-//! Contracts beyond the billing one: their addresses, the GenVM message that names them, and the
-//! `.wasm` inside a GenVM deployment archive.
-//!
-//! `billing_vm::genvm::message` names the billing contract's address in every message; here the
-//! contract's own address replaces it. Once crates/vm's takes the address, this goes.
+//! Contracts beyond the billing one: their addresses, and the `.wasm` inside a GenVM deployment
+//! archive.
 
 use std::borrow::Cow;
 
-use api_usage_billing::calldata;
-use api_usage_billing::{Address, Value};
+use api_usage_billing::Address;
 use sha3::{Digest, Keccak256};
 
 /// The address of `sender`'s `count`-th deploy (from 0): the last 20 bytes of
@@ -20,34 +16,6 @@ pub fn contract_address(sender: &Address, count: u64) -> Address {
     let mut address = [0u8; 20];
     address.copy_from_slice(&hash[12..]);
     Address(address)
-}
-
-/// GenVM's message for a call of `method` (none: the deploy call) to `contract`: the wasmi host's
-/// message (crates/vm), whose `contract_address` is always the billing contract's, with the
-/// contract's own address put in.
-pub(crate) fn genvm_message(
-    contract: Address,
-    sender: Address,
-    value: u128,
-    timestamp: u64,
-    method: Option<&str>,
-    args: &[Value],
-) -> Vec<u8> {
-    let message = billing_vm::genvm::message(sender, value, timestamp, method, args);
-    if contract == api_usage_billing::testing::CONTRACT {
-        return message;
-    }
-    match calldata::decode(&message) {
-        Ok(Value::Map(mut fields)) => {
-            for (key, field) in &mut fields {
-                if key.as_str() == "contract_address" {
-                    *field = Value::Address(contract);
-                }
-            }
-            calldata::encode(&Value::Map(fields))
-        }
-        _ => message,
-    }
 }
 
 /// Why deploy code was not taken.
@@ -96,32 +64,6 @@ pub fn wasm_in(code: &[u8]) -> Result<Cow<'_, [u8]>, CodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api_usage_billing::testing::CONTRACT;
-
-    #[test]
-    fn a_deployed_contract_s_message_differs_from_the_billing_contract_s_in_its_address_only() {
-        let args = [Value::from("weather"), Value::from(10u64)];
-        let other = Address([9; 20]);
-        for method in [None, Some("register_api")] {
-            let billing = genvm_message(CONTRACT, Address([7; 20]), 5, 1_767_225_600, method, &args);
-            assert_eq!(
-                billing,
-                billing_vm::genvm::message(Address([7; 20]), 5, 1_767_225_600, method, &args)
-            );
-            let mine =
-                calldata::decode(&genvm_message(other, Address([7; 20]), 5, 1_767_225_600, method, &args));
-            let Ok(Value::Map(mine)) = mine else { panic!("not a map") };
-            let Ok(Value::Map(theirs)) = calldata::decode(&billing) else { panic!("not a map") };
-            assert_eq!(mine.len(), theirs.len());
-            for ((key, a), (_, b)) in mine.iter().zip(&theirs) {
-                if key.as_str() == "contract_address" {
-                    assert_eq!(*a, Value::Address(other));
-                } else {
-                    assert_eq!(a, b, "{key}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn addresses_follow_sender_and_count() {

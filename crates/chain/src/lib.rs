@@ -21,18 +21,18 @@ pub use tx::{StoreTx, TxMark};
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use api_usage_billing::calldata;
 use api_usage_billing::testing::{
     admit_sender, admit_value, api_summaries, settle, with_fault, ApiSummary, Outcome, Refusal, Transfer,
     CONTRACT, GENESIS_TIME,
 };
-use api_usage_billing::{Address, Event, Host as _, Value};
+use api_usage_billing::{Address, Event, Value};
 use redb::{Database, TableHandle};
 
+use api_usage_billing::testing::Executor;
 use billing_vm::billing::WasmContract;
-use billing_vm::executor::{genvm_outcome, outcome};
 use billing_vm::genvm::GenvmContract;
 use guard::guarded;
 use lock::StateLock;
@@ -129,110 +129,63 @@ pub enum Vm {
     GenvmExecutor(PathBuf),
 }
 
-/// The contract behind a state, on one of its two host interfaces; the GenVM one on wasmi or on
-/// the real executor, over the same slots.
-#[derive(Clone)]
-enum Engine {
-    Billing(WasmContract<StoreTx>),
-    Genvm(GenvmContract<StoreTx>),
-    /// One executor run at a time: the driver's host socket serves one call.
-    RealGenvm(Arc<Mutex<genvm_executor::Genvm>>),
+/// The contract behind a state: its host interface, and the engine that runs it, one of the chain's
+/// [`Executor`]s over its store transaction (wasmi's billing-ABI or GenVM host, or GenLayer's real
+/// executor; a GenVM state runs on either GenVM engine, over the same slots).
+struct Engine {
+    abi: Abi,
+    /// Which VM runs the contract, for the user.
+    vm: String,
+    /// Shared by the node's request threads.
+    executor: Box<dyn Executor<StoreTx> + Send + Sync>,
+    /// The contract as other contracts call it, synchronously (`call_contract`): billing-ABI
+    /// contracts only, since a GenVM contract is called by a queued message.
+    callable: Option<WasmContract<StoreTx>>,
 }
 
 impl Engine {
     fn load(code: &[u8], abi: Abi, vm: &Vm) -> Result<Engine, ChainError> {
-        let engine = match (abi, vm) {
-            (Abi::Billing, Vm::Wasmi) => WasmContract::load(code).map(Engine::Billing),
+        match (abi, vm) {
+            (Abi::Billing, Vm::Wasmi) => {
+                let contract = WasmContract::load(code)?;
+                Ok(Engine {
+                    abi,
+                    vm: "wasmi (billing ABI)".into(),
+                    executor: Box::new(contract.clone()),
+                    callable: Some(contract),
+                })
+            }
             (Abi::Genvm, Vm::Wasmi) => {
                 let wasm = wasm_in(code).map_err(|e| ChainError::Code(e.to_string()))?;
-                GenvmContract::load(&wasm).map(Engine::Genvm)
+                let contract: GenvmContract<StoreTx> = GenvmContract::load(&wasm)?;
+                Ok(Engine {
+                    abi,
+                    vm: "wasmi (GenVM interface)".into(),
+                    executor: Box::new(contract),
+                    callable: None,
+                })
             }
             (Abi::Genvm, Vm::GenvmExecutor(path)) => {
-                return genvm_executor::Genvm::new(path, code.to_vec())
-                    .map(|genvm| Engine::RealGenvm(Arc::new(Mutex::new(genvm))))
-                    .map_err(|e| ChainError::Executor(e.to_string()))
+                let genvm = genvm_executor::Genvm::new(path, code.to_vec())
+                    .map_err(|e| ChainError::Executor(e.to_string()))?;
+                let vm = format!("GenVM v0.1.8 executor at {}", genvm.executor().display());
+                Ok(Engine { abi, vm, executor: Box::new(real::RealGenvm::new(genvm)), callable: None })
             }
-            (Abi::Billing, Vm::GenvmExecutor(_)) => return Err(ChainError::ExecutorNeedsGenvm),
-        };
-        engine.map_err(ChainError::Load)
-    }
-
-    fn abi(&self) -> Abi {
-        match self {
-            Engine::Billing(_) => Abi::Billing,
-            Engine::Genvm(_) | Engine::RealGenvm(_) => Abi::Genvm,
+            (Abi::Billing, Vm::GenvmExecutor(_)) => Err(ChainError::ExecutorNeedsGenvm),
         }
     }
 
+    /// The interface's name in a state's records.
     fn name(&self) -> &'static [u8] {
-        match self {
-            Engine::Billing(_) => b"billing",
-            // Both GenVM engines keep the same slots: a state made by one runs on the other.
-            Engine::Genvm(_) | Engine::RealGenvm(_) => b"genvm",
-        }
-    }
-
-    /// The block times this interface can carry: GenVM's message dates end at 9999-12-31T23:59:59Z.
-    fn latest_time(&self) -> u64 {
-        match self {
-            Engine::Billing(_) => u64::MAX,
-            Engine::Genvm(_) | Engine::RealGenvm(_) => billing_vm::genvm::LATEST_DATETIME,
-        }
-    }
-
-    /// A call the GenVM flavor cannot express (value above u64, a v0.1.6 archive before its date) is
-    /// the chain's refusal on either GenVM engine, before it runs, never a divergence between them.
-    fn inexpressible(&self, value: u128, timestamp: u64) -> Option<Refusal> {
-        let is_zip = match self {
-            Engine::Billing(_) => return None,
-            Engine::Genvm(_) => false,
-            Engine::RealGenvm(genvm) => genvm.lock().unwrap_or_else(|p| p.into_inner()).is_zip(),
-        };
-        billing_vm::genvm::expressible(value, timestamp, is_zip).err().map(|why| why.refusal())
-    }
-
-    /// Which VM runs the contract, for the user.
-    fn describe(&self) -> String {
-        match self {
-            Engine::Billing(_) => "wasmi (billing ABI)".into(),
-            Engine::Genvm(_) => "wasmi (GenVM interface)".into(),
-            Engine::RealGenvm(genvm) => format!(
-                "GenVM v0.1.8 executor at {}",
-                genvm.lock().unwrap_or_else(|p| p.into_inner()).executor().display()
-            ),
+        match self.abi {
+            Abi::Billing => b"billing",
+            Abi::Genvm => b"genvm",
         }
     }
 
     /// Runs `method` (none: the deploy call) over `host`; views run read-only on GenVM.
     fn run(&self, host: StoreTx, method: Option<&str>, args: &[Value]) -> (StoreTx, Outcome, u64) {
-        match self {
-            Engine::Billing(contract) => {
-                let export = method.unwrap_or("init");
-                if !contract.has_function(export) {
-                    return (host, Err(Refusal::from(api_usage_billing::Error::UnknownMethod)), 0);
-                }
-                let (host, ending, fuel) =
-                    contract.call(host, export, calldata::encode(&Value::Array(args.to_vec())));
-                (host, outcome(ending), fuel)
-            }
-            Engine::Genvm(contract) => {
-                let readonly = billing_vm::genvm::runs_read_only(method);
-                let message = contracts::genvm_message(
-                    host.contract(),
-                    host.sender(),
-                    host.attached_value(),
-                    host.block_timestamp(),
-                    method,
-                    args,
-                );
-                let (host, ending, run) = contract.run(host, message, readonly);
-                (host, genvm_outcome(ending, &run), run.fuel)
-            }
-            Engine::RealGenvm(genvm) => {
-                let genvm = genvm.lock().unwrap_or_else(|p| p.into_inner());
-                real::run(&genvm, host, method, args)
-            }
-        }
+        self.executor.execute(host, method, args)
     }
 }
 
@@ -419,7 +372,7 @@ impl Chain {
 
     /// Which VM runs the contract: `wasmi (GenVM interface)`, `GenVM v0.1.8 executor at PATH`, …
     pub fn vm(&self) -> String {
-        self.engine.describe()
+        self.engine.vm.clone()
     }
 
     /// Runs one call as one store transaction. `at` moves block time (never backwards); without it
@@ -587,7 +540,7 @@ impl Chain {
             txn.roll_back_to(start)?;
             Chain::record_refusal(txn, refused, hooks)
         };
-        let latest = self.engine.latest_time();
+        let latest = self.engine.executor.latest_time();
         if timestamp > latest {
             let time =
                 if latest == u64::MAX { latest.to_string() } else { billing_vm::time::rfc3339(latest) };
@@ -637,7 +590,7 @@ impl Chain {
                         .map_err(|_| ChainError::Corrupt("deploy count".into()))?,
                 };
                 let address = contract_address(&sender, count);
-                match Engine::load(code, self.engine.abi(), &self.vm) {
+                match Engine::load(code, self.engine.abi, &self.vm) {
                     Ok(engine) => Some((address, Arc::new(engine), None, args, Some((code, count)))),
                     Err(why @ (ChainError::Load(_) | ChainError::Code(_))) => {
                         let refusal = Refusal::host(
@@ -656,7 +609,7 @@ impl Chain {
         if let Err(turned_away) = admit_value(sender, txn.balance(&sender)?, value) {
             return refuse(txn, report(Err(turned_away.refusal()), 0, timestamp));
         }
-        if let Some(refusal) = engine.inexpressible(value, timestamp) {
+        if let Some(refusal) = engine.executor.refuses(value, timestamp) {
             return refuse(txn, report(Err(refusal), 0, timestamp));
         }
         if deploying.is_some() {
@@ -683,7 +636,7 @@ impl Chain {
         let mut contract = None;
         if let Some((code, count)) = deploying {
             let mut record = Vec::with_capacity(code.len().saturating_add(1));
-            record.push(match engine.abi() {
+            record.push(match engine.abi {
                 Abi::Billing => b'b',
                 Abi::Genvm => b'g',
             });

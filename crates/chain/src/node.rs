@@ -131,7 +131,7 @@ impl Chain {
                     fetches: vec![],
                 });
             };
-            if let Some(refusal) = engine.inexpressible(value, timestamp) {
+            if let Some(refusal) = engine.executor.refuses(value, timestamp) {
                 txn.abort()?;
                 let (events, transfers) = (vec![], vec![]);
                 return Ok(CallReport {

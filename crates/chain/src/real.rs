@@ -5,7 +5,9 @@
 //! What a run does to the state is `genvm_executor::chain::apply_ending`, the same for the mock
 //! chain's transaction and this store's.
 
-use api_usage_billing::testing::{Outcome, Refusal, CONTRACT};
+use std::sync::Mutex;
+
+use api_usage_billing::testing::{Executor, Outcome, Refusal};
 use api_usage_billing::{Host as _, Value};
 use billing_vm::billing::VmHost;
 use genvm_executor::chain::{apply_ending, runs_read_only};
@@ -19,17 +21,42 @@ impl SlotStore for StoreTx {
     }
 }
 
+/// GenLayer's executor as the chain's engine: one run at a time, since the driver's host socket
+/// serves one call.
+pub(crate) struct RealGenvm(Mutex<Genvm>);
+
+impl RealGenvm {
+    pub(crate) fn new(genvm: Genvm) -> RealGenvm {
+        RealGenvm(Mutex::new(genvm))
+    }
+
+    fn genvm(&self) -> std::sync::MutexGuard<'_, Genvm> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Executor<StoreTx> for RealGenvm {
+    fn execute(&self, host: StoreTx, method: Option<&str>, args: &[Value]) -> (StoreTx, Outcome, u64) {
+        run(&self.genvm(), host, method, args)
+    }
+
+    /// What the executor's message cannot carry, as the wasmi GenVM host refuses it; a v0.1.6
+    /// archive also needs a block time from its date on.
+    fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        billing_vm::genvm::expressible(value, timestamp, self.genvm().is_zip()).err().map(|why| why.refusal())
+    }
+
+    fn latest_time(&self) -> u64 {
+        billing_vm::genvm::LATEST_DATETIME
+    }
+}
+
 /// Runs `method` (none: the deploy call) on the executor over `host`. The real executor meters no
 /// wasmi fuel: the figure is 0. An executor that cannot be run at all breaks the command (not the
 /// call: nothing about it is the caller's doing).
-pub(crate) fn run(
-    genvm: &Genvm,
-    mut host: StoreTx,
-    method: Option<&str>,
-    args: &[Value],
-) -> (StoreTx, Outcome, u64) {
+fn run(genvm: &Genvm, mut host: StoreTx, method: Option<&str>, args: &[Value]) -> (StoreTx, Outcome, u64) {
     let spec = CallSpec {
-        contract: CONTRACT,
+        contract: host.contract(),
         sender: host.sender(),
         origin: host.sender(),
         value: host.attached_value(),
@@ -38,7 +65,7 @@ pub(crate) fn run(
         args: args.to_vec(),
         readonly: runs_read_only(method),
         // As a node counts it: the contract's balance with the attached value.
-        balances: [(CONTRACT, host.spendable())].into_iter().collect(),
+        balances: [(host.contract(), host.spendable())].into_iter().collect(),
     };
     let outcome = match genvm.run(&spec, &host) {
         Ok(run) => apply_ending(&mut host, &run),

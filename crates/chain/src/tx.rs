@@ -206,6 +206,10 @@ impl StoreTx {
 }
 
 impl VmHost for StoreTx {
+    fn contract(&self) -> Address {
+        StoreTx::contract(self)
+    }
+
     fn self_balance(&self) -> u128 {
         self.tx.spendable()
     }

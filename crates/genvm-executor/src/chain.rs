@@ -138,8 +138,18 @@ pub fn apply_ending<H: Host>(tx: &mut H, run: &Run) -> Outcome {
 }
 
 impl Executor for RealGenvmExecutor {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
-        self.run(tx, Some(method), args)
+    fn execute(&self, mut tx: Tx, method: Option<&str>, args: &[Value]) -> (Tx, Outcome, u64) {
+        let outcome = self.run(&mut tx, method, args);
+        // The real executor meters no wasmi fuel.
+        (tx, outcome, 0)
+    }
+
+    fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        message::expressible(value, timestamp, self.genvm.is_zip()).err().map(|why| refusal(&why))
+    }
+
+    fn latest_time(&self) -> u64 {
+        api_usage_billing::genvm::LATEST_DATETIME
     }
 }
 
@@ -182,13 +192,7 @@ impl RealGenvmDifferential {
         {
             return Err(refusal(&why));
         }
-        let mut native_tx = tx.clone();
-        let native = match method {
-            Some(method) => Native.execute(&mut native_tx, method, args),
-            None => {
-                api_usage_billing::instantiate(&mut native_tx).map(|()| Value::Null).map_err(Refusal::from)
-            }
-        };
+        let (native_tx, native, _) = Native.execute(tx.clone(), method, args);
         let genvm = self.genvm.run(tx, method, args);
         let what = method.unwrap_or("deploy");
         assert_eq!(
@@ -203,16 +207,23 @@ impl RealGenvmDifferential {
 }
 
 impl Executor for RealGenvmDifferential {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
-        self.both(tx, Some(method), args)
+    fn execute(&self, mut tx: Tx, method: Option<&str>, args: &[Value]) -> (Tx, Outcome, u64) {
+        let outcome = self.both(&mut tx, method, args);
+        (tx, outcome, 0)
+    }
+
+    fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        self.genvm.refuses(value, timestamp)
+    }
+
+    fn latest_time(&self) -> u64 {
+        self.genvm.latest_time()
     }
 }
 
 /// A chain whose every call runs on the real executor and natively, compared.
 pub fn real_genvm_chain(executor: &Path, code: Vec<u8>) -> Result<MockChain, DriverError> {
-    let differential = Rc::new(RealGenvmDifferential { genvm: RealGenvmExecutor::new(executor, code)? });
-    let deployer = Rc::clone(&differential);
-    Ok(MockChain::with_executor(differential, move |tx| deployer.both(tx, None, &[])))
+    Ok(MockChain::on(Rc::new(RealGenvmDifferential { genvm: RealGenvmExecutor::new(executor, code)? })))
 }
 
 /// A chain that runs on the real executor alone, with the executor at hand for its timings.
@@ -221,9 +232,5 @@ pub fn real_genvm_chain_alone(
     code: Vec<u8>,
 ) -> Result<(MockChain, Rc<RealGenvmExecutor>), DriverError> {
     let genvm = Rc::new(RealGenvmExecutor::new(executor, code)?);
-    let deployer = Rc::clone(&genvm);
-    let chain = MockChain::with_executor(Rc::clone(&genvm) as Rc<dyn Executor>, move |tx| {
-        deployer.run(tx, None, &[])
-    });
-    Ok((chain, genvm))
+    Ok((MockChain::on(Rc::clone(&genvm) as Rc<dyn Executor>), genvm))
 }

@@ -111,8 +111,7 @@ pub fn wasmi_consume_credit(wasm: &[u8], calls: usize) -> Result<Timings, Figure
     use std::rc::Rc;
 
     let executor = Rc::new(GenvmExecutor::load(wasm).map_err(FiguresError::Wasmi)?);
-    let deployer = Rc::clone(&executor);
-    let mut chain = MockChain::with_executor(executor, move |tx| deployer.run(tx, None, &[]));
+    let mut chain = MockChain::on(executor);
     prepare(&mut chain, calls)?;
     let mut timings = Timings::default();
     for _ in 0..calls {

@@ -22,7 +22,7 @@ fn tx() -> Tx {
 
 fn wasmi_ending(wasm: &[u8], readonly: bool) -> GenvmEnding {
     let contract = GenvmContract::<Tx>::load(wasm).unwrap_or_else(|e| panic!("{e}"));
-    let message = genvm::message(ALICE, 0, GENESIS_TIME, Some("m"), &[]);
+    let message = genvm::message(CONTRACT, ALICE, 0, GENESIS_TIME, Some("m"), &[]);
     contract.run(tx(), message, readonly).1
 }
 
@@ -86,7 +86,7 @@ fn the_wasmi_message_is_the_one_the_executor_builds() {
     for (value, method) in [(0u64, Some("get_api")), (7, Some("top_up_credit")), (0, None)] {
         let args = [Value::from(1u64)];
         assert_eq!(
-            genvm::message(ALICE, u128::from(value), GENESIS_TIME, method, &args),
+            genvm::message(CONTRACT, ALICE, u128::from(value), GENESIS_TIME, method, &args),
             genvm_executor::message::stdin_message(
                 &CONTRACT,
                 &ALICE,
@@ -106,7 +106,7 @@ fn the_wasmi_message_is_the_one_the_executor_builds() {
 fn message_fields_of_newer_lines_are_ignored() {
     let wasm = billing_artifact::genvm_wasm().unwrap_or_else(|e| panic!("{e}"));
     let contract = GenvmContract::<Tx>::load(&wasm).unwrap_or_else(|e| panic!("{e}"));
-    let plain = genvm::message(ALICE, 0, GENESIS_TIME, None, &[]);
+    let plain = genvm::message(CONTRACT, ALICE, 0, GENESIS_TIME, None, &[]);
     let Ok(Value::Map(mut fields)) = calldata::decode(&plain) else { panic!("a message map") };
     fields.push(("signer_address".to_string(), Value::Address(ALICE)));
     fields.push(("zz_future".to_string(), Value::Array(vec![Value::Null])));

@@ -48,6 +48,11 @@ pub trait VmHost: Host + 'static {
     /// Another account's balance, where the host knows it (GenVM's `get_balance`).
     fn balance_of(&self, account: &Address) -> Option<u128>;
 
+    /// The contract this call runs (the billing contract's address on a one-contract chain).
+    fn contract(&self) -> Address {
+        api_usage_billing::testing::CONTRACT
+    }
+
     /// The transaction's sender, the end user, however deep the call (at the top: the sender).
     fn origin(&self) -> Address {
         self.sender()

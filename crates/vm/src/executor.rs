@@ -1,18 +1,60 @@
-//! Runs the contract's `.wasm` as a [`MockChain`] executor, and checks it against the native build.
+//! The contract's `.wasm` on wasmi as a chain's [`Executor`] (either interface, any chain's host), and
+//! on the mock chain with its fuel at hand or checked call by call against the native build.
 
 use crate::LoadError;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx};
+use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx, INIT};
 use api_usage_billing::{Host, Value};
 
-use crate::billing::{Ending, WasmContract};
+use crate::billing::{Ending, VmHost, WasmContract};
 use crate::genvm::{self, GenvmContract, GenvmEnding, GenvmRun};
 use crate::trace::FuelMark;
 
-/// The compiled contract behind the mock chain's interface.
+/// The billing ABI's engine for any chain: one export per entrypoint, `init` the deploy call.
+impl<H: VmHost> Executor<H> for WasmContract<H> {
+    fn execute(&self, host: H, method: Option<&str>, args: &[Value]) -> (H, Outcome, u64) {
+        let export = method.unwrap_or(INIT);
+        if !self.has_function(export) {
+            // The VM has no such function: hosts answer as the contract would.
+            return (host, Err(Refusal::from(api_usage_billing::Error::UnknownMethod)), 0);
+        }
+        let (host, ending, fuel) = self.call(host, export, calldata::encode(&Value::Array(args.to_vec())));
+        (host, outcome(ending), fuel)
+    }
+}
+
+/// GenVM's interface for any chain: every call through `_start`, views read-only. A call its message
+/// cannot carry is the chain's refusal, before it runs.
+impl<H: VmHost> Executor<H> for GenvmContract<H> {
+    fn execute(&self, host: H, method: Option<&str>, args: &[Value]) -> (H, Outcome, u64) {
+        let readonly = genvm::runs_read_only(method);
+        let message = genvm::message(
+            host.contract(),
+            host.sender(),
+            host.attached_value(),
+            host.block_timestamp(),
+            method,
+            args,
+        );
+        let (host, ending, run) = self.run(host, message, readonly);
+        let outcome = genvm_outcome(ending, &run);
+        (host, outcome, run.fuel)
+    }
+
+    fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        genvm::expressible(value, timestamp, false).err().map(|why| why.refusal())
+    }
+
+    fn latest_time(&self) -> u64 {
+        genvm::LATEST_DATETIME
+    }
+}
+
+/// The compiled contract on the mock chain, with the fuel of its latest call at hand (and, when
+/// asked, the fuel at each host call) for the measuring tools.
 pub struct WasmExecutor {
     contract: WasmContract<Tx>,
     last_fuel: Cell<u64>,
@@ -65,7 +107,7 @@ impl WasmExecutor {
 
     /// The deploy call.
     pub fn deploy(&self, tx: &mut Tx) -> Outcome {
-        self.run(tx, "init", calldata::encode(&Value::Array(Vec::new())))
+        self.run(tx, INIT, calldata::encode(&Value::Array(Vec::new())))
     }
 }
 
@@ -85,8 +127,10 @@ pub fn outcome(ending: Ending) -> Outcome {
 }
 
 impl Executor for WasmExecutor {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
-        self.run(tx, method, calldata::encode(&Value::Array(args.to_vec())))
+    fn execute(&self, mut tx: Tx, method: Option<&str>, args: &[Value]) -> (Tx, Outcome, u64) {
+        let outcome =
+            self.run(&mut tx, method.unwrap_or(INIT), calldata::encode(&Value::Array(args.to_vec())));
+        (tx, outcome, self.last_fuel())
     }
 }
 
@@ -97,17 +141,17 @@ pub struct Differential {
 }
 
 impl Executor for Differential {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
-        let mut native_tx = tx.clone();
-        let native = Native.execute(&mut native_tx, method, args);
-        let wasm = self.wasm.execute(tx, method, args);
-        assert_eq!(wasm, native, "{method}{args:?}: the .wasm and the native build answer differently");
+    fn execute(&self, tx: Tx, method: Option<&str>, args: &[Value]) -> (Tx, Outcome, u64) {
+        let (native_tx, native, _) = Native.execute(tx.clone(), method, args);
+        let (tx, wasm, fuel) = self.wasm.execute(tx, method, args);
+        let what = method.unwrap_or("deploy");
+        assert_eq!(wasm, native, "{what}{args:?}: the .wasm and the native build answer differently");
         assert_eq!(
             (&tx.effects, &tx.store.pending),
             (&native_tx.effects, &native_tx.store.pending),
-            "{method}{args:?}: the .wasm and the native build differ in effects"
+            "{what}{args:?}: the .wasm and the native build differ in effects"
         );
-        wasm
+        (tx, wasm, fuel)
     }
 }
 
@@ -150,7 +194,14 @@ impl GenvmExecutor {
             return Err(why.refusal());
         }
         let readonly = genvm::runs_read_only(method);
-        let message = genvm::message(tx.sender(), tx.attached_value(), tx.block_timestamp(), method, args);
+        let message = genvm::message(
+            tx.contract(),
+            tx.sender(),
+            tx.attached_value(),
+            tx.block_timestamp(),
+            method,
+            args,
+        );
         let (host, ending, mut run) = if self.tracing.get() {
             self.contract.run_traced(std::mem::take(tx), message, readonly)
         } else {
@@ -184,8 +235,17 @@ pub fn genvm_outcome(ending: GenvmEnding, run: &GenvmRun) -> Outcome {
 }
 
 impl Executor for GenvmExecutor {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
-        self.run(tx, Some(method), args)
+    fn execute(&self, mut tx: Tx, method: Option<&str>, args: &[Value]) -> (Tx, Outcome, u64) {
+        let outcome = self.run(&mut tx, method, args);
+        (tx, outcome, self.last_fuel())
+    }
+
+    fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        genvm::expressible(value, timestamp, true).err().map(|why| why.refusal())
+    }
+
+    fn latest_time(&self) -> u64 {
+        genvm::LATEST_DATETIME
     }
 }
 
@@ -205,13 +265,7 @@ impl GenvmDifferential {
         if let Err(why) = genvm::expressible(tx.attached_value(), tx.block_timestamp(), true) {
             return Err(why.refusal());
         }
-        let mut native_tx = tx.clone();
-        let native = match method {
-            Some(method) => Native.execute(&mut native_tx, method, args),
-            None => {
-                api_usage_billing::instantiate(&mut native_tx).map(|()| Value::Null).map_err(Refusal::from)
-            }
-        };
+        let (native_tx, native, _) = Native.execute(tx.clone(), method, args);
         let genvm = self.genvm.run(tx, method, args);
         let what = method.unwrap_or("deploy");
         assert_eq!(genvm, native, "{what}{args:?}: GenVM's _start and the native build answer differently");
@@ -223,16 +277,23 @@ impl GenvmDifferential {
 }
 
 impl Executor for GenvmDifferential {
-    fn execute(&self, tx: &mut Tx, method: &str, args: &[Value]) -> Outcome {
-        self.both(tx, Some(method), args)
+    fn execute(&self, mut tx: Tx, method: Option<&str>, args: &[Value]) -> (Tx, Outcome, u64) {
+        let outcome = self.both(&mut tx, method, args);
+        (tx, outcome, self.genvm.last_fuel())
+    }
+
+    fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
+        self.genvm.refuses(value, timestamp)
+    }
+
+    fn latest_time(&self) -> u64 {
+        self.genvm.latest_time()
     }
 }
 
 /// A chain that runs the GenVM flavor through `_start`, every call checked against the native build.
 pub fn genvm_chain(wasm: &[u8]) -> Result<MockChain, LoadError> {
-    let differential = Rc::new(GenvmDifferential { genvm: GenvmExecutor::load(wasm)? });
-    let deployer = Rc::clone(&differential);
-    Ok(MockChain::with_executor(differential, move |tx| deployer.both(tx, None, &[])))
+    Ok(MockChain::on(Rc::new(GenvmDifferential { genvm: GenvmExecutor::load(wasm)? })))
 }
 
 /// A chain that runs `wasm`, every call checked against the native build.
@@ -240,16 +301,11 @@ pub fn wasm_chain(wasm: &[u8], differential: bool) -> Result<MockChain, LoadErro
     if !differential {
         return metered_chain(wasm).map(|(chain, _)| chain);
     }
-    let differential = Rc::new(Differential { wasm: WasmExecutor::new(WasmContract::load(wasm)?) });
-    let deployer = Rc::clone(&differential);
-    Ok(MockChain::with_executor(differential, move |tx| deployer.wasm.deploy(tx)))
+    Ok(MockChain::on(Rc::new(Differential { wasm: WasmExecutor::new(WasmContract::load(wasm)?) })))
 }
 
 /// A chain that runs `wasm`, with its executor at hand to read the fuel of each call.
 pub fn metered_chain(wasm: &[u8]) -> Result<(MockChain, Rc<WasmExecutor>), LoadError> {
     let executor = Rc::new(WasmExecutor::new(WasmContract::load(wasm)?));
-    let deployer = Rc::clone(&executor);
-    let chain =
-        MockChain::with_executor(Rc::clone(&executor) as Rc<dyn Executor>, move |tx| deployer.deploy(tx));
-    Ok((chain, executor))
+    Ok((MockChain::on(Rc::clone(&executor) as Rc<dyn Executor>), executor))
 }

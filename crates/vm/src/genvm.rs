@@ -476,8 +476,10 @@ pub fn runs_read_only(method: Option<&str>) -> bool {
         .is_some_and(|info| info.readonly)
 }
 
-/// The message GenVM hands `_start` on stdin for a call of `method` (none: the deploy call).
+/// The message GenVM hands `_start` on stdin for a call of `method` (none: the deploy call) to the
+/// contract at `contract`.
 pub fn message(
+    contract: Address,
     sender: Address,
     value: u128,
     timestamp: u64,
@@ -491,7 +493,6 @@ pub fn message(
     if let Some(method) = method {
         entry.push(("method".to_string(), Value::from(method)));
     }
-    let contract = api_usage_billing::testing::CONTRACT;
     calldata::encode(&Value::map([
         // The chain id of the local node (`billing-sandbox serve`, genlayer-js's localnet).
         ("chain_id", Value::from(61_127u64)),
@@ -518,6 +519,7 @@ pub use api_usage_billing::genvm::{
 #[cfg(test)]
 mod tests {
     use super::*;
+    use api_usage_billing::testing::CONTRACT;
 
     #[test]
     fn requests_must_name_exactly_their_fields() {
@@ -529,7 +531,16 @@ mod tests {
 
     #[test]
     fn the_message_value_is_an_int_even_when_nothing_is_attached() {
-        let message = calldata::decode(&message(Address([1; 20]), 0, 0, Some("m"), &[])).unwrap();
+        let message = calldata::decode(&message(CONTRACT, Address([1; 20]), 0, 0, Some("m"), &[])).unwrap();
         assert_eq!(message.get("value"), Some(&Value::from(0u64)));
+    }
+
+    #[test]
+    fn the_message_names_the_contract_it_calls() {
+        let other = Address([9; 20]);
+        for to in [CONTRACT, other] {
+            let message = calldata::decode(&message(to, Address([1; 20]), 0, 0, None, &[])).unwrap();
+            assert_eq!(message.get("contract_address"), Some(&Value::Address(to)));
+        }
     }
 }

@@ -20,8 +20,7 @@ fn lived_in() -> Tx {
     let executor = std::rc::Rc::new(
         GenvmExecutor::load(&billing_artifact::genvm_wasm().expect("the GenVM artifact builds")).unwrap(),
     );
-    let deployer = executor.clone();
-    let mut chain = MockChain::with_executor(executor, move |tx| deployer.run(tx, None, &[]));
+    let mut chain = MockChain::on(executor);
     chain.faucet(ALICE, 1_000);
     chain.call(Address([0x0a; 20])).register_api("weather", 10, 5).unwrap();
     chain.call(ALICE).value(100).subscribe("weather", 50, 100).unwrap();
@@ -60,7 +59,8 @@ fn the_genvm_artifact_exports_start_and_imports_only_genlayer_and_wasi() {
 #[test]
 fn a_call_returns_through_gl_call_and_bills() {
     let tx = lived_in();
-    let input = message(ALICE, 0, tx_time(), Some("consume_credit"), &["weather".into(), ALICE.into()]);
+    let input =
+        message(CONTRACT, ALICE, 0, tx_time(), Some("consume_credit"), &["weather".into(), ALICE.into()]);
     let (tx, ending, run) = contract().run(tx, input, false);
     let receipt = genvm_outcome(ending, &run).unwrap();
     assert_eq!(receipt.get("remaining_credit_wei").and_then(Value::as_u128), Some(90));
@@ -76,7 +76,7 @@ fn tx_time() -> u64 {
 fn malformed_messages_and_calls_roll_back_with_expected_messages() {
     let at = tx_time();
     let valid_entry = |entry: Value| {
-        let mut bytes = message(ALICE, 0, at, Some("x"), &[]);
+        let mut bytes = message(CONTRACT, ALICE, 0, at, Some("x"), &[]);
         // Replace entry_data: rebuild the map with the given entry.
         let Value::Map(mut fields) = api_usage_billing::calldata::decode(&bytes).unwrap() else {
             unreachable!()
@@ -98,15 +98,15 @@ fn malformed_messages_and_calls_roll_back_with_expected_messages() {
             valid_entry(Value::Null).into_iter().collect(),
             "[EXPECTED] invalid calldata",
         ),
-        ("unknown method", message(ALICE, 0, at, Some("drain"), &[]), "[EXPECTED] unknown method"),
+        ("unknown method", message(CONTRACT, ALICE, 0, at, Some("drain"), &[]), "[EXPECTED] unknown method"),
         (
             "wrong count",
-            message(ALICE, 0, at, Some("top_up_credit"), &[]),
+            message(CONTRACT, ALICE, 0, at, Some("top_up_credit"), &[]),
             "[EXPECTED] invalid arguments: top_up_credit takes a different number of arguments",
         ),
         (
             "wrong type",
-            message(ALICE, 0, at, Some("withdraw_credit"), &["5".into()]),
+            message(CONTRACT, ALICE, 0, at, Some("withdraw_credit"), &["5".into()]),
             "[EXPECTED] invalid arguments: amount must be an integer",
         ),
         (
@@ -120,6 +120,7 @@ fn malformed_messages_and_calls_roll_back_with_expected_messages() {
         (
             "huge int",
             message(
+                CONTRACT,
                 ALICE,
                 0,
                 at,
@@ -135,7 +136,8 @@ fn malformed_messages_and_calls_roll_back_with_expected_messages() {
     }
     // A bad datetime is a malformed message too.
     let mut bad_time =
-        api_usage_billing::calldata::decode(&message(ALICE, 0, at, Some("get_schema"), &[])).unwrap();
+        api_usage_billing::calldata::decode(&message(CONTRACT, ALICE, 0, at, Some("get_schema"), &[]))
+            .unwrap();
     if let Value::Map(fields) = &mut bad_time {
         for (key, value) in fields.iter_mut() {
             if key == "datetime" {
@@ -148,7 +150,7 @@ fn malformed_messages_and_calls_roll_back_with_expected_messages() {
 
 #[test]
 fn a_refusal_writes_its_code_and_details_first_then_rolls_back_with_the_message() {
-    let input = message(ALICE, 0, tx_time(), Some("withdraw_credit"), &[101.into()]);
+    let input = message(CONTRACT, ALICE, 0, tx_time(), Some("withdraw_credit"), &[101.into()]);
     let (message, stdout) = rollback(lived_in(), input, false);
     assert_eq!(message, "[EXPECTED] insufficient prepaid credit");
     assert_eq!(
@@ -161,7 +163,7 @@ fn a_refusal_writes_its_code_and_details_first_then_rolls_back_with_the_message(
 fn the_schema_answers_both_ways_and_views_run_read_only() {
     for method in ["#get-schema", "get_schema"] {
         let (_, ending, _) =
-            contract().run(lived_in(), message(ALICE, 0, tx_time(), Some(method), &[]), true);
+            contract().run(lived_in(), message(CONTRACT, ALICE, 0, tx_time(), Some(method), &[]), true);
         assert_eq!(
             ending,
             GenvmEnding::Return(encode(&Value::from(api_usage_billing::schema::CONTRACT_SCHEMA))),
@@ -170,7 +172,7 @@ fn the_schema_answers_both_ways_and_views_run_read_only() {
     }
     let (tx, ending, _) = contract().run(
         lived_in(),
-        message(ALICE, 0, tx_time(), Some("get_usage_report"), &[ALICE.into()]),
+        message(CONTRACT, ALICE, 0, tx_time(), Some("get_usage_report"), &[ALICE.into()]),
         true,
     );
     assert!(matches!(ending, GenvmEnding::Return(_)));
@@ -180,7 +182,7 @@ fn the_schema_answers_both_ways_and_views_run_read_only() {
 #[test]
 fn a_host_errno_is_a_clear_vm_error_not_a_silent_one() {
     // A write method run read-only: storage_write answers errno 6 (forbidden).
-    let input = message(ALICE, 0, tx_time(), Some("withdraw_credit"), &[5.into()]);
+    let input = message(CONTRACT, ALICE, 0, tx_time(), Some("withdraw_credit"), &[5.into()]);
     let (_, ending, run) = contract().run(lived_in(), input, true);
     assert!(matches!(ending, GenvmEnding::Trapped(_)), "{ending:?}");
     assert!(run.stderr.contains("genvm host error: storage_write returned errno 6"), "{}", run.stderr);
@@ -188,12 +190,12 @@ fn a_host_errno_is_a_clear_vm_error_not_a_silent_one() {
 
 #[test]
 fn withdrawals_send_value_with_eth_send_and_the_deploy_initializes_state() {
-    let input = message(ALICE, 0, tx_time(), Some("withdraw_credit"), &[40.into()]);
+    let input = message(CONTRACT, ALICE, 0, tx_time(), Some("withdraw_credit"), &[40.into()]);
     let (tx, ending, _) = contract().run(lived_in(), input, false);
     assert_eq!(ending, GenvmEnding::Return(encode(&Value::Null)));
     assert_eq!(tx.effects.transfers, [api_usage_billing::testing::Transfer { to: ALICE, amount: 40 }]);
 
-    let deploy = message(CONTRACT, 0, tx_time(), None, &[]);
+    let deploy = message(CONTRACT, CONTRACT, 0, tx_time(), None, &[]);
     let (tx, ending, _) = contract().run(Tx::default(), deploy, false);
     assert_eq!(ending, GenvmEnding::Return(encode(&Value::Null)));
     assert_eq!(tx.effects.writes, 1, "the state version");

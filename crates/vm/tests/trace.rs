@@ -59,8 +59,7 @@ fn a_traced_bill_marks_each_host_call_in_order_and_burns_the_same_fuel() {
 #[test]
 fn a_traced_genvm_bill_marks_stdin_slots_events_and_the_return() {
     let executor = Rc::new(GenvmExecutor::load(&billing_artifact::genvm_wasm().unwrap()).unwrap());
-    let deployer = executor.clone();
-    let mut chain = MockChain::with_executor(executor.clone(), move |tx| deployer.run(tx, None, &[]));
+    let mut chain = MockChain::on(executor.clone());
     seeded(&mut chain);
     chain.call(ALICE).consume_credit("weather", ALICE).unwrap();
     executor.set_tracing(true);
