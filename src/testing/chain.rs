@@ -1,10 +1,10 @@
 //! What a chain does around a call, written once for every chain: the refusals before it runs, what
-//! a fault makes of its outcome, and how a call that succeeded moves value.
+//! a fault makes of its outcome, and the commit step of a call that succeeded.
 
 use alloc::string::ToString;
 
 use super::{Fault, Outcome, Refusal, Transfer, CONTRACT_SENDER};
-use crate::Address;
+use crate::{Address, Event};
 
 /// A chain's refusal of a transaction before anything runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +55,31 @@ pub trait Ledger {
     fn move_value(&mut self, from: &Address, to: &Address, amount: u128) -> Result<(), Self::Error>;
 }
 
+/// Where a chain keeps what a successful call leaves beside its storage: its balances, its event log
+/// and its count of calls.
+pub trait Books: Ledger {
+    /// Appends `events` to the chain's log, in order.
+    fn log_events(&mut self, events: &[Event]) -> Result<(), Self::Error>;
+    /// Counts one more call done.
+    fn count_call(&mut self) -> Result<(), Self::Error>;
+}
+
+/// The commit step of every chain, for a call of `contract` by `sender` that succeeded (its storage
+/// writes the chain's store keeps): the attached value moves in, the call's transfers go out in
+/// order, its events join the log, and it counts as a call. A refused call reaches none of this.
+pub fn commit<B: Books>(
+    books: &mut B,
+    sender: &Address,
+    contract: &Address,
+    value: u128,
+    transfers: &[Transfer],
+    events: &[Event],
+) -> Result<(), B::Error> {
+    settle(books, sender, contract, value, transfers)?;
+    books.log_events(events)?;
+    books.count_call()
+}
+
 /// What a call answers once it ran: a fault fails it as the chain's refusal (`host_fault`), whatever
 /// the contract answered.
 pub fn with_fault(answered: Outcome, fault: Option<Fault>) -> Outcome {
@@ -97,9 +122,21 @@ mod tests {
 
     use crate::Value;
 
-    /// A ledger that only lists the moves asked of it.
+    /// A ledger that only lists the moves asked of it (and books that list what they log).
     #[derive(Default)]
-    struct Moves(Vec<(Address, Address, u128)>);
+    struct Moves(Vec<(Address, Address, u128)>, Vec<Event>, u32);
+
+    impl Books for Moves {
+        fn log_events(&mut self, events: &[Event]) -> Result<(), Infallible> {
+            self.1.extend_from_slice(events);
+            Ok(())
+        }
+
+        fn count_call(&mut self) -> Result<(), Infallible> {
+            self.2 += 1;
+            Ok(())
+        }
+    }
 
     impl Ledger for Moves {
         type Error = Infallible;
@@ -121,6 +158,17 @@ mod tests {
         let mut nested = Moves::default();
         let Ok(()) = pay_out(&mut nested, &contract, &transfers[..1]);
         assert_eq!(nested.0, [(contract, a, 7)], "a nested call's transfers only");
+    }
+
+    #[test]
+    fn a_commit_moves_value_then_logs_the_events_in_order_and_counts_one_call() {
+        let (sender, contract, a) = (Address([1; 20]), Address([2; 20]), Address([3; 20]));
+        let events = [Event::new("First", []), Event::new("Second", [])];
+        let mut books = Moves::default();
+        let Ok(()) = commit(&mut books, &sender, &contract, 10, &[Transfer { to: a, amount: 4 }], &events);
+        assert_eq!(books.0, [(sender, contract, 10), (contract, a, 4)]);
+        assert_eq!(books.1, events);
+        assert_eq!(books.2, 1);
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod client;
 mod inspect;
 mod tx;
 
-pub use chain::{admit_sender, admit_value, pay_out, settle, with_fault, Ledger, TurnedAway};
+pub use chain::{admit_sender, admit_value, commit, pay_out, settle, with_fault, Books, Ledger, TurnedAway};
 pub use client::Call;
 pub use inspect::{
     account_summaries, api_summaries, subscription_summaries, AccountSummary, ApiSummary, SubscriptionSummary,
@@ -164,6 +164,7 @@ pub struct MockChain {
     minted: u128,
     now: u64,
     events: Vec<Event>,
+    calls: u64,
     last: CallRecord,
 }
 
@@ -205,12 +206,15 @@ impl MockChain {
             minted: 0,
             now: GENESIS_TIME,
             events: Vec::new(),
+            calls: 0,
             last: CallRecord::default(),
         };
         let mut tx = chain.begin(CONTRACT, 0);
         let deployed = deploy(&mut tx);
         assert_eq!(deployed, Ok(Value::Null), "deploying on empty storage");
         chain.finish(tx, true);
+        // The chain's making, not a call: as the sandbox's state counts them.
+        chain.calls = 0;
         chain
     }
 
@@ -267,6 +271,11 @@ impl MockChain {
         &self.events
     }
 
+    /// How many calls succeeded since the contract was deployed (a refused call is not counted).
+    pub fn calls(&self) -> u64 {
+        self.calls
+    }
+
     /// What the latest call did.
     pub fn last(&self) -> &CallRecord {
         &self.last
@@ -315,14 +324,14 @@ impl MockChain {
     }
 
     /// Gives the storage back, with the call's effects applied if it succeeded.
-    fn finish(&mut self, tx: Tx, commit: bool) {
+    fn finish(&mut self, tx: Tx, succeeded: bool) {
         let (sender, value) = (tx.sender(), tx.attached_value());
         let Transaction { store: Overlay { committed, pending }, effects, .. } = tx;
         self.storage = committed;
         self.last.storage_reads = effects.reads;
         self.last.storage_writes = effects.writes;
         self.last.storage_bytes_written = effects.bytes_written;
-        if !commit {
+        if !succeeded {
             return;
         }
         for (key, entry) in pending {
@@ -331,8 +340,7 @@ impl MockChain {
                 None => self.storage.remove(&key),
             };
         }
-        let Ok(()) = settle(self, &sender, &CONTRACT, value, &effects.transfers);
-        self.events.extend(effects.events.iter().cloned());
+        let Ok(()) = commit(self, &sender, &CONTRACT, value, &effects.transfers, &effects.events);
         self.last.events = effects.events;
         self.last.transfers = effects.transfers;
     }
@@ -354,6 +362,19 @@ impl Ledger for MockChain {
 
     fn move_value(&mut self, from: &Address, to: &Address, amount: u128) -> Result<(), Self::Error> {
         MockChain::move_value(self, *from, *to, amount);
+        Ok(())
+    }
+}
+
+/// The mock chain's log and count, in memory.
+impl Books for MockChain {
+    fn log_events(&mut self, events: &[Event]) -> Result<(), Self::Error> {
+        self.events.extend_from_slice(events);
+        Ok(())
+    }
+
+    fn count_call(&mut self) -> Result<(), Self::Error> {
+        self.calls = self.calls.saturating_add(1);
         Ok(())
     }
 }
@@ -389,7 +410,7 @@ mod tests {
     fn the_chain_deploys_with_its_engine_and_asks_it_before_running_a_call() {
         let gated = Rc::new(Gated { runs: Cell::new(0) });
         let mut chain = MockChain::on(Rc::clone(&gated) as Rc<dyn Executor>);
-        assert_eq!(gated.runs.get(), 1, "the deploy ran on the engine");
+        assert_eq!((gated.runs.get(), chain.calls()), (1, 0), "the deploy ran on the engine, not counted");
         let user = Address([2; 20]);
         chain.faucet(user, 1_000);
         chain.call(Address([1; 20])).register_api("weather", 10, 100).unwrap();
@@ -398,8 +419,10 @@ mod tests {
         let refused = chain.call(user).value(101).subscribe("weather", 50, 101).unwrap_err();
         assert_eq!(refused.code, "value_too_large");
         assert_eq!((chain.storage().clone(), chain.balance(user), gated.runs.get()), before, "nothing ran");
+        assert_eq!(chain.calls(), 1, "a refused call is not counted");
 
         chain.call(user).value(100).subscribe("weather", 50, 100).unwrap();
-        assert_eq!((chain.balance(user), gated.runs.get()), (900, before.2 + 1));
+        assert_eq!((chain.balance(user), gated.runs.get(), chain.calls()), (900, before.2 + 1, 2));
+        assert_eq!(chain.events().last().map(|e| &*e.name), Some("Subscribed"));
     }
 }

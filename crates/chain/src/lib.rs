@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use api_usage_billing::calldata;
 use api_usage_billing::testing::{
-    admit_sender, admit_value, api_summaries, settle, with_fault, ApiSummary, Outcome, Refusal, Transfer,
+    admit_sender, admit_value, api_summaries, commit, with_fault, ApiSummary, Outcome, Refusal, Transfer,
     CONTRACT, GENESIS_TIME,
 };
 use api_usage_billing::{Address, Event, Value};
@@ -646,14 +646,8 @@ impl Chain {
             txn.put(DEPLOYS, &sender.0, &next.to_le_bytes())?;
             contract = Some(to);
         }
-        settle(&mut { txn }, &sender, &to, value, &transfers)?;
-        let first = txn.next_sequence(EVENTS)?;
-        for (seq, event) in (first..).zip(&events) {
-            txn.put(EVENTS, &seq.to_be_bytes(), &calldata::encode(&event.to_value()))?;
-        }
+        commit(&mut { txn }, &sender, &to, value, &transfers, &events)?;
         txn.write_u64("now", timestamp)?;
-        let calls = txn.read_u64("calls")?.unwrap_or(0);
-        txn.write_u64("calls", calls.saturating_add(1))?;
         let done = CallReport { outcome: result, events, transfers, fuel, timestamp, contract, fetches };
         (hooks.book)(txn, &done)?;
         Ok(Ok(done))

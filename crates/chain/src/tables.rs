@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use api_usage_billing::testing::CONTRACT;
-use api_usage_billing::Address;
+use api_usage_billing::{Address, Event};
 use redb::{
     ReadTransaction, ReadableDatabase as _, ReadableTable, TableDefinition, TableError, TableHandle,
     WriteTransaction,
@@ -482,6 +482,22 @@ impl api_usage_billing::testing::Ledger for &Txn {
 
     fn move_value(&mut self, from: &Address, to: &Address, amount: u128) -> Result<(), ChainError> {
         Txn::move_value(self, from, to, amount)
+    }
+}
+
+/// The store's event log and call count, for the core's commit step.
+impl api_usage_billing::testing::Books for &Txn {
+    fn log_events(&mut self, events: &[Event]) -> Result<(), ChainError> {
+        let first = self.next_sequence(EVENTS)?;
+        for (seq, event) in (first..).zip(events) {
+            self.put(EVENTS, &seq.to_be_bytes(), &api_usage_billing::calldata::encode(&event.to_value()))?;
+        }
+        Ok(())
+    }
+
+    fn count_call(&mut self) -> Result<(), ChainError> {
+        let calls = self.read_u64("calls")?.unwrap_or(0);
+        self.write_u64("calls", calls.saturating_add(1))
     }
 }
 
