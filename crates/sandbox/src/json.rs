@@ -3,7 +3,7 @@
 
 use api_usage_billing::testing::Refusal;
 use api_usage_billing::{Address, Event, Int, ParamType, Value};
-use billing_chain::{CallReport, Fetch, StateDump};
+use billing_chain::{Fetch, StateDump};
 use serde_json::Value as Json;
 
 use crate::input::{self, Input};
@@ -152,8 +152,10 @@ pub fn fetch_to_json(fetch: &Fetch) -> Out {
     }
 }
 
-/// The JSON line `run` prints for a call; `"fetches"` last, when the call made any (refused or not).
-pub fn report_line(report: &CallReport) -> String {
+/// A call's output line built as a JSON tree: the oracle [`crate::line`]'s direct writer is held to,
+/// byte for byte; `"fetches"` last, when the call made any (refused or not).
+#[cfg(test)]
+pub(crate) fn report_line(report: &billing_chain::CallReport) -> String {
     let fuel = Out::Json(Json::from(report.fuel));
     let mut line = match &report.outcome {
         Ok(value) => object([
@@ -210,6 +212,7 @@ pub fn state_json(state: &StateDump) -> Out {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use billing_chain::CallReport;
 
     fn json(text: &str) -> Input {
         input::parse(text).unwrap()

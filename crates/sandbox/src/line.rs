@@ -1,8 +1,15 @@
-//! `run`'s output line for a call, written straight from its report into text, byte for byte what
+//! A call's output line (`call`, `deploy`, `run`), written straight from its report into text, byte for byte what
 //! the JSON value tree of [`crate::json`] renders.
 
 use api_usage_billing::{Event, Int, Value};
 use billing_chain::CallReport;
+
+/// The output line of a call (`call`, a refused `deploy`, each of `run`'s), without its newline.
+pub fn report_line(report: &CallReport) -> String {
+    let mut line = String::new();
+    write_report(&mut line, report);
+    line
+}
 
 /// Appends the text [`crate::json::report_line`] gives for `report` to `out`, written straight from
 /// the report: `run` prints a line per call, and a tree of JSON values per line was most of its
@@ -191,7 +198,7 @@ fn write_u128(out: &mut String, mut n: u128) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::report_line;
+    use crate::json::report_line as tree_line;
     use api_usage_billing::testing::Refusal;
     use api_usage_billing::Address;
     use billing_chain::Fetch;
@@ -240,7 +247,7 @@ mod tests {
             report(Err(refusal), vec![], fetches),
             report(Ok(Value::Array(vec![])), vec![], vec![]),
         ] {
-            assert_eq!(written(&report), report_line(&report));
+            assert_eq!(written(&report), tree_line(&report));
         }
     }
 
@@ -268,9 +275,9 @@ mod tests {
         fn any_value_renders_as_the_tree_renders_it(value in any_value(), fields in proptest::collection::vec(any_value(), 0..3)) {
             let event = Event { name: "E".into(), fields: fields.into_iter().map(|v| ("f".into(), v)).collect() };
             let ok = report(Ok(value.clone()), vec![event], vec![]);
-            proptest::prop_assert_eq!(written(&ok), report_line(&ok));
+            proptest::prop_assert_eq!(written(&ok), tree_line(&ok));
             let refused = report(Err(Refusal { code: "c".into(), message: "m".into(), details: value }), vec![], vec![]);
-            proptest::prop_assert_eq!(written(&refused), report_line(&refused));
+            proptest::prop_assert_eq!(written(&refused), tree_line(&refused));
         }
     }
 }
