@@ -41,7 +41,7 @@ pub fn cargo_build(workspace: &Path, flavor: Flavor) -> Result<PathBuf, Artifact
         command.env_remove(var);
     }
     command.env("CARGO_ENCODED_RUSTFLAGS", rustflags(workspace));
-    let status = command.status().map_err(|e| ArtifactError::Tool("cargo", e.to_string()))?;
+    let status = command.status().map_err(|e| ArtifactError::tool("cargo", e))?;
     if !status.success() {
         return Err(ArtifactError::BuildFailed(flavor.package()));
     }
@@ -118,7 +118,7 @@ pub fn optimize(workspace: &Path, raw: &[u8]) -> Result<Option<Vec<u8>>, Artifac
     let _ = std::fs::remove_file(&input);
     match ran {
         Ok(status) if status.success() => {}
-        Ok(status) => return Err(ArtifactError::Tool("wasm-opt", status.to_string())),
+        Ok(status) => return Err(ArtifactError::ToolFailed("wasm-opt", status)),
         Err(_) => return Ok(None),
     }
     let bytes = std::fs::read(&output).map_err(|e| ArtifactError::io(&output, e))?;
@@ -132,7 +132,7 @@ fn ensure_wasm_target(workspace: &Path) -> Result<(), ArtifactError> {
     let sysroot = pinned(workspace, "rustc")
         .args(["--print", "sysroot"])
         .output()
-        .map_err(|e| ArtifactError::Tool("rustc", e.to_string()))?;
+        .map_err(|e| ArtifactError::tool("rustc", e))?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
     if sysroot.join("lib/rustlib/wasm32v1-none").exists() {
         return Ok(());

@@ -12,7 +12,8 @@ mod module;
 mod zip;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::process::ExitStatus;
+use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 
@@ -70,26 +71,33 @@ impl Flavor {
     }
 }
 
-/// Why an artifact could not be built.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why an artifact could not be built. Clone: [`fixture`] keeps the first build's outcome for the
+/// process, so an I/O error is shared behind an `Arc`.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ArtifactError {
     #[error("the contract's wasm32v1-none build of {0} failed (is the target installed? `rustup toolchain install` in the checkout adds it)")]
     BuildFailed(&'static str),
     #[error("the wasm32v1-none target is missing and rustup could not add it: run `rustup toolchain install` in the checkout")]
     MissingTarget,
-    #[error("cannot run {0}: {1}")]
-    Tool(&'static str, String),
+    #[error("cannot run {tool}: {source}")]
+    Tool { tool: &'static str, source: Arc<std::io::Error> },
+    #[error("{0} failed: {1}")]
+    ToolFailed(&'static str, ExitStatus),
     #[error("wasm-opt not found: install binaryen (apt-get install binaryen)")]
     NoOptimizer,
     #[error("the built module is malformed")]
     MalformedModule,
-    #[error("{path}: {message}")]
-    Io { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: Arc<std::io::Error> },
 }
 
 impl ArtifactError {
     fn io(path: &Path, error: std::io::Error) -> ArtifactError {
-        ArtifactError::Io { path: path.to_path_buf(), message: error.to_string() }
+        ArtifactError::Io { path: path.to_path_buf(), source: Arc::new(error) }
+    }
+
+    fn tool(tool: &'static str, error: std::io::Error) -> ArtifactError {
+        ArtifactError::Tool { tool, source: Arc::new(error) }
     }
 }
 
