@@ -202,10 +202,13 @@ impl CallSpec {
 pub enum DriverError {
     #[error(transparent)]
     Inexpressible(#[from] Inexpressible),
-    #[error("cannot start the GenVM executor {path}: {message}")]
-    Spawn { path: PathBuf, message: String },
+    #[error("cannot start the GenVM executor {path}: {source}")]
+    Spawn { path: PathBuf, source: std::io::Error },
+    /// Setting up the socket's directory and the files beside it.
+    #[error("host socket: {path}: {source}")]
+    SocketAt { path: PathBuf, source: std::io::Error },
     #[error("host socket: {0}")]
-    Socket(String),
+    Socket(#[source] std::io::Error),
     #[error("the GenVM executor exited ({status}) before it connected; its stderr ends: {stderr}")]
     NoConnection { status: String, stderr: String },
     #[error("the GenVM executor ended without a result ({why}); its stderr ends: {stderr}")]
@@ -254,11 +257,12 @@ impl Genvm {
         let n = INSTANCES.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("genvm-host-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| DriverError::Socket(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|source| DriverError::SocketAt { path: dir.clone(), source })?;
         let socket = dir.join("host.sock");
         let listener = UnixListener::bind(&socket)
             .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-            .map_err(|e| DriverError::Socket(format!("{}: {e}", socket.display())))?;
+            .map_err(|source| DriverError::SocketAt { path: socket.clone(), source })?;
         Ok(Genvm {
             executor: executor.to_path_buf(),
             config: None,
@@ -302,7 +306,7 @@ impl Genvm {
             .arg("--version")
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| DriverError::Spawn { path: self.executor.clone(), message: e.to_string() })?;
+            .map_err(|source| DriverError::Spawn { path: self.executor.clone(), source })?;
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     }
 
@@ -341,9 +345,10 @@ impl Genvm {
         let host_data = format!("{{\"node_address\":\"0x{}\",\"tx_id\":\"0x{n:064x}\"}}", "00".repeat(20));
         let stdout_path = self.dir.join("stdout");
         let stderr_path = self.dir.join("stderr");
-        let io = |e: std::io::Error| DriverError::Socket(format!("{}: {e}", self.dir.display()));
-        let stdout = File::create(&stdout_path).map_err(io)?;
-        let stderr = File::create(&stderr_path).map_err(io)?;
+        let stdout = File::create(&stdout_path)
+            .map_err(|source| DriverError::SocketAt { path: stdout_path.clone(), source })?;
+        let stderr = File::create(&stderr_path)
+            .map_err(|source| DriverError::SocketAt { path: stderr_path.clone(), source })?;
         // A connection left from a call killed before it was served must not reach this one.
         while let Ok((stale, _)) = self.listener.accept() {
             drop(stale);
@@ -371,9 +376,8 @@ impl Genvm {
         }
         let started = Instant::now();
         let deadline = started + self.timeout;
-        let mut child = command
-            .spawn()
-            .map_err(|e| DriverError::Spawn { path: self.executor.clone(), message: e.to_string() })?;
+        let mut child =
+            command.spawn().map_err(|source| DriverError::Spawn { path: self.executor.clone(), source })?;
 
         let mut state = CallState {
             call,
@@ -445,11 +449,11 @@ impl Genvm {
         loop {
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    stream.set_nonblocking(false).map_err(|e| DriverError::Socket(e.to_string()))?;
+                    stream.set_nonblocking(false).map_err(DriverError::Socket)?;
                     return Ok(Some(stream));
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                Err(e) => return Err(DriverError::Socket(e.to_string())),
+                Err(e) => return Err(DriverError::Socket(e)),
             }
             if let Ok(Some(status)) = child.try_wait() {
                 return Err(DriverError::NoConnection { status: status.to_string(), stderr: String::new() });
@@ -658,7 +662,7 @@ impl Conn {
 
 /// Answers the executor's requests until its result arrives.
 fn serve(stream: UnixStream, state: &mut CallState<'_>, deadline: Instant) -> Result<Served, DriverError> {
-    let writer = stream.try_clone().map_err(|e| DriverError::Socket(e.to_string()))?;
+    let writer = stream.try_clone().map_err(DriverError::Socket)?;
     let mut conn = Conn { reader: BufReader::new(stream), writer };
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -666,7 +670,7 @@ fn serve(stream: UnixStream, state: &mut CallState<'_>, deadline: Instant) -> Re
             return Ok(Served::Timeout);
         }
         if let Err(e) = conn.reader.get_ref().set_read_timeout(Some(left)) {
-            return Err(DriverError::Socket(e.to_string()));
+            return Err(DriverError::Socket(e));
         }
         match answer(&mut conn, state) {
             Ok(Some(result)) => return Ok(Served::Result(result)),
