@@ -45,7 +45,7 @@ impl Engines {
         let (abi, code) = match record.split_first() {
             Some((b'b', code)) => (Abi::Billing, code),
             Some((b'g', code)) => (Abi::Genvm, code),
-            _ => return Err(ChainError::Corrupt("contract record".into())),
+            _ => return Err(ChainError::Corrupt("contract record")),
         };
         let engine = Arc::new(Engine::load(code, abi, &self.vm)?);
         deployed.insert(*to, Arc::clone(&engine));

@@ -4,7 +4,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use crate::ChainError;
+use crate::{ChainError, WhyUnreadable};
 
 pub(crate) fn guarded<T>(path: &Path, work: impl FnOnce() -> Result<T, ChainError>) -> Result<T, ChainError> {
     match catch_unwind(AssertUnwindSafe(work)) {
@@ -15,7 +15,7 @@ pub(crate) fn guarded<T>(path: &Path, work: impl FnOnce() -> Result<T, ChainErro
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "the state store failed".to_string());
-            Err(ChainError::Unreadable { path: path.to_path_buf(), why })
+            Err(ChainError::unreadable(path, WhyUnreadable::Panicked(why)))
         }
     }
 }

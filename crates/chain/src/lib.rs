@@ -14,7 +14,7 @@ mod tables;
 mod tx;
 
 pub use contracts::{contract_address, wasm_in, CodeError};
-pub use error::ChainError;
+pub use error::{ChainError, WhyUnreadable};
 pub use fetch::{Fetch, FetchPolicy};
 pub use group::CallGroup;
 pub use tx::{StoreTx, TxMark};
@@ -156,7 +156,7 @@ impl Engine {
                 })
             }
             (Abi::Genvm, Vm::Wasmi) => {
-                let wasm = wasm_in(code).map_err(|e| ChainError::Code(e.to_string()))?;
+                let wasm = wasm_in(code)?;
                 let contract: GenvmContract<StoreTx> = GenvmContract::load(&wasm)?;
                 Ok(Engine {
                     abi,
@@ -166,8 +166,7 @@ impl Engine {
                 })
             }
             (Abi::Genvm, Vm::GenvmExecutor(path)) => {
-                let genvm = genvm_executor::Genvm::new(path, code.to_vec())
-                    .map_err(|e| ChainError::Executor(e.to_string()))?;
+                let genvm = genvm_executor::Genvm::new(path, code.to_vec()).map_err(ChainError::Executor)?;
                 let vm = format!("GenVM v0.1.8 executor at {}", genvm.executor().display());
                 Ok(Engine { abi, vm, executor: Box::new(real::RealGenvm::new(genvm)), callable: None })
             }
@@ -232,7 +231,7 @@ pub struct Chain {
 fn open_error(path: &Path, e: redb::DatabaseError) -> ChainError {
     match e {
         redb::DatabaseError::DatabaseAlreadyOpen => ChainError::InUse(path.to_path_buf()),
-        other => ChainError::Unreadable { path: path.to_path_buf(), why: other.to_string() },
+        other => ChainError::unreadable(path, WhyUnreadable::Store(other.into())),
     }
 }
 
@@ -250,7 +249,7 @@ impl Drop for Chain {
 impl Chain {
     /// The state's database.
     fn db(&self) -> Result<&Database, ChainError> {
-        self.db.as_ref().ok_or(ChainError::Store("the state is closed".into()))
+        self.db.as_ref().ok_or(ChainError::Closed)
     }
 
     /// Opens the state at `path`, creating it (with the contract deployed) if it does not exist or
@@ -271,7 +270,7 @@ impl Chain {
     pub fn open_on(path: &Path, code: &[u8], fresh: bool, abi: Abi, vm: &Vm) -> Result<Chain, ChainError> {
         let engine = Arc::new(Engine::load(code, abi, vm)?);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| ChainError::at(path, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| ChainError::io(path, e))?;
         }
         let lock = StateLock::take(path)?;
         guarded(path, || {
@@ -297,7 +296,7 @@ impl Chain {
         building.push(format!(".creating-{}", std::process::id()));
         let building = PathBuf::from(building);
         if building.exists() {
-            std::fs::remove_file(&building).map_err(|e| ChainError::at(&building, e))?;
+            std::fs::remove_file(&building).map_err(|e| ChainError::io(&building, e))?;
         }
         let made = Database::create(&building).map_err(|e| open_error(&building, e)).and_then(|db| {
             let lock = StateLock::unlocked();
@@ -307,15 +306,15 @@ impl Chain {
             let _ = std::fs::remove_file(&building);
             return Err(error);
         }
-        std::fs::rename(&building, path).map_err(|e| ChainError::at(path, e))
+        std::fs::rename(&building, path).map_err(|e| ChainError::io(path, e))
     }
 
     fn check_or_initialize(&self, path: &Path) -> Result<(), ChainError> {
-        let txn = Txn::writing(self.db()?.begin_write().map_err(|e| ChainError::at(path, e))?);
+        let txn = Txn::writing(self.db()?.begin_write().map_err(|e| ChainError::store_at(path, e))?);
         let names: Vec<String> = txn
             .write()?
             .list_tables()
-            .map_err(|e| ChainError::at(path, e))?
+            .map_err(|e| ChainError::store_at(path, e))?
             .map(|t| t.name().to_string())
             .collect();
         if names.is_empty() {
@@ -334,10 +333,7 @@ impl Chain {
             return Err(ChainError::Foreign(path.to_path_buf()));
         }
         if let Some(unknown) = names.iter().find(|name| !tables::KNOWN.iter().any(|t| t.name() == *name)) {
-            return Err(ChainError::Unreadable {
-                path: path.to_path_buf(),
-                why: format!("a table named {unknown:?}, which no sandbox state has"),
-            });
+            return Err(ChainError::unreadable(path, WhyUnreadable::UnknownTable(unknown.clone())));
         }
         // An older layout's records carry no checksum: read its format mark raw.
         let format = {
@@ -487,7 +483,7 @@ impl Chain {
             let txn = begin_read(self.db()?)?;
             let mut all = vec![CONTRACT];
             for (key, _) in txn.entries(CONTRACTS)? {
-                all.push(Address(key.try_into().map_err(|_| ChainError::Corrupt("contract key".into()))?));
+                all.push(Address(key.try_into().map_err(|_| ChainError::Corrupt("contract key"))?));
             }
             Ok(all)
         })
@@ -515,7 +511,7 @@ impl Chain {
         action: Action<'_>,
         hooks: &Hooks<'_, R>,
     ) -> Result<Result<CallReport, R>, ChainError> {
-        let txn = slot.as_ref().ok_or(ChainError::Corrupt("no open transaction".into()))?;
+        let txn = slot.as_ref().ok_or(ChainError::Corrupt("no open transaction"))?;
         let start = txn.mark();
         if let Some(turned_away) = (hooks.admit)(txn)? {
             txn.roll_back_to(start)?;
@@ -587,7 +583,7 @@ impl Chain {
                     Some(bytes) => bytes
                         .try_into()
                         .map(u64::from_le_bytes)
-                        .map_err(|_| ChainError::Corrupt("deploy count".into()))?,
+                        .map_err(|_| ChainError::Corrupt("deploy count"))?,
                 };
                 let address = contract_address(&sender, count);
                 match Engine::load(code, self.engine.abi, &self.vm) {
@@ -604,7 +600,7 @@ impl Chain {
             }
         };
         let Some((to, engine, method, args, deploying)) = target else {
-            return Err(ChainError::Corrupt("no transaction to run".into()));
+            return Err(ChainError::Corrupt("no transaction to run"));
         };
         if let Err(turned_away) = admit_value(sender, txn.balance(&sender)?, value) {
             return refuse(txn, report(Err(turned_away.refusal()), 0, timestamp));
@@ -618,7 +614,7 @@ impl Chain {
             txn.open_contract_account(&to)?;
         }
         let spendable = txn.contract_balance(&to)?.saturating_add(value);
-        let taken = slot.take().ok_or(ChainError::Corrupt("no open transaction".into()))?;
+        let taken = slot.take().ok_or(ChainError::Corrupt("no open transaction"))?;
         let host = StoreTx::new(taken, to, sender, value, timestamp, spendable).in_world(self.world());
         let (mut host, answered, fuel) = engine.run(host, method, args);
         let broken = host.take_broken();
@@ -642,7 +638,7 @@ impl Chain {
             });
             record.extend_from_slice(code);
             txn.put(CONTRACTS, &to.0, &record)?;
-            let next = count.checked_add(1).ok_or_else(|| ChainError::Corrupt("deploy count full".into()))?;
+            let next = count.checked_add(1).ok_or_else(|| ChainError::Corrupt("deploy count full"))?;
             txn.put(DEPLOYS, &sender.0, &next.to_le_bytes())?;
             contract = Some(to);
         }
@@ -736,8 +732,7 @@ impl Chain {
                 .entries(BALANCES)?
                 .into_iter()
                 .map(|(key, value)| {
-                    let address =
-                        Address(key.try_into().map_err(|_| ChainError::Corrupt("balance key".into()))?);
+                    let address = Address(key.try_into().map_err(|_| ChainError::Corrupt("balance key"))?);
                     Ok((address, u128_of(&value)?))
                 })
                 .collect::<Result<Vec<_>, ChainError>>()?;
@@ -748,22 +743,20 @@ impl Chain {
                     calldata::decode(&bytes)
                         .ok()
                         .and_then(Event::from_value)
-                        .ok_or_else(|| ChainError::Corrupt("event record".into()))
+                        .ok_or_else(|| ChainError::Corrupt("event record"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let mut deployed: Vec<(Address, Storage)> = Vec::new();
             for (key, _) in txn.entries(CONTRACTS)? {
-                let address =
-                    Address(key.try_into().map_err(|_| ChainError::Corrupt("contract key".into()))?);
+                let address = Address(key.try_into().map_err(|_| ChainError::Corrupt("contract key"))?);
                 deployed.push((address, Vec::new()));
             }
             for (key, value) in txn.entries(tables::DEPLOYED_STORAGE)? {
-                let (address, slot) =
-                    key.split_at_checked(20).ok_or(ChainError::Corrupt("storage key".into()))?;
+                let (address, slot) = key.split_at_checked(20).ok_or(ChainError::Corrupt("storage key"))?;
                 let entry = deployed
                     .iter_mut()
                     .find(|(a, _)| a.0 == address)
-                    .ok_or(ChainError::Corrupt("storage of no contract".into()))?;
+                    .ok_or(ChainError::Corrupt("storage of no contract"))?;
                 entry.1.push((slot.to_vec(), value));
             }
             Ok(StateDump {

@@ -21,11 +21,11 @@ impl StateLock {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| ChainError::at(&path, e))?;
+            .map_err(|e| ChainError::io(&path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(StateLock { _file: Some(file) }),
             Err(TryLockError::WouldBlock) => Err(ChainError::InUse(state.to_path_buf())),
-            Err(TryLockError::Error(e)) => Err(ChainError::at(&path, e)),
+            Err(TryLockError::Error(e)) => Err(ChainError::io(&path, e)),
         }
     }
 

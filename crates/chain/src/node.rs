@@ -46,7 +46,7 @@ fn nonce_in(txn: &Txn, sender: &Address) -> Result<u64, ChainError> {
     match txn.get(NONCES, &sender.0)? {
         None => Ok(0),
         Some(bytes) => {
-            bytes.try_into().map(u64::from_le_bytes).map_err(|_| ChainError::Corrupt("nonce record".into()))
+            bytes.try_into().map(u64::from_le_bytes).map_err(|_| ChainError::Corrupt("nonce record"))
         }
     }
 }
@@ -73,14 +73,13 @@ impl Chain {
         };
         let block = std::cell::Cell::new(0);
         let book = |txn: &Txn, report: &CallReport| -> Result<(), ChainError> {
-            let next_block = block_in(txn)?
-                .checked_add(1)
-                .ok_or_else(|| ChainError::Corrupt("block counter full".into()))?;
+            let next_block =
+                block_in(txn)?.checked_add(1).ok_or_else(|| ChainError::Corrupt("block counter full"))?;
             txn.write_u64(BLOCKS, next_block)?;
             let next_nonce = submission
                 .nonce
                 .checked_add(1)
-                .ok_or_else(|| ChainError::Corrupt("nonce space exhausted".into()))?;
+                .ok_or_else(|| ChainError::Corrupt("nonce space exhausted"))?;
             txn.put(NONCES, &submission.sender.0, &next_nonce.to_le_bytes())?;
             txn.put(TXS, &submission.hash, &record(report, next_block))?;
             txn.put(IDS, &submission.id, &submission.hash)?;

@@ -72,7 +72,7 @@ fn run(genvm: &Genvm, mut host: StoreTx, method: Option<&str>, args: &[Value]) -
         Err(DriverError::Inexpressible(why)) => Err(Refusal::host(why.code(), &format!("[EXPECTED] {why}"))),
         Err(error) => {
             let message = error.to_string();
-            host.broke(ChainError::Executor(message.clone()));
+            host.broke(ChainError::Executor(error));
             Err(Refusal::host("vm_host_error", &message))
         }
     };

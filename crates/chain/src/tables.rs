@@ -148,7 +148,7 @@ fn table_index(table: &Table) -> Result<usize, ChainError> {
     KNOWN
         .iter()
         .position(|known| known.name() == table.name())
-        .ok_or_else(|| ChainError::Corrupt(format!("a table no state has: {}", table.name())))
+        .ok_or_else(|| ChainError::NotATable(table.name().to_string()))
 }
 
 impl Txn {
@@ -317,7 +317,7 @@ impl Txn {
     /// held at the mark (or is absent again); the mark stays open, the ones inside it close.
     pub(crate) fn roll_back_to(&self, mark: Mark) -> Result<(), ChainError> {
         if !self.is_open(mark) {
-            return Err(ChainError::Corrupt("a rollback to a released mark".into()));
+            return Err(ChainError::Corrupt("a rollback to a released mark"));
         }
         {
             let mut scopes = self.scopes.borrow_mut();
@@ -365,18 +365,15 @@ impl Txn {
         match last {
             None => Ok(0),
             Some(key) => {
-                let bytes: [u8; 8] =
-                    key.try_into().map_err(|_| ChainError::Corrupt("event sequence key".into()))?;
+                let bytes: [u8; 8] = key.try_into().map_err(|_| ChainError::Corrupt("event sequence key"))?;
                 Ok(u64::from_be_bytes(bytes).saturating_add(1))
             }
         }
     }
 
-    pub(crate) fn read_u64(&self, key: &str) -> Result<Option<u64>, ChainError> {
+    pub(crate) fn read_u64(&self, key: &'static str) -> Result<Option<u64>, ChainError> {
         self.get(META, key.as_bytes())?
-            .map(|v| {
-                v.try_into().map(u64::from_le_bytes).map_err(|_| ChainError::Corrupt(format!("{key} record")))
-            })
+            .map(|v| v.try_into().map(u64::from_le_bytes).map_err(|_| ChainError::BadRecord(key)))
             .transpose()
     }
 
@@ -414,8 +411,7 @@ impl Txn {
         let known = self.get(BALANCES, &account.0)?.is_some();
         if !known && *account != CONTRACT {
             let minted = self.read_u128("minted")?.unwrap_or(0);
-            let minted =
-                minted.checked_add(FAUCET_WEI).ok_or(ChainError::Corrupt("the faucet ran dry".into()))?;
+            let minted = minted.checked_add(FAUCET_WEI).ok_or(ChainError::Corrupt("the faucet ran dry"))?;
             self.put(META, b"minted", &minted.to_le_bytes())?;
         }
         self.put(BALANCES, &account.0, &amount.to_le_bytes())
@@ -423,13 +419,11 @@ impl Txn {
 
     /// Adds `amount` to `account`, minted by the local network's faucet; the new balance.
     pub(crate) fn mint(&self, account: &Address, amount: u128) -> Result<u128, ChainError> {
-        let funded = self
-            .balance(account)?
-            .checked_add(amount)
-            .ok_or(ChainError::Corrupt("a balance beyond u128".into()))?;
+        let funded =
+            self.balance(account)?.checked_add(amount).ok_or(ChainError::Corrupt("a balance beyond u128"))?;
         self.set_balance(account, funded)?;
         let minted = self.read_u128("minted")?.unwrap_or(0);
-        let minted = minted.checked_add(amount).ok_or(ChainError::Corrupt("the faucet ran dry".into()))?;
+        let minted = minted.checked_add(amount).ok_or(ChainError::Corrupt("the faucet ran dry"))?;
         self.put(META, b"minted", &minted.to_le_bytes())?;
         Ok(funded)
     }
@@ -438,12 +432,10 @@ impl Txn {
         let from_balance = self
             .balance(from)?
             .checked_sub(amount)
-            .ok_or(ChainError::Corrupt("a transfer beyond the balance".into()))?;
+            .ok_or(ChainError::Corrupt("a transfer beyond the balance"))?;
         self.set_balance(from, from_balance)?;
-        let to_balance = self
-            .balance(to)?
-            .checked_add(amount)
-            .ok_or(ChainError::Corrupt("a balance beyond u128".into()))?;
+        let to_balance =
+            self.balance(to)?.checked_add(amount).ok_or(ChainError::Corrupt("a balance beyond u128"))?;
         self.set_balance(to, to_balance)
     }
 
@@ -502,7 +494,7 @@ impl api_usage_billing::testing::Books for &Txn {
 }
 
 pub(crate) fn u128_of(bytes: &[u8]) -> Result<u128, ChainError> {
-    bytes.try_into().map(u128::from_le_bytes).map_err(|_| ChainError::Corrupt("balance record".into()))
+    bytes.try_into().map(u128::from_le_bytes).map_err(|_| ChainError::Corrupt("balance record"))
 }
 
 /// Opens a read transaction on `db`.

@@ -172,7 +172,7 @@ impl StoreTx {
 
     /// The store transaction back once the call is over and no nested host holds it.
     pub(crate) fn into_txn(txn: Rc<Txn>) -> Result<Txn, ChainError> {
-        Rc::try_unwrap(txn).map_err(|_| ChainError::Corrupt("a nested call outlived its transaction".into()))
+        Rc::try_unwrap(txn).map_err(|_| ChainError::Corrupt("a nested call outlived its transaction"))
     }
 
     /// What the contract may spend: its balance with the attached value, less what it sent.
