@@ -42,20 +42,21 @@ pub enum ChainError {
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{}: {source}", path.display())]
-    StoreAt { path: PathBuf, source: redb::Error },
+    StoreAt { path: PathBuf, source: Box<redb::Error> },
     #[error("a call of this group broke the state store: none of the group's calls is committed")]
     GroupBroken,
     #[error("state store: the state is closed")]
     Closed,
     #[error("state store: {0}")]
-    Store(#[from] redb::Error),
+    Store(#[source] Box<redb::Error>),
 }
 
-/// Why a file is not a state this program can read.
+/// Why a file is not a state this program can read. The store's errors are boxed here and in
+/// [`ChainError`]: a `redb::Error` is large, and every `Result` of the chain carries its size.
 #[derive(Debug, thiserror::Error)]
 pub enum WhyUnreadable {
     #[error(transparent)]
-    Store(#[from] redb::Error),
+    Store(Box<redb::Error>),
     /// The store library panicked on the file: its panic message.
     #[error("{0}")]
     Panicked(String),
@@ -66,7 +67,7 @@ pub enum WhyUnreadable {
 impl ChainError {
     /// Any of the store library's errors (each converts into its one `redb::Error`).
     pub(crate) fn store(e: impl Into<redb::Error>) -> ChainError {
-        ChainError::Store(e.into())
+        ChainError::Store(Box::new(e.into()))
     }
 
     pub(crate) fn io(path: &Path, source: std::io::Error) -> ChainError {
@@ -74,7 +75,7 @@ impl ChainError {
     }
 
     pub(crate) fn store_at(path: &Path, e: impl Into<redb::Error>) -> ChainError {
-        ChainError::StoreAt { path: path.to_path_buf(), source: e.into() }
+        ChainError::StoreAt { path: path.to_path_buf(), source: Box::new(e.into()) }
     }
 
     pub(crate) fn unreadable(path: &Path, why: WhyUnreadable) -> ChainError {

@@ -231,7 +231,7 @@ pub struct Chain {
 fn open_error(path: &Path, e: redb::DatabaseError) -> ChainError {
     match e {
         redb::DatabaseError::DatabaseAlreadyOpen => ChainError::InUse(path.to_path_buf()),
-        other => ChainError::unreadable(path, WhyUnreadable::Store(other.into())),
+        other => ChainError::unreadable(path, WhyUnreadable::Store(Box::new(other.into()))),
     }
 }
 

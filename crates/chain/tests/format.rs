@@ -2,7 +2,7 @@
 //! and is marked version 4; any other mark gets the message naming `--fresh`.
 
 use api_usage_billing::Address;
-use billing_chain::{Abi, Chain, ChainError};
+use billing_chain::{Abi, Chain, ChainError, WhyUnreadable};
 use redb::{Database, ReadableDatabase as _, TableDefinition};
 
 const META: TableDefinition<&[u8], &[u8]> = TableDefinition::new("meta");
@@ -84,11 +84,31 @@ fn a_table_no_state_has_is_damage_not_an_empty_table() {
         txn.commit().unwrap();
     }
     match Chain::open_with(&path, &wasm, false, Abi::Billing) {
-        Err(error @ ChainError::Unreadable { .. }) => {
+        Err(error @ ChainError::Unreadable { why: WhyUnreadable::UnknownTable(_), .. }) => {
             assert!(error.to_string().contains("\"contract[storage\""), "{error}")
         }
         Err(other) => panic!("another error: {other}"),
         Ok(_) => panic!("opened a state with a table no state has"),
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_the_store_cannot_read_keeps_the_store_error_as_its_source() {
+    let dir = std::env::temp_dir().join(format!("billing-chain-garbage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.redb");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let wasm = billing_artifact::billing_wasm().unwrap();
+    let error = Chain::open_with(&path, &wasm, false, Abi::Billing).err().expect("opened a file of garbage");
+    let ChainError::Unreadable { why: WhyUnreadable::Store(store), .. } = &error else {
+        panic!("another error: {error:?}")
+    };
+    assert!(matches!(**store, redb::Error::Io(_) | redb::Error::Corrupted(_)), "{store:?}");
+    assert!(std::error::Error::source(&error).is_some(), "{error:?}");
+    // The user reads the store's own words in the one line printed.
+    assert!(error.to_string().contains("not a readable sandbox state"), "{error}");
+    assert!(error.to_string().ends_with(&store.to_string()), "{error}");
     let _ = std::fs::remove_dir_all(&dir);
 }
