@@ -20,8 +20,13 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Error)]
 pub enum ServeError {
-    #[error("cannot listen on 127.0.0.1:{port}: {why}")]
-    Bind { port: u16, why: String },
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    /// The HTTP server would not start on the bound socket (its library's own error type).
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Server { port: u16, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error("cannot listen on 127.0.0.1:{port}: not an IP listener")]
+    NotIp { port: u16 },
 }
 
 /// A running server; dropping it does not stop it, [`Running::stop`] does.
@@ -63,7 +68,7 @@ pub fn serve_with(
     dashboard: Option<Dashboard>,
 ) -> Result<Running, ServeError> {
     let dashboard = Arc::new(dashboard);
-    let bind = |e: std::io::Error| ServeError::Bind { port, why: e.to_string() };
+    let bind = |source| ServeError::Bind { port, source };
     // TCP_NODELAY on the listener, which accepted sockets inherit on Linux: tiny_http writes a large
     // answer in more than one segment, and Nagle plus the client's delayed ACK would add 40 ms.
     let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).map_err(bind)?;
@@ -72,11 +77,8 @@ pub fn serve_with(
     socket.listen(1024).map_err(bind)?;
     let listener: std::net::TcpListener = socket.into();
     let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| ServeError::Bind { port, why: e.to_string() })?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| ServeError::Bind { port, why: "not an IP listener".to_string() })?;
+        .map_err(|source| ServeError::Server { port, source })?;
+    let addr = server.server_addr().to_ip().ok_or(ServeError::NotIp { port })?;
     let server = Arc::new(server);
     let workers = (0..threads.max(1))
         .map(|_| {
