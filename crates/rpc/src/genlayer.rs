@@ -20,7 +20,7 @@ pub enum DataError {
     #[error("transaction data is a list of {0} items; a call has 2, a deploy 3")]
     Shape(usize),
     #[error("calldata does not decode: {0}")]
-    Calldata(String),
+    Calldata(#[source] api_usage_billing::Error),
     #[error("calldata is not a map of method, args and kwargs")]
     NotACall,
     #[error("keyword arguments are not supported: the contract's methods take positional ones")]
@@ -36,7 +36,7 @@ fn call_map(bytes: &[u8], deploy: bool) -> Result<(Option<String>, Vec<Value>), 
     if bytes.is_empty() && deploy {
         return Ok((None, vec![]));
     }
-    let value = calldata::decode(bytes).map_err(|e| DataError::Calldata(format!("{e:?}")))?;
+    let value = calldata::decode(bytes).map_err(DataError::Calldata)?;
     let Value::Map(entries) = value else { return Err(DataError::NotACall) };
     let mut method = None;
     let mut args = vec![];
