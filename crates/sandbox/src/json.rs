@@ -152,7 +152,7 @@ pub fn fetch_to_json(fetch: &Fetch) -> Out {
     }
 }
 
-/// A call's output line built as a JSON tree: the oracle [`crate::line`]'s direct writer is held to,
+/// A call's output line built as a JSON tree: the oracle `line.rs`'s direct writer is held to,
 /// byte for byte; `"fetches"` last, when the call made any (refused or not).
 #[cfg(test)]
 pub(crate) fn report_line(report: &billing_chain::CallReport) -> String {
