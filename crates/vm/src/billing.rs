@@ -140,9 +140,9 @@ impl<H: VmHost> WasmContract<H> {
             .wasm_tail_call(false)
             .wasm_extended_const(false);
         let engine = Engine::new(&config);
-        let module = Module::new(&engine, wasm).map_err(|e| LoadError::InvalidModule(e.to_string()))?;
+        let module = Module::new(&engine, wasm).map_err(|e| LoadError::InvalidModule(e.into()))?;
         let mut linker = Linker::new(&engine);
-        define_imports(&mut linker).map_err(|e| LoadError::HostSetup(e.to_string()))?;
+        define_imports(&mut linker).map_err(|e| LoadError::HostSetup(e.into()))?;
         Ok(WasmContract { engine, module, linker })
     }
 

@@ -97,9 +97,9 @@ impl<H: VmHost> GenvmContract<H> {
             .wasm_reference_types(false)
             .wasm_extended_const(false);
         let engine = Engine::new(&config);
-        let module = Module::new(&engine, wasm).map_err(|e| LoadError::InvalidModule(e.to_string()))?;
+        let module = Module::new(&engine, wasm).map_err(|e| LoadError::InvalidModule(e.into()))?;
         let mut linker = Linker::new(&engine);
-        define(&mut linker).map_err(|e| LoadError::HostSetup(e.to_string()))?;
+        define(&mut linker).map_err(|e| LoadError::HostSetup(e.into()))?;
         Ok(GenvmContract { engine, module, linker })
     }
 

@@ -9,11 +9,12 @@ pub mod genvm;
 pub mod time;
 pub mod trace;
 
-/// Why a module could not be loaded.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a module could not be loaded: wasmi's own error kept (shared, as a loaded fixture's result
+/// is cloned).
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("invalid contract module: {0}")]
-    InvalidModule(String),
+    InvalidModule(#[source] std::sync::Arc<wasmi::Error>),
     #[error("host setup: {0}")]
-    HostSetup(String),
+    HostSetup(#[source] std::sync::Arc<wasmi::Error>),
 }
