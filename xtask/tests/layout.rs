@@ -231,10 +231,8 @@ fn string_errors(source: &str) -> Vec<usize> {
     found
 }
 
-/// Host-side code says why it failed with typed errors (thiserror enums); a `String` as the error
-/// type is where that went back to text.
-#[test]
-fn no_result_has_a_string_as_its_error() {
+/// The workspace root and every Rust source file the project has, in order.
+fn every_source_file() -> (PathBuf, Vec<PathBuf>) {
     let root = workspace();
     let mut files = Vec::new();
     for dir in ["src", "tests", "examples", "crates", "xtask", "fuzz"] {
@@ -242,6 +240,14 @@ fn no_result_has_a_string_as_its_error() {
     }
     files.sort();
     assert!(files.len() > 50, "the walk found only {} .rs files", files.len());
+    (root, files)
+}
+
+/// Host-side code says why it failed with typed errors (thiserror enums); a `String` as the error
+/// type is where that went back to text.
+#[test]
+fn no_result_has_a_string_as_its_error() {
+    let (root, files) = every_source_file();
     let mut offenders = Vec::new();
     for file in &files {
         let source = std::fs::read_to_string(file).unwrap();
@@ -412,13 +418,7 @@ fn stringified_errors(source: &str) -> Vec<(usize, String)> {
 
 #[test]
 fn no_error_variant_keeps_another_error_as_text() {
-    let root = workspace();
-    let mut files = Vec::new();
-    for dir in ["src", "tests", "examples", "crates", "xtask", "fuzz"] {
-        rust_files(&root.join(dir), &mut files);
-    }
-    files.sort();
-    assert!(files.len() > 50, "the walk found only {} .rs files", files.len());
+    let (root, files) = every_source_file();
     let (mut offenders, mut known) = (Vec::new(), BTreeSet::new());
     for file in &files {
         let source = std::fs::read_to_string(file).unwrap();

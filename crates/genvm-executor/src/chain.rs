@@ -47,9 +47,8 @@ impl RealGenvmExecutor {
     /// ([`message::Inexpressible::code`]).
     pub fn run(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
         *self.last.borrow_mut() = None;
-        if let Err(why) = message::expressible(tx.attached_value(), tx.block_timestamp(), self.genvm.is_zip())
-        {
-            return Err(refusal(&why));
+        if let Some(refused) = Executor::refuses(self, tx.attached_value(), tx.block_timestamp()) {
+            return Err(refused);
         }
         let spec = CallSpec {
             contract: CONTRACT,
@@ -187,10 +186,8 @@ pub struct RealGenvmDifferential {
 
 impl RealGenvmDifferential {
     pub fn both(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
-        if let Err(why) =
-            message::expressible(tx.attached_value(), tx.block_timestamp(), self.genvm.genvm().is_zip())
-        {
-            return Err(refusal(&why));
+        if let Some(refused) = self.genvm.refuses(tx.attached_value(), tx.block_timestamp()) {
+            return Err(refused);
         }
         let (native_tx, native, _) = Native.execute(tx.clone(), method, args);
         let genvm = self.genvm.run(tx, method, args);

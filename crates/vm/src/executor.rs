@@ -31,14 +31,7 @@ impl<H: VmHost> Executor<H> for WasmContract<H> {
 impl<H: VmHost> Executor<H> for GenvmContract<H> {
     fn execute(&self, host: H, method: Option<&str>, args: &[Value]) -> (H, Outcome, u64) {
         let readonly = genvm::runs_read_only(method);
-        let message = genvm::message(
-            host.contract(),
-            host.sender(),
-            host.attached_value(),
-            host.block_timestamp(),
-            method,
-            args,
-        );
+        let message = genvm::message_to(&host, method, args);
         let (host, ending, run) = self.run(host, message, readonly);
         let outcome = genvm_outcome(ending, &run);
         (host, outcome, run.fuel)
@@ -190,18 +183,11 @@ impl GenvmExecutor {
     /// Runs `method` (none: the deploy call) and reads the ending as a client would.
     pub fn run(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
         // What GenVM's message cannot carry is the host's refusal, before anything runs.
-        if let Err(why) = genvm::expressible(tx.attached_value(), tx.block_timestamp(), true) {
-            return Err(why.refusal());
+        if let Some(refusal) = Executor::refuses(self, tx.attached_value(), tx.block_timestamp()) {
+            return Err(refusal);
         }
         let readonly = genvm::runs_read_only(method);
-        let message = genvm::message(
-            tx.contract(),
-            tx.sender(),
-            tx.attached_value(),
-            tx.block_timestamp(),
-            method,
-            args,
-        );
+        let message = genvm::message_to(&*tx, method, args);
         let (host, ending, mut run) = if self.tracing.get() {
             self.contract.run_traced(std::mem::take(tx), message, readonly)
         } else {
@@ -262,8 +248,8 @@ pub struct GenvmDifferential {
 impl GenvmDifferential {
     fn both(&self, tx: &mut Tx, method: Option<&str>, args: &[Value]) -> Outcome {
         // A call GenVM cannot express never reaches either build: the host refuses it.
-        if let Err(why) = genvm::expressible(tx.attached_value(), tx.block_timestamp(), true) {
-            return Err(why.refusal());
+        if let Some(refusal) = self.genvm.refuses(tx.attached_value(), tx.block_timestamp()) {
+            return Err(refusal);
         }
         let (native_tx, native, _) = Native.execute(tx.clone(), method, args);
         let genvm = self.genvm.run(tx, method, args);

@@ -510,6 +510,11 @@ pub fn message(
     ]))
 }
 
+/// [`message`] for a call of `method` over `host`: its contract, sender, value and block time.
+pub fn message_to<H: VmHost>(host: &H, method: Option<&str>, args: &[Value]) -> Vec<u8> {
+    message(host.contract(), host.sender(), host.attached_value(), host.block_timestamp(), method, args)
+}
+
 pub use crate::time::rfc3339;
 
 pub use api_usage_billing::genvm::{
