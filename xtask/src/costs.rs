@@ -251,15 +251,11 @@ pub struct ChainFuel {
 
 /// `fetch` of the example consumer contract (examples/weather-consumer: a bill through the billing
 /// contract, then a GET of a 40-byte forecast from a weather server on 127.0.0.1 started here), next
-/// to the same bill sent straight to `consume_credit` by a delegate, on one fresh chain. Both are
-/// same-day bills by a delegate.
+/// to the same bill sent straight to `consume_credit` by a delegate, on one fresh chain in memory.
+/// Both are same-day bills by a delegate.
 pub fn consumer_fetch(billing_wasm: &[u8], consumer_wasm: &[u8]) -> Result<Vec<ChainFuel>, TaskError> {
     let server = billing_sandbox::weather::WeatherServer::start().map_err(TaskError::WeatherServer)?;
-    let dir = std::env::temp_dir().join(format!("xtask-costs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(TaskError::io(&dir))?;
-    let measured = consumer_fetch_in(&dir.join("state.redb"), billing_wasm, consumer_wasm, &server.url());
-    let _ = std::fs::remove_dir_all(&dir);
-    let measured = measured?;
+    let measured = consumer_fetch_on(billing_wasm, consumer_wasm, &server.url())?;
     let requests = server.requests();
     if requests != ["/forecast?city=oslo"] {
         return Err(TaskError::WeatherRequests(requests));
@@ -267,14 +263,17 @@ pub fn consumer_fetch(billing_wasm: &[u8], consumer_wasm: &[u8]) -> Result<Vec<C
     Ok(measured)
 }
 
-fn consumer_fetch_in(
-    state: &std::path::Path,
+fn consumer_fetch_on(
     billing_wasm: &[u8],
     consumer_wasm: &[u8],
     base_url: &str,
 ) -> Result<Vec<ChainFuel>, TaskError> {
     use api_usage_billing::testing::CONTRACT;
-    let chain = billing_chain::Chain::open(state, billing_wasm, true)?;
+    let chain = billing_chain::Chain::in_memory(
+        billing_wasm,
+        billing_chain::Abi::Billing,
+        &billing_chain::Vm::Wasmi,
+    )?;
     let passed = |what: &str, report: billing_chain::CallReport| match &report.outcome {
         Ok(_) => Ok(report),
         Err(refusal) => {

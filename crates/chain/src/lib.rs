@@ -284,13 +284,27 @@ impl Chain {
         })
     }
 
-    /// A new state, made whole beside `path` and then renamed over it: a crash at any moment leaves
-    /// either the old state or the new one, never a half-made file. The caller holds the lock.
+    /// A chain whose state lives in memory and goes with it: the same chain as on disk (contracts,
+    /// nested calls, fetches, groups), for tests that want no file and no lock.
+    pub fn in_memory(code: &[u8], abi: Abi, vm: &Vm) -> Result<Chain, ChainError> {
+        let engine = Arc::new(Engine::load(code, abi, vm)?);
+        let place = Path::new("memory");
+        let db = redb::Builder::new()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(|e| open_error(place, e))?;
+        let chain = Chain::assemble(db, engine, vm.clone(), StateLock::unlocked());
+        chain.check_or_initialize(place)?;
+        Ok(chain)
+    }
+
+    /// The chain over an open database (its tables not checked yet).
     fn assemble(db: Database, engine: Arc<Engine>, vm: Vm, lock: StateLock) -> Chain {
         let engines = Arc::new(calls::Engines::new(Arc::clone(&engine), vm.clone()));
         Chain { db: Some(db), engine, vm, engines, fetch_policy: FetchPolicy::default(), _lock: lock }
     }
 
+    /// A new state, made whole beside `path` and then renamed over it: a crash at any moment leaves
+    /// either the old state or the new one, never a half-made file. The caller holds the lock.
     fn create(path: &Path, engine: &Arc<Engine>) -> Result<(), ChainError> {
         let mut building = path.as_os_str().to_owned();
         building.push(format!(".creating-{}", std::process::id()));

@@ -1,7 +1,7 @@
-//! `call_contract` on the sandbox chain: a nested call that returns, one refused that the caller
-//! reads and goes on after (the callee's writes, events and transfers gone), a caller that reverts
-//! after a nested call returned (both contracts rolled back), the depth limit, reentrancy, an
-//! unknown contract, a trapping callee, shared fuel.
+//! `call_contract` on the chain, here in memory (the same chain as on disk): a nested call that
+//! returns, one refused that the caller reads and goes on after (the callee's writes, events and
+//! transfers gone), a caller that reverts after a nested call returned (both contracts rolled back),
+//! the depth limit, reentrancy, an unknown contract, a trapping callee, shared fuel.
 
 mod support;
 
@@ -74,11 +74,11 @@ fn caller(b: Address) -> Vec<u8> {
     w.wasm()
 }
 
-fn pair(name: &str) -> (Chain, std::path::PathBuf, Address, Address) {
-    let (chain, dir) = chain(name);
+fn pair() -> (Chain, Address, Address) {
+    let chain = memory_chain();
     let b = deploy(&chain, B, &callee(), CALLEE_FUNDS);
     let a = deploy(&chain, A, &caller(b), 0);
-    (chain, dir, a, b)
+    (chain, a, b)
 }
 
 fn output(report: &billing_chain::CallReport) -> Value {
@@ -87,7 +87,7 @@ fn output(report: &billing_chain::CallReport) -> Value {
 
 #[test]
 fn a_nested_call_that_returns_keeps_both_contracts_effects() {
-    let (chain, dir, a, b) = pair("nested-returns");
+    let (chain, a, b) = pair();
     let report = chain.call_to(a, USER, 0, None, "keep_write", &[]).unwrap();
     assert_eq!(output(&report), Value::from("ok"), "the callee's return value, passed through");
     assert_eq!(stored(&chain, a, "rc"), Some(vec![0]));
@@ -99,12 +99,11 @@ fn a_nested_call_that_returns_keeps_both_contracts_effects() {
     assert_eq!(chain.state_dump().unwrap().events, vec![wrote(), called()]);
     assert_eq!(chain.balance(&b).unwrap(), CALLEE_FUNDS - 1);
     assert_eq!(chain.balance(&PAYEE).unwrap(), FAUCET_WEI + 1);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_refused_nested_call_is_a_value_the_caller_reads_and_goes_on_after_and_leaves_no_trace() {
-    let (chain, dir, a, b) = pair("nested-refused");
+    let (chain, a, b) = pair();
     let report = chain.call_to(a, USER, 0, None, "keep_write_then_revert", &[]).unwrap();
     let answer = output(&report);
     assert_eq!(code_of(&answer), Some("nope"));
@@ -123,23 +122,21 @@ fn a_refused_nested_call_is_a_value_the_caller_reads_and_goes_on_after_and_leave
         !chain.state_dump().unwrap().balances.iter().any(|(who, _)| *who == PAYEE),
         "the payee never seen"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_caller_that_reverts_after_a_nested_call_returned_rolls_back_both_contracts() {
-    let (chain, dir, a, _) = pair("nested-caller-reverts");
+    let (chain, a, _) = pair();
     let before = chain.state_dump().unwrap();
     let report = chain.call_to(a, USER, 0, None, "revert_after_write", &[]).unwrap();
     assert_eq!(report.outcome.unwrap_err().code, "caller_gave_up");
     assert!(report.events.is_empty() && report.transfers.is_empty());
     assert_eq!(chain.state_dump().unwrap(), before, "storage, events and balances of both as before");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_trapping_callee_and_a_missing_method_are_refusals_the_caller_reads() {
-    let (chain, dir, a, b) = pair("nested-trap");
+    let (chain, a, b) = pair();
     let report = chain.call_to(a, USER, 0, None, "keep_trap", &[]).unwrap();
     assert_eq!(code_of(&output(&report)), Some("vm_trap"));
     assert_eq!(stored(&chain, b, "k"), None);
@@ -148,23 +145,21 @@ fn a_trapping_callee_and_a_missing_method_are_refusals_the_caller_reads() {
     assert_eq!(code_of(&output(&report)), Some("unknown_method"));
     let report = chain.call_to(a, USER, 0, None, "keep_noop", &[]).unwrap();
     assert_eq!(output(&report), Value::Null, "a callee that returns nothing answers null");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_call_to_no_contract_is_refused_unknown_contract() {
-    let (chain, dir, a, _) = pair("nested-unknown");
+    let (chain, a, _) = pair();
     let report = chain.call_to(a, USER, 0, None, "unknown", &[]).unwrap();
     let answer = output(&report);
     assert_eq!(code_of(&answer), Some("unknown_contract"));
     let message = answer.get("message").and_then(Value::as_str).unwrap_or_default();
     assert!(message.starts_with("[EXPECTED] there is no contract at 0x7777"), "{message}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn fuel_is_shared_a_callee_that_burns_it_all_fails_the_whole_transaction() {
-    let (chain, dir, a, _) = pair("nested-fuel");
+    let (chain, a, _) = pair();
     let before = chain.state_dump().unwrap();
     let report = chain.call_to(a, USER, 0, None, "burn", &[]).unwrap();
     let refusal = report.outcome.unwrap_err();
@@ -172,12 +167,11 @@ fn fuel_is_shared_a_callee_that_burns_it_all_fails_the_whole_transaction() {
     assert!(refusal.message.contains("fuel"), "{}", refusal.message);
     assert_eq!(report.fuel, billing_vm::billing::FUEL_LIMIT, "the callee burned the caller's fuel");
     assert_eq!(chain.state_dump().unwrap(), before);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_nested_call_costs_the_caller_the_callees_fuel_and_a_small_overhead() {
-    let (chain, dir, a, b) = pair("nested-fuel-figure");
+    let (chain, a, b) = pair();
     // The callee's spin alone; the caller around it; the caller around a call that runs nothing.
     let direct = chain.call_to(b, USER, 0, None, "spin", &[]).unwrap();
     let nested = chain.call_to(a, USER, 0, None, "keep_spin", &[]).unwrap();
@@ -190,12 +184,11 @@ fn a_nested_call_costs_the_caller_the_callees_fuel_and_a_small_overhead() {
         "the caller pays the callee's {} fuel and a small overhead: it paid {callee_part} more",
         direct.fuel
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_callee_that_sends_more_than_it_holds_is_refused_and_undone_and_the_caller_goes_on() {
-    let (chain, dir, a, b) = pair("nested-overspend");
+    let (chain, a, b) = pair();
     let report = chain.call_to(a, USER, 0, None, "keep_overspend", &[]).unwrap();
     let answer = output(&report);
     assert_eq!(code_of(&answer), Some("host_fault"), "{answer:?}");
@@ -204,12 +197,11 @@ fn a_callee_that_sends_more_than_it_holds_is_refused_and_undone_and_the_caller_g
     assert_eq!(report.events, vec![called()], "only the caller's event");
     assert_eq!(chain.balance(&b).unwrap(), CALLEE_FUNDS);
     assert!(!chain.state_dump().unwrap().balances.iter().any(|(who, _)| *who == PAYEE));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn out_of_fuel_two_levels_down_fails_the_whole_transaction() {
-    let (chain, dir) = chain("nested-fuel-deep");
+    let chain = memory_chain();
     let c = deploy(&chain, 0, &callee(), CALLEE_FUNDS);
     let b = deploy(&chain, 1, &caller(c), 0);
     let a = deploy(&chain, 2, &caller(b), 0);
@@ -220,17 +212,15 @@ fn out_of_fuel_two_levels_down_fails_the_whole_transaction() {
     assert!(refusal.message.contains("fuel"), "{}", refusal.message);
     assert_eq!(report.fuel, billing_vm::billing::FUEL_LIMIT);
     assert_eq!(chain.state_dump().unwrap(), before, "nothing of any level stays");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_contract_calling_itself_is_refused_as_reentrant() {
-    let (chain, dir) = chain("nested-self");
+    let chain = memory_chain();
     deploy(&chain, 0, &relay(Some(nth(0))), 0);
     let report = chain.call_to(nth(0), USER, 0, None, "relay", &[]).unwrap();
     assert_eq!(code_of(&output(&report)), Some("reentrant_call"));
     assert_eq!(stored(&chain, nth(0), "rc"), Some(vec![1]));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// `relay` calls the next contract's `relay` and returns its answer; the last one returns "leaf".
@@ -246,7 +236,7 @@ fn relay(next: Option<Address>) -> Vec<u8> {
 
 #[test]
 fn calls_go_at_most_four_deep() {
-    let (chain, dir) = chain("nested-depth");
+    let chain = memory_chain();
     for n in 0..5 {
         let next = (n < 4).then(|| nth(n + 1));
         deploy(&chain, n, &relay(next), 0);
@@ -258,24 +248,22 @@ fn calls_go_at_most_four_deep() {
     let five = chain.call_to(nth(0), USER, 0, None, "relay", &[]).unwrap();
     assert_eq!(code_of(&output(&five)), Some("call_too_deep"));
     assert_eq!(stored(&chain, nth(3), "rc"), Some(vec![1]), "the fourth was refused its call");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_contract_on_the_call_stack_is_not_called_again() {
-    let (chain, dir) = chain("nested-reentrant");
+    let chain = memory_chain();
     deploy(&chain, 0, &relay(Some(nth(1))), 0);
     deploy(&chain, 1, &relay(Some(nth(0))), 0);
     let report = chain.call_to(nth(0), USER, 0, None, "relay", &[]).unwrap();
     let answer = output(&report);
     assert_eq!(code_of(&answer), Some("reentrant_call"));
     assert_eq!(stored_answer(&chain, nth(1)), answer, "refused to the second contract, passed up by it");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn the_billing_contract_answers_a_nested_view() {
-    let (chain, dir) = chain("nested-billing");
+    let chain = memory_chain();
     let mut w = Wat::default();
     let body = format!("{} {}", w.call(api_usage_billing::testing::CONTRACT, "get_schema"), w.ret_answer());
     w.export("schema", &body);
@@ -285,12 +273,11 @@ fn the_billing_contract_answers_a_nested_view() {
     assert_eq!(output(&report), direct);
     assert!(matches!(direct, Value::Str(ref s) if s.contains("consume_credit")));
     let _ = calldata::encode(&direct);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_refusal_two_levels_down_undoes_what_the_deepest_call_kept_transfers_included() {
-    let (chain, dir) = chain("nested-two-levels");
+    let chain = memory_chain();
     // nth(0): C, the callee that writes, emits and pays; nth(1): B, which calls C's `write` and then
     // refuses; nth(2): A, which calls B and goes on.
     let c = deploy(&chain, 0, &callee(), CALLEE_FUNDS);
@@ -314,12 +301,11 @@ fn a_refusal_two_levels_down_undoes_what_the_deepest_call_kept_transfers_include
     assert_eq!(chain.balance(&c).unwrap(), CALLEE_FUNDS, "C's payment is undone");
     assert!(!chain.state_dump().unwrap().balances.iter().any(|(who, _)| *who == PAYEE));
     assert_eq!(chain.balance(&a).unwrap(), 7, "the value attached to A stays with A, none went down");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_contract_being_deployed_that_is_paid_by_a_nested_call_gets_no_faucet_gift() {
-    let (chain, dir) = chain("nested-deploy-paid");
+    let chain = memory_chain();
     // X pays 1 to the address the next deploy gets; P's init calls X's `pay`.
     let mut w = Wat::default();
     let body = format!("{} {}", w.send(nth(1), 1), w.ret(&Value::Null));
@@ -334,5 +320,4 @@ fn a_contract_being_deployed_that_is_paid_by_a_nested_call_gets_no_faucet_gift()
     assert_eq!(chain.balance(&p).unwrap(), 1, "the payment, and no faucet gift");
     assert_eq!(chain.balance(&x).unwrap(), CALLEE_FUNDS - 1);
     assert_eq!(chain.state_dump().unwrap().minted, minted, "the faucet minted nothing");
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use api_usage_billing::calldata;
 use api_usage_billing::{Address, Event, Value};
-use billing_chain::{contract_address, Chain};
+use billing_chain::{contract_address, Abi, Chain, Vm};
 
 /// Where a contract keeps the answer it read back (`result_read`).
 const RESULT: u32 = 32768;
@@ -167,6 +167,12 @@ pub fn chain(name: &str) -> (Chain, PathBuf) {
     let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
     let chain = Chain::open(&dir.join("state.redb"), &wasm, true).unwrap();
     (chain, dir)
+}
+
+/// A fresh billing-ABI chain in memory: the same chain, no file.
+pub fn memory_chain() -> Chain {
+    let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
+    Chain::in_memory(&wasm, Abi::Billing, &Vm::Wasmi).unwrap()
 }
 
 /// The address of the deployer's `n`-th contract (from 0).
