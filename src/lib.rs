@@ -28,8 +28,8 @@ pub mod schema;
 mod state;
 mod value;
 
-#[cfg(feature = "testing")]
-pub mod testing;
+#[cfg(feature = "inspect")]
+pub mod inspect;
 
 pub use address::Address;
 pub use contract::{

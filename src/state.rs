@@ -34,9 +34,9 @@ pub(crate) trait KeyParts {
     fn len(key: Self::Ref<'_>) -> usize;
     fn push(key: Self::Ref<'_>, out: &mut Vec<u8>);
     /// A key read back from its bytes (tools and tests).
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     type Parsed<'a>;
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     fn parse(bytes: &[u8]) -> Option<Self::Parsed<'_>>;
 }
 
@@ -53,9 +53,9 @@ impl KeyParts for Address {
     fn push(key: &Address, out: &mut Vec<u8>) {
         out.extend_from_slice(&key.0);
     }
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     type Parsed<'a> = Address;
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     fn parse(bytes: &[u8]) -> Option<Address> {
         bytes.try_into().ok().map(Address)
     }
@@ -69,9 +69,9 @@ impl KeyParts for ApiName {
     fn push(key: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(key.as_bytes());
     }
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     type Parsed<'a> = &'a str;
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     fn parse(bytes: &[u8]) -> Option<&str> {
         core::str::from_utf8(bytes).ok()
     }
@@ -85,9 +85,9 @@ impl KeyParts for Slot {
     fn push(key: u8, out: &mut Vec<u8>) {
         out.push(key);
     }
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     type Parsed<'a> = u8;
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     fn parse(bytes: &[u8]) -> Option<u8> {
         match bytes {
             [slot] => Some(*slot),
@@ -105,9 +105,9 @@ impl KeyParts for (Address, ApiName) {
         Address::push(consumer, out);
         ApiName::push(name, out);
     }
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     type Parsed<'a> = (Address, &'a str);
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     fn parse(bytes: &[u8]) -> Option<Self::Parsed<'_>> {
         let (consumer, name) = bytes.split_at_checked(20)?;
         Some((<Address as KeyParts>::parse(consumer)?, ApiName::parse(name)?))
@@ -124,9 +124,9 @@ impl KeyParts for (Address, Slot, ApiName) {
         Slot::push(slot, out);
         ApiName::push(name, out);
     }
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     type Parsed<'a> = (Address, u8, &'a str);
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     fn parse(bytes: &[u8]) -> Option<Self::Parsed<'_>> {
         let (consumer, rest) = bytes.split_at_checked(20)?;
         let (slot, name) = rest.split_at_checked(1)?;
@@ -163,7 +163,7 @@ impl<K: KeyParts, V: Record> Map<K, V> {
     }
 
     /// The key parts of `bytes`, if it is a key of this table.
-    #[cfg(feature = "testing")]
+    #[cfg(feature = "inspect")]
     pub fn parse_key<'a>(&self, bytes: &'a [u8]) -> Option<K::Parsed<'a>> {
         match bytes.split_first() {
             Some((prefix, rest)) if *prefix == self.prefix => K::parse(rest),

@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use api_usage_billing::genvm::protocol::{rfc3339_seconds, Message};
 use api_usage_billing::genvm::{run_message, GET_SCHEMA};
-use api_usage_billing::testing::{MockChain, Native, Tx};
 use api_usage_billing::{calldata, execute, execute_calldata, instantiate, Address, Error, Host, Value};
+use billing_chain::{MockChain, Native, Tx};
 
 /// Set in the child process a memory test re-runs itself in.
 const MEASURING: &str = "BILLING_HARDENING_MEASURING";
@@ -210,7 +210,7 @@ fn message(method: Option<&str>, value: u128, is_init: bool) -> Message {
     Message {
         sender: ALICE,
         value,
-        timestamp: api_usage_billing::testing::GENESIS_TIME,
+        timestamp: billing_chain::GENESIS_TIME,
         is_init,
         method: method.map(String::from),
         args: Vec::new(),

@@ -3,7 +3,7 @@
 //! no trap, no panic, no running out of fuel.
 #![no_main]
 
-use api_usage_billing::testing::{Address, MockChain, Tx};
+use billing_chain::{Address, MockChain, Tx};
 use api_usage_billing::METHODS;
 use billing_vm::executor::WasmExecutor;
 use billing_vm::billing::{Ending, WasmContract, FUEL_LIMIT};
@@ -20,7 +20,7 @@ fn world() -> (WasmContract<Tx>, Tx) {
     let wasm = billing_artifact::billing_wasm().expect("the billing artifact builds");
     let contract = WasmContract::load(&wasm).expect("artifact loads");
     let (operator, alice, dapp) = (Address([0x0a; 20]), Address([0xa1; 20]), Address([0xda; 20]));
-    let mut chain = MockChain::with_executor(std::rc::Rc::new(api_usage_billing::testing::Native), |tx| {
+    let mut chain = MockChain::with_executor(std::rc::Rc::new(billing_chain::Native), |tx| {
         WasmExecutor::new(contract.clone()).deploy(tx)
     });
     chain.faucet(alice, 1_000_000);

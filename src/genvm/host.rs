@@ -36,12 +36,6 @@ impl Inexpressible {
             Inexpressible::TooEarly { .. } | Inexpressible::TooLate { .. } => "time_not_expressible",
         }
     }
-
-    /// The host's refusal: deterministic, so marked `[EXPECTED] ` like the contract's own.
-    #[cfg(feature = "testing")]
-    pub fn refusal(&self) -> crate::testing::Refusal {
-        crate::testing::Refusal::host(self.code(), &alloc::format!("[EXPECTED] {self}"))
-    }
 }
 
 /// Whether GenVM can express a call with `value` attached at `timestamp`, for the deployment zip

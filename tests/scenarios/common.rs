@@ -2,8 +2,8 @@
 // Included (not a module file of its own) by each test crate that runs the scenarios, which adds
 // `new_chain()`: the native contract in tests/scenarios/main.rs, the compiled .wasm in the sandbox.
 
-pub use api_usage_billing::testing::{Address, MockChain, Value};
-use api_usage_billing::testing::{Outcome, Refusal, GENESIS_TIME};
+pub use billing_chain::{Address, MockChain, Value};
+use billing_chain::{Outcome, Refusal, GENESIS_TIME};
 
 pub const OPERATOR: Address = Address([0x0a; 20]);
 pub const OTHER_OPERATOR: Address = Address([0x0b; 20]);

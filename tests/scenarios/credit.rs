@@ -1,7 +1,7 @@
 //! Credit over time: withdrawals, the low-credit warning, pausing, unsubscribing.
 
 use crate::common::*;
-use api_usage_billing::testing::Transfer;
+use billing_chain::Transfer;
 
 #[test]
 fn a_consumer_withdraws_unused_credit_without_a_subscription() {
@@ -217,7 +217,7 @@ fn set_daily_cap_refuses_what_subscribe_refuses() {
 /// contract to itself) and minted credit. The chain refuses such a transaction before it runs.
 #[test]
 fn a_transaction_from_the_contracts_own_address_is_refused() {
-    use api_usage_billing::testing::{CONTRACT, CONTRACT_SENDER};
+    use billing_chain::{CONTRACT, CONTRACT_SENDER};
     let mut chain = weather_chain();
     let before = chain.clone();
     let refusal = chain.call(CONTRACT).value(50).top_up_credit(50).unwrap_err();

@@ -19,11 +19,9 @@
 //!   nothing.
 
 use crate::common::*;
-use api_usage_billing::testing::{
-    account_summaries, api_summaries, subscription_summaries, Outcome, CONTRACT, CONTRACT_SENDER,
-    GENESIS_TIME,
-};
+use api_usage_billing::inspect::{account_summaries, api_summaries, subscription_summaries};
 use api_usage_billing::Int;
+use billing_chain::{Outcome, CONTRACT, CONTRACT_SENDER, GENESIS_TIME};
 use proptest::prelude::*;
 
 const OPERATORS: [Address; 2] = [Address([0x01; 20]), Address([0x02; 20])];
@@ -291,10 +289,7 @@ fn run(chain: &mut MockChain, step: &Step) -> (Outcome, Option<Bill>) {
         Step::ContractDeposit { amount } => {
             let outcome = chain.call(CONTRACT).value(amount.wei()).top_up_credit(amount.value());
             if outcome.as_ref().err().map(|r| r.code.as_str()) != Some(CONTRACT_SENDER) {
-                return (
-                    Err(api_usage_billing::testing::Refusal::host("test", "the contract's deposit ran")),
-                    None,
-                );
+                return (Err(billing_chain::Refusal::host("test", "the contract's deposit ran")), None);
             }
             (outcome, None)
         }

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::common::*;
-use api_usage_billing::testing::Outcome;
 use api_usage_billing::Int;
+use billing_chain::Outcome;
 
 const CAROL: Address = Address([0xca; 20]);
 

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 use std::time::Instant;
 
-use api_usage_billing::testing::{Address, MockChain, Native};
+use billing_chain::{Address, MockChain, Native};
 
 use crate::costs::{self, Cost};
 use billing_chain::{Abi, Chain};

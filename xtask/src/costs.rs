@@ -1,9 +1,9 @@
 //! What each entrypoint costs on the `.wasm`: fuel, storage reads, writes and bytes written, for a
 //! typical call on a small, fresh chain.
 
-use api_usage_billing::testing::{Address, Value};
+use billing_chain::{Address, Value};
 
-use api_usage_billing::testing::MockChain;
+use billing_chain::MockChain;
 
 use billing_vm::executor::{metered_chain, WasmExecutor};
 
@@ -167,7 +167,7 @@ fn next_day_calls() -> Vec<Step> {
 /// delegates (16) and usage today. Set up natively, measured on the `.wasm`.
 pub fn worst_case_report(wasm: &[u8]) -> Result<Cost, TaskError> {
     let (mut chain, executor) = metered_chain(wasm)?;
-    chain.set_executor(std::rc::Rc::new(api_usage_billing::testing::Native));
+    chain.set_executor(std::rc::Rc::new(billing_chain::Native));
     worst_case_state(&mut chain)?;
     chain.set_executor(executor.clone());
     chain.call(DAPP).get_usage_report(ALICE)?;
@@ -268,7 +268,7 @@ fn consumer_fetch_on(
     consumer_wasm: &[u8],
     base_url: &str,
 ) -> Result<Vec<ChainFuel>, TaskError> {
-    use api_usage_billing::testing::CONTRACT;
+    use billing_chain::CONTRACT;
     let chain = billing_chain::Chain::in_memory(
         billing_wasm,
         billing_chain::Abi::Billing,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use api_usage_billing::testing::Refusal;
+use billing_chain::Refusal;
 
 /// A task's failure (`cargo xtask` prints it as one `error: …` line and exits 1).
 #[derive(Debug, thiserror::Error)]

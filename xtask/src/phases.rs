@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use api_usage_billing::testing::{Address, MockChain};
+use billing_chain::{Address, MockChain};
 use billing_vm::executor::{metered_chain, GenvmExecutor};
 use billing_vm::trace::FuelMark;
 
@@ -157,7 +157,7 @@ pub fn genvm_bill(genvm_wasm: &[u8]) -> Result<Phases, TaskError> {
 /// The worst-case usage report (64 subscriptions x 16 delegates) on the billing ABI, traced.
 pub fn billing_worst_report(wasm: &[u8]) -> Result<Phases, TaskError> {
     let (mut chain, executor) = metered_chain(wasm)?;
-    chain.set_executor(Rc::new(api_usage_billing::testing::Native));
+    chain.set_executor(Rc::new(billing_chain::Native));
     crate::costs::worst_case_state(&mut chain)?;
     chain.set_executor(executor.clone());
     executor.set_tracing(true);

@@ -4,8 +4,8 @@
 use api_usage_billing::schema::{
     API_REPORT, CONTRACT_SCHEMA, EVENTS, HISTORY_DAY, RECEIPT, REPORT, REPORT_API,
 };
-use api_usage_billing::testing::Value;
 use api_usage_billing::Address;
+use billing_chain::Value;
 use billing_sandbox::input::Input;
 use billing_vm::executor::wasm_chain;
 use serde_json::Value as Json;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::{pay_out, Fault, CONTRACT};
 use api_usage_billing::{Address, Host as _, Value};
+use billing_chain_core::{pay_out, Fault, CONTRACT};
 use billing_vm::billing::Ending;
 use billing_vm::calls::{CallAnswer, FetchAnswer, FetchFailure, MAX_CALL_DEPTH};
 

@@ -3,8 +3,8 @@
 //! transaction runs through [`Chain::execute`], the same path as every call, with its nonce and
 //! record booked in the store transaction that commits it.
 
-use api_usage_billing::testing::{Outcome, Refusal, GENESIS_TIME};
 use api_usage_billing::{Address, Value};
+use billing_chain_core::{Outcome, Refusal, GENESIS_TIME};
 
 use crate::tables::{begin_read, Txn, IDS, NONCES, TXS};
 use crate::{guard::guarded, Action, CallReport, Chain, ChainError, Hooks, StoreTx, When};
@@ -151,7 +151,7 @@ impl Chain {
             if let Some(error) = host.take_broken() {
                 return Err(error);
             }
-            let outcome = api_usage_billing::testing::with_fault(answered, host.take_fault());
+            let outcome = billing_chain_core::with_fault(answered, host.take_fault());
             let fetches = host.fetches();
             let (txn, events, transfers) = host.into_parts();
             StoreTx::into_txn(txn)?.abort()?;

@@ -7,8 +7,8 @@
 
 use std::sync::Mutex;
 
-use api_usage_billing::testing::{Executor, Outcome, Refusal};
 use api_usage_billing::{Host as _, Value};
+use billing_chain_core::{Executor, Outcome, Refusal};
 use billing_vm::billing::VmHost;
 use genvm_executor::chain::{apply_ending, runs_read_only};
 use genvm_executor::{CallSpec, DriverError, Genvm, SlotStore};
@@ -43,7 +43,9 @@ impl Executor<StoreTx> for RealGenvm {
     /// What the executor's message cannot carry, as the wasmi GenVM host refuses it; a v0.1.6
     /// archive also needs a block time from its date on.
     fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
-        billing_vm::genvm::expressible(value, timestamp, self.genvm().is_zip()).err().map(|why| why.refusal())
+        billing_vm::genvm::expressible(value, timestamp, self.genvm().is_zip())
+            .err()
+            .map(|why| Refusal::from(&why))
     }
 
     fn latest_time(&self) -> u64 {

@@ -4,8 +4,8 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::{Address, Event};
+use billing_chain_core::CONTRACT;
 use redb::{
     ReadTransaction, ReadableDatabase as _, ReadableTable, TableDefinition, TableError, TableHandle,
     WriteTransaction,
@@ -469,7 +469,7 @@ impl Txn {
 }
 
 /// The store's balances, for the core's settlement of a call.
-impl api_usage_billing::testing::Ledger for &Txn {
+impl billing_chain_core::Ledger for &Txn {
     type Error = ChainError;
 
     fn move_value(&mut self, from: &Address, to: &Address, amount: u128) -> Result<(), ChainError> {
@@ -478,7 +478,7 @@ impl api_usage_billing::testing::Ledger for &Txn {
 }
 
 /// The store's event log and call count, for the core's commit step.
-impl api_usage_billing::testing::Books for &Txn {
+impl billing_chain_core::Books for &Txn {
     fn log_events(&mut self, events: &[Event]) -> Result<(), ChainError> {
         let first = self.next_sequence(EVENTS)?;
         for (seq, event) in (first..).zip(events) {

@@ -6,8 +6,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use api_usage_billing::testing::{Fault, Store, Transaction, Transfer};
 use api_usage_billing::{Address, Event, Host};
+use billing_chain_core::{Fault, Store, Transaction, Transfer};
 use billing_vm::billing::VmHost;
 use billing_vm::calls::{CallAnswer, FetchAnswer};
 
@@ -20,7 +20,7 @@ use crate::ChainError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TxMark {
     store: Mark,
-    call: api_usage_billing::testing::Mark,
+    call: billing_chain_core::Mark,
 }
 
 /// One contract's storage in a store transaction, as the core's [`Store`].
@@ -37,7 +37,7 @@ impl Slots {
     /// Where a storage key of this contract lives: the billing contract's own table keeps its keys
     /// as they are (older states), a deployed contract's keys follow its address.
     fn slot(&self, key: &[u8]) -> (Table, Vec<u8>) {
-        if self.contract == api_usage_billing::testing::CONTRACT {
+        if self.contract == billing_chain_core::CONTRACT {
             (STORAGE, key.to_vec())
         } else {
             let mut full = Vec::with_capacity(20 + key.len());
@@ -286,7 +286,7 @@ mod tests {
     fn rolling_back_a_nested_part_undoes_its_writes_events_transfers_and_spending() {
         let db = Database::builder().create_with_backend(InMemoryBackend::new()).unwrap();
         let txn = Txn::writing(db.begin_write().unwrap());
-        let contract = api_usage_billing::testing::CONTRACT;
+        let contract = billing_chain_core::CONTRACT;
         let mut host = StoreTx::new(txn, contract, Address([9; 20]), 0, 1, 100);
         host.storage_set(b"kept", b"1");
         host.emit_event(Event::new("Kept", []));

@@ -1,8 +1,8 @@
 //! Deployed contracts through the chain's API: each keeps its own storage (in the state dump), a
 //! refused call or deploy changes nothing, and a deployed contract's address cannot send.
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::{Address, Value};
+use billing_chain::CONTRACT;
 use billing_chain::{contract_address, Abi, Chain};
 
 #[test]

@@ -2,8 +2,8 @@
 //! its own, end: refusals in the middle leave nothing but their block time; a group dropped without
 //! its commit leaves nothing at all.
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::{Address, Value};
+use billing_chain::CONTRACT;
 use billing_chain::{Abi, Chain};
 
 const OPERATOR: Address = Address([0x0a; 20]);

@@ -265,7 +265,7 @@ fn a_contract_on_the_call_stack_is_not_called_again() {
 fn the_billing_contract_answers_a_nested_view() {
     let chain = memory_chain();
     let mut w = Wat::default();
-    let body = format!("{} {}", w.call(api_usage_billing::testing::CONTRACT, "get_schema"), w.ret_answer());
+    let body = format!("{} {}", w.call(billing_chain::CONTRACT, "get_schema"), w.ret_answer());
     w.export("schema", &body);
     let a = deploy(&chain, 0, &w.wasm(), 0);
     let report = chain.call_to(a, USER, 0, None, "schema", &[]).unwrap();

@@ -10,8 +10,8 @@ use std::rc::Rc;
 use api_usage_billing::calldata;
 use api_usage_billing::genvm::protocol::event_topic;
 use api_usage_billing::schema::EVENTS;
-use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx, CONTRACT};
 use api_usage_billing::{Event, Host, Value};
+use billing_chain_core::{Executor, MockChain, Native, Outcome, Refusal, Tx, CONTRACT};
 
 use crate::driver::{CallSpec, DriverError, EmittedEvent, Ending, Genvm, Run, SendKind};
 use crate::message;

@@ -164,11 +164,11 @@ impl CallSpec {
     /// A call of `method` (none: the deploy) by `sender` to the mock chain's contract account.
     pub fn new(sender: Address, method: Option<&str>, args: &[Value]) -> CallSpec {
         CallSpec {
-            contract: api_usage_billing::testing::CONTRACT,
+            contract: billing_chain_core::CONTRACT,
             sender,
             origin: sender,
             value: 0,
-            timestamp: api_usage_billing::testing::GENESIS_TIME,
+            timestamp: billing_chain_core::GENESIS_TIME,
             method: method.map(str::to_string),
             args: args.to_vec(),
             readonly: false,

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use api_usage_billing::testing::{Address, MockChain};
+use billing_chain_core::{Address, MockChain};
 
 use crate::chain::real_genvm_chain_alone;
 use crate::driver::DriverError;

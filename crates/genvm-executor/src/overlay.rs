@@ -24,7 +24,7 @@ impl SlotStore for BTreeMap<Vec<u8>, Vec<u8>> {
 }
 
 /// The mock chain's transaction: slot ids are its storage keys (as the wasmi GenVM host keeps them).
-impl SlotStore for api_usage_billing::testing::Tx {
+impl SlotStore for billing_chain_core::Tx {
     fn read(&self, slot: &[u8; 32]) -> Option<Vec<u8>> {
         self.storage_peek(slot)
     }

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::{MockChain, CONTRACT};
 use api_usage_billing::Value;
+use billing_chain_core::{MockChain, CONTRACT};
 use genvm_executor::message::ZIP_V016_FROM;
 use genvm_executor::{CallSpec, DriverError, Ending, Genvm, Inexpressible, SlotStore};
 

@@ -7,8 +7,8 @@ mod support;
 use std::collections::BTreeMap;
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::{MockChain, Tx, CONTRACT, GENESIS_TIME};
 use api_usage_billing::Value;
+use billing_chain_core::{MockChain, Tx, CONTRACT, GENESIS_TIME};
 use billing_vm::genvm::{self, GenvmContract, GenvmEnding};
 use genvm_executor::{CallSpec, Ending, Genvm};
 use support::probes::{self, ALICE};

@@ -4,8 +4,8 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use api_usage_billing::testing::{MockChain, CONTRACT};
 use api_usage_billing::{Address, Int, ParamType, Value, METHODS};
+use billing_chain::{MockChain, CONTRACT};
 use serde_json::{json, Value as Json};
 
 use crate::tagged::{event_json, from_json, to_json};

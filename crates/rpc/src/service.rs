@@ -4,11 +4,11 @@
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use api_usage_billing::testing::{Refusal, CONTRACT};
 use api_usage_billing::{calldata, Address, Value};
 use base64::Engine as _;
 use billing_chain::node::{Submission, Submitted};
 use billing_chain::{Action, CallReport, Chain, ChainError};
+use billing_chain::{Refusal, CONTRACT};
 use serde_json::{json, Value as Json};
 
 use crate::eth::keccak;

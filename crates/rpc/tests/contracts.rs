@@ -3,8 +3,8 @@
 
 mod common;
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::{Address, Value};
+use billing_chain::CONTRACT;
 use billing_rpc::{genlayer, hex, rlp, CHAIN_ID};
 use common::{address, balance, key, result, rpc, start, tx_to};
 use serde_json::json;

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::Value;
+use billing_chain::CONTRACT;
 use common::*;
 use serde_json::{json, Value as Json};
 

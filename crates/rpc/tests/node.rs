@@ -3,8 +3,8 @@
 
 mod common;
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::Value;
+use billing_chain::CONTRACT;
 use billing_rpc::{genlayer, hex, rlp, CHAIN_ID, MAX_BODY};
 use common::*;
 use serde_json::{json, Value as Json};

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use api_usage_billing::testing::{Refusal, GENESIS_TIME};
 use api_usage_billing::{Address, Value};
+use billing_chain::{Refusal, GENESIS_TIME};
 
 use billing_chain::{Abi, CallReport, Chain, ChainError};
 use billing_vm::time::utc;
@@ -269,7 +269,7 @@ pub fn run_on(
         Abi::Genvm => Biller::Address(DAPP),
     };
     let mut n = Narrator { chain: &chain, out, refusals: Vec::new(), biller, fetches: 0, usage_id: 0 };
-    n.say(&format!("billing contract {}", api_usage_billing::testing::CONTRACT.to_hex()));
+    n.say(&format!("billing contract {}", billing_chain::CONTRACT.to_hex()));
     match &n.biller {
         Biller::Address(dapp) => n.say(&format!(
             "operator {}  alice {}  dapp (alice's consumer contract) {}",
@@ -375,7 +375,7 @@ fn deploy_consumers(chain: &Chain, out: &mut dyn FnMut(&str)) -> Result<Biller, 
     let server = WeatherServer::start()?;
     let code = billing_artifact::consumer_wasm()?;
     let mut deploy = |api: &str| -> Result<Address, DemoError> {
-        let args = [Value::Address(api_usage_billing::testing::CONTRACT), api.into(), server.url().into()];
+        let args = [Value::Address(billing_chain::CONTRACT), api.into(), server.url().into()];
         let report = chain.deploy(DEVELOPER, 0, None, &code, &args)?;
         match (&report.outcome, report.contract) {
             (Ok(_), Some(address)) => {

@@ -1,8 +1,8 @@
 //! JSON in and out of the sandbox: call arguments to calldata values, results, events and refusals
 //! to JSON lines (ints as decimal strings, exact at any size).
 
-use api_usage_billing::testing::Refusal;
 use api_usage_billing::{Address, Event, Int, ParamType, Value};
+use billing_chain::Refusal;
 use billing_chain::{Fetch, StateDump};
 use serde_json::Value as Json;
 
@@ -255,7 +255,7 @@ mod tests {
 
     #[test]
     fn a_call_line_carries_its_fetches_only_when_it_made_some() {
-        use api_usage_billing::testing::Refusal;
+        use billing_chain::Refusal;
         use billing_vm::calls::FetchFailure;
         let mut report = CallReport {
             outcome: Ok(Value::Null),

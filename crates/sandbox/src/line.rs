@@ -199,9 +199,9 @@ fn write_u128(out: &mut String, mut n: u128) {
 mod tests {
     use super::*;
     use crate::json::report_line as tree_line;
-    use api_usage_billing::testing::Refusal;
     use api_usage_billing::Address;
     use billing_chain::Fetch;
+    use billing_chain::Refusal;
 
     fn written(report: &CallReport) -> String {
         let mut line = String::new();

@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use api_usage_billing::testing::Refusal;
 use api_usage_billing::Address;
 use billing_artifact::{ArtifactError, Flavor};
+use billing_chain::Refusal;
 use billing_chain::{default_state_path, Abi as ChainAbi, Chain, ChainError, Vm};
 use billing_sandbox::input::{self, Input};
 use billing_sandbox::json::{arg_from_json, cli_arg};
@@ -396,7 +396,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let chain = open(state, wasm_path, abi, false)?;
             print!("{}", render::overview(&chain.overview()?));
             let contracts = chain.contracts()?;
-            println!("billing contract: {}", api_usage_billing::testing::CONTRACT.to_hex());
+            println!("billing contract: {}", billing_chain::CONTRACT.to_hex());
             for deployed in contracts.iter().skip(1) {
                 println!("deployed contract: {}", deployed.to_hex());
             }
@@ -419,7 +419,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 /// A view's JSON answer (or the contract's refusal, as an error).
 /// `--to`: a contract's address, or the billing contract's when absent.
 fn target(to: Option<&str>) -> Result<Address, BadAddress> {
-    to.map_or(Ok(api_usage_billing::testing::CONTRACT), |to| address(to, "--to"))
+    to.map_or(Ok(billing_chain::CONTRACT), |to| address(to, "--to"))
 }
 
 fn view_json(chain: &Chain, to: Address, method: &str, args: Vec<Input>) -> Result<String, Failure> {

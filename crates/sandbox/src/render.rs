@@ -1,7 +1,7 @@
 //! Human-readable output: the usage report as a table, events and refusals as one line each, dates.
 
-use api_usage_billing::testing::Refusal;
 use api_usage_billing::Event;
+use billing_chain::Refusal;
 use serde_json::Value as Json;
 
 use crate::json::value_to_json;
@@ -199,7 +199,7 @@ pub fn overview(overview: &Overview) -> String {
     );
     let mut rows = vec![vec!["account".to_string(), "wei".to_string()]];
     for (address, balance) in &overview.balances {
-        let name = if *address == api_usage_billing::testing::CONTRACT {
+        let name = if *address == billing_chain::CONTRACT {
             format!("{} (contract)", address.to_hex())
         } else {
             address.to_hex()

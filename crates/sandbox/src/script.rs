@@ -52,7 +52,7 @@ impl<'a> Schemas<'a> {
     pub fn call_args(&mut self, to: Address, method: &str, args: &[Input]) -> Vec<api_usage_billing::Value> {
         let key = (to, method.to_string());
         if !self.types.contains_key(&key) {
-            let schema = if to == api_usage_billing::testing::CONTRACT {
+            let schema = if to == billing_chain::CONTRACT {
                 Some(api_usage_billing::schema::CONTRACT_SCHEMA)
             } else {
                 let chain = self.chain;
@@ -205,7 +205,7 @@ pub fn parse_line(line: &str) -> Result<ScriptCall, LineError> {
     let sender = address(sender, "\"sender\"")?;
     let method = json.get("method").and_then(Input::as_str).ok_or(LineError::Missing("method"))?.to_string();
     let to = match json.get("to") {
-        None | Some(Input::Null) => api_usage_billing::testing::CONTRACT,
+        None | Some(Input::Null) => billing_chain::CONTRACT,
         Some(Input::Str(to)) => address(to, "\"to\"")?,
         Some(other) => return Err(LineError::To(other.clone())),
     };

@@ -73,7 +73,7 @@ pub fn run(chain: Chain, state: &Path, options: &ServeOptions) -> Result<(), Ser
     let _ = writeln!(
         out,
         "billing contract at {}; state {}; block time: {}",
-        api_usage_billing::testing::CONTRACT.to_hex(),
+        billing_chain::CONTRACT.to_hex(),
         state.display(),
         if options.fixed_clock {
             "fixed (moved by sim_increaseTime / sim_setTime)"

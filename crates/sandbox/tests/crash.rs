@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::{Address, Value};
+use billing_chain::CONTRACT;
 use billing_chain::{Abi, Chain};
 
 mod support;

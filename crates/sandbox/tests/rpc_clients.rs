@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::Value;
+use billing_chain::CONTRACT;
 use billing_rpc::abi::{encode_add_transaction, AddTransaction};
 use billing_rpc::{eth, genlayer, hex, CHAIN_ID, CONSENSUS_ADDRESS};
 

@@ -5,8 +5,8 @@ use crate::calls::{CallAnswer, FetchAnswer, FetchFailure, MAX_URL_BYTES};
 use crate::trace::{mark, FuelMark, Traced};
 use crate::LoadError;
 use api_usage_billing::calldata;
-use api_usage_billing::testing::Tx;
 use api_usage_billing::{Address, Event, Host};
+use billing_chain_core::Tx;
 use wasmi::{
     Caller, CompilationMode, Config, Engine, Extern, Linker, Memory, Module, Store, StoreLimits,
     StoreLimitsBuilder,
@@ -50,7 +50,7 @@ pub trait VmHost: Host + 'static {
 
     /// The contract this call runs (the billing contract's address on a one-contract chain).
     fn contract(&self) -> Address {
-        api_usage_billing::testing::CONTRACT
+        billing_chain_core::CONTRACT
     }
 
     /// The transaction's sender, the end user, however deep the call (at the top: the sender).

@@ -6,8 +6,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::{Executor, MockChain, Native, Outcome, Refusal, Tx, INIT};
 use api_usage_billing::{Host, Value};
+use billing_chain_core::{Executor, MockChain, Native, Outcome, Refusal, Tx, INIT};
 
 use crate::billing::{Ending, VmHost, WasmContract};
 use crate::genvm::{self, GenvmContract, GenvmEnding, GenvmRun};
@@ -38,7 +38,7 @@ impl<H: VmHost> Executor<H> for GenvmContract<H> {
     }
 
     fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
-        genvm::expressible(value, timestamp, false).err().map(|why| why.refusal())
+        genvm::expressible(value, timestamp, false).err().map(|why| Refusal::from(&why))
     }
 
     fn latest_time(&self) -> u64 {
@@ -227,7 +227,7 @@ impl Executor for GenvmExecutor {
     }
 
     fn refuses(&self, value: u128, timestamp: u64) -> Option<Refusal> {
-        genvm::expressible(value, timestamp, true).err().map(|why| why.refusal())
+        genvm::expressible(value, timestamp, true).err().map(|why| Refusal::from(&why))
     }
 
     fn latest_time(&self) -> u64 {

@@ -524,7 +524,7 @@ pub use api_usage_billing::genvm::{
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api_usage_billing::testing::CONTRACT;
+    use billing_chain_core::CONTRACT;
 
     #[test]
     fn requests_must_name_exactly_their_fields() {

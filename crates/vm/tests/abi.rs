@@ -2,8 +2,8 @@
 //! hostile input of every kind ends in an `[EXPECTED]` revert, never a trap.
 
 use api_usage_billing::calldata::encode;
-use api_usage_billing::testing::Tx;
 use api_usage_billing::{Int, Value, METHODS};
+use billing_chain_core::Tx;
 use billing_vm::billing::{Ending, WasmContract};
 use billing_vm::executor::WasmExecutor;
 

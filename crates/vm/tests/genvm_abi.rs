@@ -2,8 +2,8 @@
 //! an `[EXPECTED]` rollback, views run read-only, a host errno is a clear VM error.
 
 use api_usage_billing::calldata::encode;
-use api_usage_billing::testing::{MockChain, Tx, CONTRACT};
 use api_usage_billing::{Address, Value};
+use billing_chain_core::{MockChain, Tx, CONTRACT};
 use billing_vm::executor::{genvm_outcome, GenvmExecutor};
 use billing_vm::genvm::{message, GenvmContract, GenvmEnding};
 
@@ -69,7 +69,7 @@ fn a_call_returns_through_gl_call_and_bills() {
 }
 
 fn tx_time() -> u64 {
-    api_usage_billing::testing::GENESIS_TIME
+    billing_chain_core::GENESIS_TIME
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn withdrawals_send_value_with_eth_send_and_the_deploy_initializes_state() {
     let input = message(CONTRACT, ALICE, 0, tx_time(), Some("withdraw_credit"), &[40.into()]);
     let (tx, ending, _) = contract().run(lived_in(), input, false);
     assert_eq!(ending, GenvmEnding::Return(encode(&Value::Null)));
-    assert_eq!(tx.effects.transfers, [api_usage_billing::testing::Transfer { to: ALICE, amount: 40 }]);
+    assert_eq!(tx.effects.transfers, [billing_chain_core::Transfer { to: ALICE, amount: 40 }]);
 
     let deploy = message(CONTRACT, CONTRACT, 0, tx_time(), None, &[]);
     let (tx, ending, _) = contract().run(Tx::default(), deploy, false);

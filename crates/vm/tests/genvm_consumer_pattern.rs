@@ -6,7 +6,7 @@
 //! bill the preview allowed is billed unless a bill that landed in between used up the call limit, the
 //! cap or the credit.
 
-use api_usage_billing::testing::{Address, MockChain, Outcome, Value};
+use billing_chain_core::{Address, MockChain, Outcome, Value};
 use std::collections::BTreeSet;
 
 const OPERATOR: Address = Address([0x0a; 20]);

@@ -3,8 +3,8 @@
 //! contract that reads either answer back as calldata.
 
 use api_usage_billing::calldata;
-use api_usage_billing::testing::Tx;
 use api_usage_billing::{Host, Value};
+use billing_chain_core::Tx;
 use billing_vm::billing::{Ending, WasmContract};
 
 /// Exports `call` (calls method `ping` at the zero address), `fetch` (GETs a URL) and `who`

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use api_usage_billing::testing::{Address, MockChain};
+use billing_chain_core::{Address, MockChain};
 use billing_vm::executor::{metered_chain, GenvmExecutor};
 use billing_vm::trace::FuelMark;
 

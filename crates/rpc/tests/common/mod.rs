@@ -7,8 +7,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use api_usage_billing::testing::CONTRACT;
 use api_usage_billing::Value;
+use billing_chain::CONTRACT;
 use billing_chain::{Abi, Chain};
 use billing_rpc::abi::{encode_add_transaction, AddTransaction};
 use billing_rpc::{eth, genlayer, hex, ClockMode, Node, NodeConfig, Running, CHAIN_ID, CONSENSUS_ADDRESS};

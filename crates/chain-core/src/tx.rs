@@ -7,7 +7,8 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::Transfer;
-use crate::{Address, Event, Host};
+use crate::{Address, Event};
+use api_usage_billing::Host;
 
 /// Why a chain fails a call as a whole (`host_fault`): the contract asked for something the chain
 /// cannot do.

@@ -1,7 +1,7 @@
 //! A mock chain for tests: in-memory storage, balances and time, each call run as a transaction.
 //!
 //! ```
-//! use api_usage_billing::testing::{MockChain, Address};
+//! use billing_chain_core::{MockChain, Address};
 //! let (operator, user) = (Address([1; 20]), Address([2; 20]));
 //! let mut chain = MockChain::new();
 //! chain.faucet(user, 1_000);
@@ -12,18 +12,18 @@
 //! ```
 //!
 //! The chain runs the contract through an [`Executor`]: natively by default, or the compiled `.wasm`
-//! in a VM (the sandbox crate provides one), so the same scenarios test both.
+//! in a VM (crates/chain provides them), so the same scenarios test both. `billing-chain` re-exports
+//! all of it: depend on that crate (without its `store` feature where there is no std).
+#![no_std]
 
-mod chain;
+extern crate alloc;
+
 mod client;
-mod inspect;
+mod rules;
 mod tx;
 
-pub use chain::{admit_sender, admit_value, commit, pay_out, settle, with_fault, Books, Ledger, TurnedAway};
 pub use client::Call;
-pub use inspect::{
-    account_summaries, api_summaries, subscription_summaries, AccountSummary, ApiSummary, SubscriptionSummary,
-};
+pub use rules::{admit_sender, admit_value, commit, pay_out, settle, with_fault, Books, Ledger, TurnedAway};
 pub use tx::{Effects, Fault, Mark, Overlay, Store, Transaction, Tx};
 
 use alloc::collections::BTreeMap;
@@ -31,8 +31,8 @@ use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::{calldata, execute, instantiate, Host as _};
-pub use crate::{Address, Error, Event, Value};
+use api_usage_billing::{calldata, execute, instantiate, Host as _};
+pub use api_usage_billing::{Address, Error, Event, Value};
 
 /// Block time of a fresh chain: 2026-01-01T00:00:00Z (day 20454).
 pub const GENESIS_TIME: u64 = 1_767_225_600;
@@ -72,6 +72,14 @@ impl Refusal {
 impl From<Error> for Refusal {
     fn from(error: Error) -> Refusal {
         Refusal { code: error.code().to_string(), message: error.to_string(), details: error.details() }
+    }
+}
+
+/// The chain's refusal of a call GenVM's message cannot carry: deterministic, so marked
+/// `[EXPECTED] ` like the contract's own.
+impl From<&api_usage_billing::genvm::Inexpressible> for Refusal {
+    fn from(why: &api_usage_billing::genvm::Inexpressible) -> Refusal {
+        Refusal::host(why.code(), &alloc::format!("[EXPECTED] {why}"))
     }
 }
 
@@ -126,7 +134,7 @@ pub const INIT: &str = "init";
 /// to a VM's.
 pub struct Native;
 
-impl<H: crate::Host> Executor<H> for Native {
+impl<H: api_usage_billing::Host> Executor<H> for Native {
     fn execute(&self, mut host: H, method: Option<&str>, args: &[Value]) -> (H, Outcome, u64) {
         // The billing ABI's `init` export is the deploy call; after deploy it answers as an unknown
         // method does, having read the state version, and so does this.

@@ -48,4 +48,4 @@ macro_rules! client_methods {
     };
 }
 
-crate::method_table! { client_methods {} }
+api_usage_billing::method_table! { client_methods {} }
