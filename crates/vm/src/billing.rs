@@ -17,7 +17,8 @@ use wasmi::{
 pub const FUEL_LIMIT: u64 = 50_000_000;
 
 /// Linear memory one call may grow to: the contract's stack (64 KiB), data and a heap that holds
-/// the decoded input a few times over (docs/ABI.md, "Memory"). A call that needs more traps.
+/// the decoded input a few times over (docs/ABI.md, "Memory"). A call that needs more ends in the
+/// contract's panic revert: its allocation fails.
 pub const MEMORY_LIMIT: usize = 32 << 20;
 
 /// The store limits every call of either interface runs under.

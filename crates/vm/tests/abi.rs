@@ -253,3 +253,14 @@ fn calldata_counts_never_drive_preallocation_on_the_wasm() {
         );
     }
 }
+
+/// Past the VM's memory limit the allocator fails and the artifact's panic handler ends the call
+/// with the one panic revert the core declares (`PANIC_REVERT`, tested against its map there),
+/// changing nothing.
+#[test]
+fn a_call_that_outgrows_the_memory_limit_ends_in_the_panic_revert() {
+    let input = vec![0; billing_vm::billing::MEMORY_LIMIT + 1];
+    let (tx, ending, _) = contract().call(Tx::default(), "get_api_report", input);
+    assert_eq!(ending, Ending::Reverted(api_usage_billing::PANIC_REVERT.to_vec()));
+    assert!(tx.effects.events.is_empty() && tx.store.pending.is_empty());
+}

@@ -200,3 +200,13 @@ fn withdrawals_send_value_with_eth_send_and_the_deploy_initializes_state() {
     assert_eq!(ending, GenvmEnding::Return(encode(&Value::Null)));
     assert_eq!(tx.effects.writes, 1, "the state version");
 }
+
+/// Past the VM's memory limit the allocator fails and the GenVM artifact's panic handler rolls the
+/// call back with the one message the core declares (`protocol::PANIC_ROLLBACK`).
+#[test]
+fn a_message_that_outgrows_the_memory_limit_ends_in_the_panic_rollback() {
+    let raw = vec![0; billing_vm::billing::MEMORY_LIMIT + 1];
+    let (tx, ending, run) = contract().run(Tx::default(), raw, false);
+    assert_eq!(ending, GenvmEnding::Rollback("contract panicked".into()), "stderr: {}", run.stderr);
+    assert!(tx.effects.events.is_empty() && tx.store.pending.is_empty());
+}
