@@ -21,8 +21,7 @@ pub fn api_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u8])>
     storage
         .into_iter()
         .filter_map(|(key, value)| {
-            let name = crate::state::APIS.parse_key(key)?;
-            let record: crate::state::ApiRecord = borsh::from_slice(value).ok()?;
+            let (name, record) = crate::state::APIS.parse_entry(key, value)?;
             Some(ApiSummary {
                 name: String::from(name),
                 operator: record.operator,
@@ -52,8 +51,7 @@ pub fn account_summaries<'a>(storage: impl IntoIterator<Item = (&'a [u8], &'a [u
     storage
         .into_iter()
         .filter_map(|(key, value)| {
-            let consumer = crate::state::ACCOUNTS.parse_key(key)?;
-            let record: crate::state::Account = borsh::from_slice(value).ok()?;
+            let (consumer, record) = crate::state::ACCOUNTS.parse_entry(key, value)?;
             Some(AccountSummary {
                 consumer,
                 credit_wei: record.credit_wei,
@@ -98,8 +96,7 @@ pub fn subscription_summaries<'a>(
     storage
         .into_iter()
         .filter_map(|(key, value)| {
-            let (consumer, api) = crate::state::SUBSCRIPTIONS.parse_key(key)?;
-            let record: crate::state::Subscription = borsh::from_slice(value).ok()?;
+            let ((consumer, api), record) = crate::state::SUBSCRIPTIONS.parse_entry(key, value)?;
             Some(SubscriptionSummary {
                 consumer,
                 api: String::from(api),

@@ -162,11 +162,12 @@ impl<K: KeyParts, V: Record> Map<K, V> {
         save(host, &self.key(key), record)
     }
 
-    /// The key parts of `bytes`, if it is a key of this table.
+    /// The key parts and the record of one stored entry, if it is an entry of this table that
+    /// decodes as the contract's own load reads it.
     #[cfg(feature = "inspect")]
-    pub fn parse_key<'a>(&self, bytes: &'a [u8]) -> Option<K::Parsed<'a>> {
-        match bytes.split_first() {
-            Some((prefix, rest)) if *prefix == self.prefix => K::parse(rest),
+    pub fn parse_entry<'a>(&self, key: &'a [u8], value: &[u8]) -> Option<(K::Parsed<'a>, V)> {
+        match key.split_first() {
+            Some((prefix, rest)) if *prefix == self.prefix => Some((K::parse(rest)?, record::decode(value)?)),
             _ => None,
         }
     }

@@ -1,9 +1,7 @@
 //! What each entrypoint costs on the `.wasm`: fuel, storage reads, writes and bytes written, for a
 //! typical call on a small, fresh chain.
 
-use billing_chain::{Address, Value};
-
-use billing_chain::MockChain;
+use billing_chain::{Address, MockChain, Value};
 
 use billing_vm::executor::{metered_chain, WasmExecutor};
 

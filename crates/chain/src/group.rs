@@ -45,11 +45,7 @@ impl CallGroup<'_> {
         method: &str,
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
-        let when = at.map_or(When::Now, When::At);
-        match self.execute(sender, value, when, Action::Call { to, method, args }, &Hooks::none())? {
-            Ok(report) => Ok(report),
-            Err(never) => match never {},
-        }
+        self.unhooked(sender, value, at, Action::Call { to, method, args })
     }
 
     /// [`Chain::deploy`] inside the group.
@@ -61,8 +57,19 @@ impl CallGroup<'_> {
         code: &[u8],
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
+        self.unhooked(sender, value, at, Action::Deploy { code, args })
+    }
+
+    /// A transaction with no hooks, which nothing turns away: at `at`, or at the last call's time.
+    fn unhooked(
+        &mut self,
+        sender: Address,
+        value: u128,
+        at: Option<u64>,
+        action: Action<'_>,
+    ) -> Result<CallReport, ChainError> {
         let when = at.map_or(When::Now, When::At);
-        match self.execute(sender, value, when, Action::Deploy { code, args }, &Hooks::none())? {
+        match self.execute(sender, value, when, action, &Hooks::none())? {
             Ok(report) => Ok(report),
             Err(never) => match never {},
         }

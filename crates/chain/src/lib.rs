@@ -5,42 +5,30 @@
 
 pub use billing_chain_core::*;
 
-#[cfg(feature = "store")]
-mod calls;
-#[cfg(feature = "store")]
-mod contracts;
-#[cfg(feature = "store")]
-mod error;
-#[cfg(feature = "store")]
-pub mod fetch;
-#[cfg(feature = "store")]
-mod group;
-#[cfg(feature = "store")]
-mod guard;
-#[cfg(feature = "store")]
-mod lock;
-#[cfg(feature = "store")]
-pub mod node;
-#[cfg(feature = "store")]
-mod real;
-#[cfg(feature = "store")]
-mod store;
-#[cfg(feature = "store")]
-mod tables;
-#[cfg(feature = "store")]
-mod tx;
+/// Items of the chain on redb: compiled with the `store` feature only.
+macro_rules! with_store {
+    ($($item:item)*) => { $(#[cfg(feature = "store")] $item)* };
+}
 
-#[cfg(feature = "store")]
-pub use contracts::{contract_address, wasm_in, CodeError};
-#[cfg(feature = "store")]
-pub use error::{ChainError, WhyUnreadable};
-#[cfg(feature = "store")]
-pub use fetch::{Fetch, FetchPolicy};
-#[cfg(feature = "store")]
-pub use group::CallGroup;
-#[cfg(feature = "store")]
-pub use store::*;
-#[cfg(feature = "store")]
-pub(crate) use store::{Engine, Hooks, When};
-#[cfg(feature = "store")]
-pub use tx::{StoreTx, TxMark};
+with_store! {
+    mod calls;
+    mod contracts;
+    mod error;
+    pub mod fetch;
+    mod group;
+    mod guard;
+    mod lock;
+    pub mod node;
+    mod real;
+    mod store;
+    mod tables;
+    mod tx;
+
+    pub use contracts::{contract_address, wasm_in, CodeError};
+    pub use error::{ChainError, WhyUnreadable};
+    pub use fetch::{Fetch, FetchPolicy};
+    pub use group::CallGroup;
+    pub use store::*;
+    pub(crate) use store::{Engine, Hooks, When};
+    pub use tx::{StoreTx, TxMark};
+}

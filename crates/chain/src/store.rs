@@ -396,11 +396,10 @@ impl Chain {
         method: &str,
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
-        let when = at.map_or(When::Now, When::At);
-        match self.execute(sender, value, when, Action::Call { to, method, args }, &Hooks::none())? {
-            Ok(report) => Ok(report),
-            Err(never) => match never {},
-        }
+        let mut group = self.begin_group()?;
+        let report = group.call_to(to, sender, value, at, method, args)?;
+        group.commit()?;
+        Ok(report)
     }
 
     /// The one place a transaction runs, as a group of one ([`Chain::begin_group`]): `hooks.admit`
@@ -438,11 +437,10 @@ impl Chain {
         code: &[u8],
         args: &[Value],
     ) -> Result<CallReport, ChainError> {
-        let when = at.map_or(When::Now, When::At);
-        match self.execute(sender, value, when, Action::Deploy { code, args }, &Hooks::none())? {
-            Ok(report) => Ok(report),
-            Err(never) => match never {},
-        }
+        let mut group = self.begin_group()?;
+        let report = group.deploy(sender, value, at, code, args)?;
+        group.commit()?;
+        Ok(report)
     }
 
     /// Whether `address` is a contract's: the billing contract's or a deployed one's.
